@@ -1,0 +1,86 @@
+#include "cli/app.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "proctrail/paths.hpp"
+
+namespace proctrail::cli {
+
+std::unique_ptr<Cli> make_cli() {
+  auto cli = std::make_unique<Cli>();
+  CLI::App& app = cli->app;
+  app.set_version_flag("--version", std::string("proctrail ") + PROCTRAIL_VERSION);
+  app.add_option("--db", cli->global.db,
+                 "Trail database (default: $PROCTRAIL_DB, else $XDG_STATE_HOME/proctrail/trail.db, "
+                 "else ~/.local/state/proctrail/trail.db)");
+  app.add_flag("-v,--verbose", cli->global.verbosity, "More log output on stderr (repeat for debug)");
+  app.fallthrough();  // global options may follow the subcommand
+  app.require_subcommand(1);
+  cli->snap_command = setup_snap(app, cli->snap);
+  cli->watch_command = setup_watch(app, cli->watch);
+  cli->verify_command = setup_verify(app, cli->verify);
+  return cli;
+}
+
+int dispatch(Cli& cli) {
+  if (cli.snap_command->parsed()) return run_snap(cli.snap, cli.global);
+  if (cli.watch_command->parsed()) return run_watch(cli.watch, cli.global);
+  if (cli.verify_command->parsed()) return run_verify(cli.verify, cli.global);
+  print_error("no subcommand");
+  return 2;
+}
+
+int main_entry(int argc, char** argv) {
+  auto cli = make_cli();
+  try {
+    cli->app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    bool hook = false;
+    for (int i = 1; i < argc; ++i) hook = hook || std::strcmp(argv[i], "--hook") == 0;
+    int code = cli->app.exit(e);
+    return hook ? 0 : code;  // a hook never fails its caller, even when misconfigured
+  }
+  return dispatch(*cli);
+}
+
+Result<std::filesystem::path> resolve_db_path(const GlobalOptions& global) {
+  std::filesystem::path path;
+  if (!global.db.empty()) {
+    path = global.db;
+  } else {
+    auto chosen = default_db_path([](const char* name) { return std::getenv(name); });
+    if (!chosen) return chosen.error();
+    path = *chosen;
+  }
+  if (auto dir = ensure_private_dir(path.parent_path()); !dir) return dir.error();
+  return path;
+}
+
+void print_error(const std::string& message) { std::cerr << "proctrail: " << message << '\n'; }
+
+std::string summary_line(const SnapshotSummary& s, int64_t elapsed_ms) {
+  std::string line = "snapshot " + std::to_string(s.snapshot_id) + ": " + std::to_string(s.seen) + " processes, " +
+                     std::to_string(s.created) + " new, " + std::to_string(s.gone) + " gone, " +
+                     std::to_string(s.changed) + " changes, " + std::to_string(elapsed_ms) + " ms";
+  if (s.coalesced_with) line += " (shares the collection of snapshot " + std::to_string(*s.coalesced_with) + ")";
+  if (s.vanished > 0) line += ", " + std::to_string(s.vanished) + " exited during the scan";
+  if (s.parse_errors > 0) line += ", " + std::to_string(s.parse_errors) + " unparsed (see log)";
+  return line;
+}
+
+std::string summary_json(const SnapshotSummary& s, int64_t elapsed_ms, const std::filesystem::path& db) {
+  nlohmann::json json = {
+      {"snapshot_id", s.snapshot_id}, {"processes", s.seen},     {"new", s.created},
+      {"gone", s.gone},               {"changes", s.changed},    {"vanished", s.vanished},
+      {"parse_errors", s.parse_errors}, {"elapsed_ms", elapsed_ms}, {"hash", s.hash_hex},
+      {"db", db.string()},
+  };
+  json["coalesced_with"] = s.coalesced_with ? nlohmann::json(*s.coalesced_with) : nlohmann::json(nullptr);
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace proctrail::cli

@@ -1,0 +1,69 @@
+#pragma once
+// The command line: one options struct plus setup/run per subcommand. cli/ only parses arguments
+// and calls the library; it is also the only place that configures spdlog sinks.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "proctrail/logging.hpp"
+#include "proctrail/result.hpp"
+#include "proctrail/store.hpp"
+
+namespace proctrail::cli {
+
+struct GlobalOptions {
+  std::string db;     // --db; empty: $PROCTRAIL_DB, $XDG_STATE_HOME/..., ~/.local/state/...
+  int verbosity = 0;  // -v count
+};
+
+struct SnapOptions {
+  std::string tag;
+  std::string trigger;  // empty: "manual", or "hook" with --hook
+  bool hook = false;
+  std::string format = "text";
+};
+CLI::App* setup_snap(CLI::App& app, SnapOptions& options);
+int run_snap(const SnapOptions& options, const GlobalOptions& global);
+
+struct WatchOptions {
+  std::string interval = "10s";
+  int64_t count = 0;  // 0: until SIGINT/SIGTERM
+  std::string tag;
+  std::string format = "text";
+};
+CLI::App* setup_watch(CLI::App& app, WatchOptions& options);
+int run_watch(const WatchOptions& options, const GlobalOptions& global);
+
+struct VerifyOptions {};
+CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
+int run_verify(const VerifyOptions& options, const GlobalOptions& global);
+
+struct Cli {
+  CLI::App app{"proctrail: record what processes ran, who started them and who still talks to them"};
+  GlobalOptions global;
+  SnapOptions snap;
+  WatchOptions watch;
+  VerifyOptions verify;
+  CLI::App* snap_command = nullptr;
+  CLI::App* watch_command = nullptr;
+  CLI::App* verify_command = nullptr;
+};
+
+std::unique_ptr<Cli> make_cli();
+// Runs the subcommand that was parsed.
+int dispatch(Cli& cli);
+// main(): parse, then dispatch.
+int main_entry(int argc, char** argv);
+
+// ---- shared by the subcommands ----
+Result<std::filesystem::path> resolve_db_path(const GlobalOptions& global);
+Logger make_stderr_logger(int verbosity);
+Logger make_file_logger(const std::filesystem::path& file, int verbosity);
+// "proctrail: <message>" on stderr.
+void print_error(const std::string& message);
+std::string summary_line(const SnapshotSummary& summary, int64_t elapsed_ms);
+std::string summary_json(const SnapshotSummary& summary, int64_t elapsed_ms, const std::filesystem::path& db);
+
+}  // namespace proctrail::cli

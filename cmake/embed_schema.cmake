@@ -1,0 +1,11 @@
+# Writes OUT: a C++ source defining proctrail::schema::embedded_files(), one entry per FILES item.
+set(body "// Generated from schema/*.sql by cmake/embed_schema.cmake. Do not edit.\n#include \"recorder/schema.hpp\"\nnamespace proctrail::schema {\nconst std::vector<EmbeddedFile>& embedded_files() {\n  static const std::vector<EmbeddedFile> files = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} text)
+  string(APPEND body "    {\"${name}\", R\"pt_sql(${text})pt_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n}  // namespace proctrail::schema\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,71 @@
+#pragma once
+// What one collection saw: the host (one boot) and its processes, as plain structs.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace proctrail {
+
+// One boot of one machine.
+struct HostInfo {
+  std::string boot_id;                    // /proc/sys/kernel/random/boot_id
+  std::optional<std::string> machine_id;  // /etc/machine-id
+  std::string hostname;                   // /proc/sys/kernel/hostname
+  std::optional<std::string> kernel;      // osrelease + " " + version
+  int64_t boot_time = 0;                  // btime, unix seconds
+  int64_t clock_ticks = 100;              // sysconf(_SC_CLK_TCK)
+  int64_t page_size = 4096;               // sysconf(_SC_PAGESIZE)
+};
+
+// A process is (boot, pid, start_ticks); within one host, (pid, start_ticks).
+struct ProcessKey {
+  pid_t pid = 0;
+  uint64_t start_ticks = 0;
+  friend bool operator==(const ProcessKey&, const ProcessKey&) = default;
+  friend auto operator<=>(const ProcessKey&, const ProcessKey&) = default;
+};
+
+struct ProcessKeyHash {
+  size_t operator()(const ProcessKey& key) const noexcept {
+    return std::hash<uint64_t>{}((static_cast<uint64_t>(key.pid) << 40) ^ key.start_ticks);
+  }
+};
+
+// One process as read from /proc at one moment.
+struct ProcessSample {
+  ProcessKey key;
+  pid_t ppid = 0;
+  std::optional<ProcessKey> parent;  // ppid's identity, only if it started no later than this process
+  char state = '?';
+  std::string comm;
+  std::optional<std::string> exe;
+  std::optional<std::string> argv;   // shell-quoted cmdline; nullopt if empty or unreadable
+  std::optional<std::string> cwd;
+  std::optional<uid_t> uid;
+  std::optional<uid_t> euid;
+  pid_t pgid = 0;
+  pid_t sid = 0;
+  int64_t tty_nr = 0;
+  int64_t threads = 0;
+  int64_t rss_kb = 0;
+  uint64_t utime_ticks = 0;
+  uint64_t stime_ticks = 0;
+  std::optional<std::string> cgroup;
+  std::optional<uint64_t> pid_ns;
+  bool is_kernel_thread = false;
+};
+
+// A full read of the process table.
+struct ProcessTable {
+  std::vector<ProcessSample> processes;  // ordered by (start_ticks, pid): parents before children
+  std::vector<pid_t> unparsed_pids;      // present, but a required file was malformed
+  int64_t vanished = 0;                  // listed, gone before stat could be read
+  int64_t started_at_us = 0;             // wall clock when collection began
+  int64_t ended_at_us = 0;               // wall clock when collection ended
+  int64_t started_boottime_ns = 0;       // CLOCK_BOOTTIME when collection began
+};
+
+}  // namespace proctrail

@@ -1,0 +1,86 @@
+#pragma once
+// Reading /proc: pure parsers over file text, and a collector over an injectable /proc root.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proctrail/logging.hpp"
+#include "proctrail/process.hpp"
+#include "proctrail/result.hpp"
+
+namespace proctrail {
+
+// Fields of /proc/PID/stat that proctrail records (numbers as in proc(5)).
+struct StatFields {
+  pid_t pid = 0;              // (1)
+  std::string comm;           // (2) without the parentheses
+  char state = '?';           // (3)
+  pid_t ppid = 0;             // (4)
+  pid_t pgrp = 0;             // (5)
+  pid_t session = 0;          // (6)
+  int64_t tty_nr = 0;         // (7)
+  uint64_t flags = 0;         // (9)
+  uint64_t utime = 0;         // (14)
+  uint64_t stime = 0;         // (15)
+  int64_t num_threads = 0;    // (20)
+  uint64_t starttime = 0;     // (22)
+  int64_t rss_pages = 0;      // (24)
+};
+
+inline constexpr uint64_t kPfKthread = 0x00200000;  // PF_KTHREAD in (9) flags
+
+// /proc/PID/stat. comm may hold spaces, parentheses and newlines: it ends at the last ')'.
+Result<StatFields> parse_stat(std::string_view text);
+
+struct StatusIds {
+  std::optional<uid_t> uid;   // Uid: real
+  std::optional<uid_t> euid;  // Uid: effective
+};
+// /proc/PID/status: the Uid line. Missing or malformed lines give nullopt fields.
+StatusIds parse_status_ids(std::string_view text);
+
+// /proc/PID/cmdline: NUL-separated arguments (a trailing NUL is optional; setproctitle may leave
+// spaces instead of NULs, which stay inside one argument).
+std::vector<std::string> parse_cmdline(std::string_view text);
+
+// POSIX shell quoting of each argument, joined by spaces: readable like `ps args`, and exact.
+std::string quote_argv(const std::vector<std::string>& argv);
+
+// /proc/PID/cgroup: the v2 path ("0::/path"), else the name=systemd v1 path, else the first v1 path.
+std::optional<std::string> parse_cgroup(std::string_view text);
+
+// A namespace link target such as "pid:[4026531836]" → 4026531836.
+std::optional<uint64_t> parse_ns_link(std::string_view target);
+
+// /proc/stat: the btime line (boot time, unix seconds).
+Result<int64_t> parse_boot_time(std::string_view text);
+
+struct ProcfsOptions {
+  std::filesystem::path proc_root = "/proc";
+  std::filesystem::path machine_id_path = "/etc/machine-id";
+  pid_t exclude_pid = 0;  // leave this process out (the recorder itself); 0 = none
+};
+
+// Reads the host and the process table. Race policy: a process gone before its stat is read is
+// skipped and counted; an unreadable optional file is a nullopt field; malformed stat is a parse
+// error carrying the path, logged, the process skipped and listed in unparsed_pids.
+class ProcfsCollector {
+ public:
+  explicit ProcfsCollector(ProcfsOptions options = {}, Logger logger = nullptr);
+
+  Result<HostInfo> read_host() const;
+  Result<ProcessTable> collect() const;
+
+  const ProcfsOptions& options() const { return options_; }
+
+ private:
+  ProcfsOptions options_;
+  Logger logger_;
+};
+
+}  // namespace proctrail

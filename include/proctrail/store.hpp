@@ -1,0 +1,89 @@
+#pragma once
+// The SQLite trail. See the design notes at the top of recorder/store.cpp.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proctrail/hook.hpp"
+#include "proctrail/logging.hpp"
+#include "proctrail/process.hpp"
+#include "proctrail/result.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace proctrail {
+
+struct StoreOptions {
+  std::chrono::milliseconds busy_timeout{10'000};  // how long a writer waits for another
+  int64_t rss_change_min_kb = 1024;  // an RSS change row needs at least this many KiB of movement
+  int64_t rss_change_percent = 10;   // ... and at least this share of the last recorded value
+};
+
+// What a snapshot is asked for; the collection itself comes from a callback.
+struct SnapshotRequest {
+  std::string trigger = "manual";  // manual, hook, timer, event, exec-before, exec-after, cleanup-*
+  std::optional<std::string> tag;
+  HookPayload hook;
+  int64_t requested_at_us = 0;        // wall clock of the request (0: now)
+  int64_t requested_boottime_ns = 0;  // CLOCK_BOOTTIME of the request (0: now)
+  pid_t collector_pid = 0;            // the recording process (0: this one)
+};
+
+struct SnapshotSummary {
+  int64_t snapshot_id = 0;
+  int64_t seen = 0;
+  int64_t created = 0;   // process rows first seen
+  int64_t gone = 0;      // process rows closed
+  int64_t changed = 0;   // change rows written
+  int64_t vanished = 0;
+  int64_t parse_errors = 0;
+  std::optional<int64_t> coalesced_with;
+  std::string hash_hex;
+};
+
+struct VerifyReport {
+  int64_t snapshots_checked = 0;
+  std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
+  std::string problem;                        // what is wrong with first_bad_snapshot
+};
+
+class Store {
+ public:
+  using Collect = std::function<Result<ProcessTable>()>;
+
+  // Opens (creating if absent) and migrates. A file that is not a proctrail database, or one
+  // written by a newer proctrail, is refused and left untouched.
+  static Result<Store> open(const std::filesystem::path& path, StoreOptions options = {}, Logger logger = nullptr);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // One snapshot in one write transaction. `collect` runs while the write lock is held, so snapshot
+  // order is collection order; it is not called when the request is coalesced.
+  Result<SnapshotSummary> record(const HostInfo& host, const SnapshotRequest& request, const Collect& collect);
+
+  // Recomputes every snapshot's hash and checks the chain.
+  Result<VerifyReport> verify();
+
+  int schema_version();
+  const std::filesystem::path& path() const { return path_; }
+  SQLite::Database& database();  // for read-only questions and tests
+
+ private:
+  Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);
+
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+  StoreOptions options_;
+  Logger logger_;
+};
+
+}  // namespace proctrail

@@ -1,0 +1,127 @@
+// Canonical content of a snapshot, and its hash.
+//
+// Invariants:
+//  - The content of snapshot S is: the snapshot row (every column but hash, prev_hash included),
+//    its host row, the process rows it first saw (every column but gone_by), the identities of the
+//    processes it closed, and every change row it wrote; each set in a fixed order.
+//  - Nothing a later snapshot writes changes S's content (a later closure sets gone_by, which is
+//    S's content only if S is the closer), so hashes never need recomputing.
+//  - Values are encoded with a type tag and a length, so no two different contents encode alike.
+//  - Columns are listed by name: a migration that adds a column must not add it here for old rows.
+#include "recorder/digest.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <memory>
+#include <stdexcept>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+namespace proctrail::digest {
+namespace {
+
+constexpr const char* kContentQueries[] = {
+    "SELECT snapshot_id, host_id, requested_at_us, started_at_us, ended_at_us, started_boottime_ns,"
+    " trigger, tag, hook_event, hook_session_id, hook_cwd, hook_transcript_path, hook_error,"
+    " coalesced_with, processes_seen, processes_new, processes_gone, processes_changed,"
+    " processes_vanished, parse_errors, collector_pid, proctrail_version, prev_hash"
+    " FROM snapshots WHERE snapshot_id = :s",
+    "SELECT h.host_id, h.boot_id, h.machine_id, h.hostname, h.kernel, h.boot_time, h.clock_ticks, h.page_size"
+    " FROM hosts h JOIN snapshots s ON s.host_id = h.host_id WHERE s.snapshot_id = :s",
+    "SELECT process_id, host_id, pid, start_ticks, start_time_us, parent_pid, parent_start_ticks,"
+    " parent_process_id, ppid, state, comm, exe, argv, cwd, uid, euid, pgid, sid, tty_nr, threads,"
+    " rss_kb, utime_ticks, stime_ticks, cgroup, pid_ns, is_kernel_thread, first_seen"
+    " FROM processes WHERE first_seen = :s ORDER BY process_id",
+    "SELECT process_id, host_id, pid, start_ticks FROM processes WHERE gone_by = :s ORDER BY process_id",
+    "SELECT process_id, ppid FROM process_ppid_changes WHERE snapshot_id = :s ORDER BY process_id",
+    "SELECT process_id, state FROM process_state_changes WHERE snapshot_id = :s ORDER BY process_id",
+    "SELECT process_id, comm, exe, argv FROM process_command_changes WHERE snapshot_id = :s ORDER BY process_id",
+    "SELECT process_id, rss_kb, threads, utime_ticks, stime_ticks FROM process_usage_changes"
+    " WHERE snapshot_id = :s ORDER BY process_id",
+};
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+      throw std::runtime_error("SHA-256 unavailable");
+    }
+  }
+  void update(const void* data, size_t size) { EVP_DigestUpdate(ctx_.get(), data, size); }
+  void update_u64(uint64_t value) {
+    std::array<unsigned char, 8> bytes{};
+    for (int i = 7; i >= 0; --i, value >>= 8) bytes[static_cast<size_t>(i)] = static_cast<unsigned char>(value & 0xff);
+    update(bytes.data(), bytes.size());
+  }
+  void update_tagged(char tag, const void* data, size_t size) {
+    update(&tag, 1);
+    update_u64(size);
+    update(data, size);
+  }
+  std::string finish() {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(ctx_.get(), out.data(), &size);
+    return std::string(reinterpret_cast<const char*>(out.data()), size);
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+void hash_column(Sha256& sha, const SQLite::Column& column) {
+  switch (column.getType()) {
+    case SQLITE_NULL:
+      sha.update_tagged('N', nullptr, 0);
+      return;
+    case SQLITE_INTEGER: {
+      sha.update("I", 1);
+      sha.update_u64(static_cast<uint64_t>(column.getInt64()));
+      return;
+    }
+    case SQLITE_FLOAT: {
+      std::string text = column.getString();
+      sha.update_tagged('F', text.data(), text.size());
+      return;
+    }
+    case SQLITE_TEXT:
+      sha.update_tagged('T', column.getText(), static_cast<size_t>(column.getBytes()));
+      return;
+    default:
+      sha.update_tagged('B', column.getBlob(), static_cast<size_t>(column.getBytes()));
+  }
+}
+
+}  // namespace
+
+std::string snapshot_hash(SQLite::Database& db, int64_t snapshot_id) {
+  Sha256 sha;
+  static constexpr char kDomain[] = "proctrail-snapshot-v1";
+  sha.update(kDomain, sizeof kDomain);
+  uint64_t set_index = 0;
+  for (const char* sql : kContentQueries) {
+    sha.update_u64(set_index++);
+    SQLite::Statement query(db, sql);
+    query.bind(":s", snapshot_id);
+    while (query.executeStep()) {
+      sha.update("R", 1);
+      for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
+    }
+  }
+  return sha.finish();
+}
+
+std::string to_hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 0xf];
+  }
+  return hex;
+}
+
+}  // namespace proctrail::digest

@@ -1,0 +1,138 @@
+// The process collector: one pass over /proc/[0-9]*, each process read through one dirfd.
+//
+// Race policy (DESIGN.md): ENOENT/ESRCH on a process's directory or stat means it is gone: skip and
+// count it. An unreadable optional file (EACCES, or gone after stat) is a nullopt field. Malformed
+// stat is logged with its path and the process skipped and listed as unparsed, so the store keeps
+// its open row rather than closing a process that is still there.
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "proctrail/procfs.hpp"
+#include "recorder/fs_util.hpp"
+
+namespace proctrail {
+namespace {
+
+std::optional<pid_t> pid_from_name(const char* name) {
+  pid_t pid = 0;
+  if (*name == '\0') return std::nullopt;
+  for (const char* c = name; *c != '\0'; ++c) {
+    if (*c < '0' || *c > '9') return std::nullopt;
+    pid = pid * 10 + (*c - '0');
+  }
+  return pid;
+}
+
+bool is_gone(int error) { return error == ENOENT || error == ESRCH; }
+
+// Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
+void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch) {
+  if (fs::read_file_at(dirfd, "status", scratch) == 0) {
+    StatusIds ids = parse_status_ids(scratch);
+    sample.uid = ids.uid;
+    sample.euid = ids.euid;
+  }
+  if (auto ns = fs::read_link_at(dirfd, "ns/pid")) sample.pid_ns = parse_ns_link(*ns);
+  if (sample.is_kernel_thread) return;  // no cmdline, exe, cwd or own cgroup to speak of
+
+  if (fs::read_file_at(dirfd, "cmdline", scratch) == 0) {
+    auto argv = parse_cmdline(scratch);
+    if (!argv.empty()) sample.argv = quote_argv(argv);
+  }
+  sample.exe = fs::read_link_at(dirfd, "exe");
+  sample.cwd = fs::read_link_at(dirfd, "cwd");
+  if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) sample.cgroup = parse_cgroup(scratch);
+}
+
+// Links each process to its parent's identity, when the parent started no later than the child.
+void resolve_parents(std::vector<ProcessSample>& processes) {
+  std::unordered_map<pid_t, uint64_t> start_by_pid;
+  start_by_pid.reserve(processes.size());
+  for (const auto& process : processes) start_by_pid.emplace(process.key.pid, process.key.start_ticks);
+  for (auto& process : processes) {
+    auto parent = start_by_pid.find(process.ppid);
+    if (process.ppid == 0 || parent == start_by_pid.end()) continue;
+    if (parent->second > process.key.start_ticks) continue;  // pid reused by a younger process
+    process.parent = ProcessKey{process.ppid, parent->second};
+  }
+}
+
+}  // namespace
+
+ProcfsCollector::ProcfsCollector(ProcfsOptions options, Logger logger)
+    : options_(std::move(options)), logger_(or_null(std::move(logger))) {}
+
+Result<ProcessTable> ProcfsCollector::collect() const {
+  ProcessTable table;
+  table.started_at_us = fs::clock_us(CLOCK_REALTIME);
+  table.started_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
+
+  const std::string root = options_.proc_root.string();
+  DIR* dir = ::opendir(root.c_str());
+  if (dir == nullptr) return Error{"listing processes: cannot open " + root + ": " + std::strerror(errno)};
+  const int root_fd = ::dirfd(dir);
+  const int64_t page_kb = ::sysconf(_SC_PAGESIZE) / 1024;
+
+  std::string scratch;
+  scratch.reserve(8192);
+  while (dirent* entry = ::readdir(dir)) {
+    auto pid = pid_from_name(entry->d_name);
+    if (!pid || *pid == options_.exclude_pid) continue;
+
+    int dirfd = ::openat(root_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+      ++table.vanished;
+      continue;
+    }
+    int error = fs::read_file_at(dirfd, "stat", scratch);
+    if (error != 0) {
+      if (is_gone(error)) {
+        ++table.vanished;
+      } else {
+        logger_->warn("reading {}/{}/stat: {}", root, entry->d_name, std::strerror(error));
+        table.unparsed_pids.push_back(*pid);
+      }
+      ::close(dirfd);
+      continue;
+    }
+    auto stat = parse_stat(scratch);
+    if (!stat) {
+      logger_->warn("parsing {}/{}/stat: {}", root, entry->d_name, stat.error().message);
+      table.unparsed_pids.push_back(*pid);
+      ::close(dirfd);
+      continue;
+    }
+
+    ProcessSample sample;
+    sample.key = ProcessKey{stat->pid, stat->starttime};
+    sample.ppid = stat->ppid;
+    sample.state = stat->state;
+    sample.comm = std::move(stat->comm);
+    sample.pgid = stat->pgrp;
+    sample.sid = stat->session;
+    sample.tty_nr = stat->tty_nr;
+    sample.threads = stat->num_threads;
+    sample.rss_kb = stat->rss_pages * page_kb;
+    sample.utime_ticks = stat->utime;
+    sample.stime_ticks = stat->stime;
+    sample.is_kernel_thread = (stat->flags & kPfKthread) != 0;
+    read_optional_files(dirfd, sample, scratch);
+    ::close(dirfd);
+    table.processes.push_back(std::move(sample));
+  }
+  ::closedir(dir);
+
+  resolve_parents(table.processes);
+  std::sort(table.processes.begin(), table.processes.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.key.start_ticks, a.key.pid) < std::tie(b.key.start_ticks, b.key.pid);
+  });
+  table.ended_at_us = fs::clock_us(CLOCK_REALTIME);
+  return table;
+}
+
+}  // namespace proctrail

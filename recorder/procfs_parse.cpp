@@ -1,0 +1,188 @@
+// Pure parsers of /proc text. No I/O here: each takes the file's content.
+#include <charconv>
+#include <string>
+
+#include "proctrail/procfs.hpp"
+
+namespace proctrail {
+namespace {
+
+template <class Int>
+bool parse_int(std::string_view token, Int& out) {
+  if (token.empty()) return false;
+  const char* begin = token.data();
+  const char* end = token.data() + token.size();
+  auto [ptr, ec] = std::from_chars(begin, end, out);
+  return ec == std::errc() && ptr == end;
+}
+
+// Splits on runs of spaces; stops after `limit` tokens.
+std::vector<std::string_view> split_spaces(std::string_view text, size_t limit) {
+  std::vector<std::string_view> tokens;
+  tokens.reserve(limit);
+  size_t i = 0;
+  while (i < text.size() && tokens.size() < limit) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i;
+    size_t start = i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\n') ++i;
+    if (i > start) tokens.push_back(text.substr(start, i - start));
+  }
+  return tokens;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\0')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n')) text.remove_prefix(1);
+  return text;
+}
+
+Error stat_error(const char* what) { return Error{std::string("malformed stat: ") + what}; }
+
+bool is_shell_safe(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_' || c == '@' || c == '%' || c == '+' || c == '=' || c == ':' || c == ',' ||
+         c == '.' || c == '/' || c == '-';
+}
+
+}  // namespace
+
+Result<StatFields> parse_stat(std::string_view text) {
+  StatFields fields;
+  size_t open = text.find('(');
+  size_t close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    return stat_error("no (comm)");
+  }
+  // (1) pid
+  if (!parse_int(trim(text.substr(0, open)), fields.pid)) return stat_error("bad pid");
+  // (2) comm: everything between the first '(' and the last ')'
+  fields.comm = std::string(text.substr(open + 1, close - open - 1));
+
+  // (3) onwards; we need up to (24) rss, i.e. 22 tokens.
+  constexpr size_t kNeeded = 22;
+  auto tokens = split_spaces(text.substr(close + 1), kNeeded);
+  if (tokens.size() < kNeeded) return stat_error("too few fields");
+  auto field = [&](int number) { return tokens[static_cast<size_t>(number - 3)]; };
+
+  if (field(3).size() != 1) return stat_error("bad state");
+  fields.state = field(3)[0];                                                // (3) state
+  if (!parse_int(field(4), fields.ppid)) return stat_error("bad ppid");       // (4) ppid
+  if (!parse_int(field(5), fields.pgrp)) return stat_error("bad pgrp");       // (5) pgrp
+  if (!parse_int(field(6), fields.session)) return stat_error("bad session"); // (6) session
+  if (!parse_int(field(7), fields.tty_nr)) return stat_error("bad tty_nr");   // (7) tty_nr
+  if (!parse_int(field(9), fields.flags)) return stat_error("bad flags");     // (9) flags
+  if (!parse_int(field(14), fields.utime)) return stat_error("bad utime");    // (14) utime
+  if (!parse_int(field(15), fields.stime)) return stat_error("bad stime");    // (15) stime
+  if (!parse_int(field(20), fields.num_threads)) return stat_error("bad num_threads");  // (20)
+  if (!parse_int(field(22), fields.starttime)) return stat_error("bad starttime");      // (22)
+  if (!parse_int(field(24), fields.rss_pages)) return stat_error("bad rss");            // (24)
+  return fields;
+}
+
+StatusIds parse_status_ids(std::string_view text) {
+  StatusIds ids;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.starts_with("Uid:")) continue;
+    // Uid: real effective saved fs
+    auto tokens = split_spaces(line.substr(4), 2);
+    uid_t value = 0;
+    if (!tokens.empty() && parse_int(tokens[0], value)) ids.uid = value;
+    if (tokens.size() > 1 && parse_int(tokens[1], value)) ids.euid = value;
+    break;
+  }
+  return ids;
+}
+
+std::vector<std::string> parse_cmdline(std::string_view text) {
+  std::vector<std::string> argv;
+  if (!text.empty() && text.back() == '\0') text.remove_suffix(1);
+  if (text.empty()) return argv;
+  size_t pos = 0;
+  while (true) {
+    size_t end = text.find('\0', pos);
+    if (end == std::string_view::npos) {
+      argv.emplace_back(text.substr(pos));
+      break;
+    }
+    argv.emplace_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return argv;
+}
+
+std::string quote_argv(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& arg : argv) {
+    if (!out.empty()) out += ' ';
+    bool safe = !arg.empty();
+    for (char c : arg) safe = safe && is_shell_safe(c);
+    if (safe) {
+      out += arg;
+      continue;
+    }
+    out += '\'';
+    for (char c : arg) {
+      if (c == '\'') {
+        out += "'\\''";
+      } else {
+        out += c;
+      }
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+std::optional<std::string> parse_cgroup(std::string_view text) {
+  std::optional<std::string> systemd_path;
+  std::optional<std::string> first_path;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    // hierarchy-ID:controller-list:cgroup-path (the path may itself hold ':')
+    size_t first = line.find(':');
+    if (first == std::string_view::npos) continue;
+    size_t second = line.find(':', first + 1);
+    if (second == std::string_view::npos) continue;
+    std::string_view hierarchy = line.substr(0, first);
+    std::string_view controllers = line.substr(first + 1, second - first - 1);
+    std::string path(line.substr(second + 1));
+    if (hierarchy == "0" && controllers.empty()) return path;
+    if (controllers == "name=systemd") systemd_path = path;
+    if (!first_path) first_path = path;
+  }
+  return systemd_path ? systemd_path : first_path;
+}
+
+std::optional<uint64_t> parse_ns_link(std::string_view target) {
+  size_t open = target.find(":[");
+  if (open == std::string_view::npos || target.empty() || target.back() != ']') return std::nullopt;
+  uint64_t inode = 0;
+  if (!parse_int(target.substr(open + 2, target.size() - open - 3), inode)) return std::nullopt;
+  return inode;
+}
+
+Result<int64_t> parse_boot_time(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.starts_with("btime ")) continue;
+    int64_t value = 0;
+    if (parse_int(trim(line.substr(6)), value)) return value;
+    return Error{"malformed btime line in /proc/stat"};
+  }
+  return Error{"no btime line in /proc/stat"};
+}
+
+}  // namespace proctrail

@@ -1,0 +1,573 @@
+// The store: the SQLite trail and the only code that writes it.
+//
+// Design notes (invariants every change here must keep):
+//  1. Identity. A process row is (host_id, pid, start_ticks); host_id is one boot. Rows are never
+//     matched by pid alone. A reboot closes the open rows of the machine's earlier boots.
+//  2. Proportional to change. A process row is inserted once, when first seen, and closed by
+//     setting gone_by to the first snapshot that does not see it. A mutable fact is a change row
+//     written only when it differs from the latest recorded value (RSS: beyond a threshold). A
+//     snapshot on which nothing changed writes one snapshots row and nothing else.
+//  3. One writer at a time, collecting under the lock. record() takes BEGIN IMMEDIATE and then
+//     calls the collector, so snapshot id order is collection order and no late commit can close a
+//     process that a newer collection saw. A request that finds a snapshot whose collection began
+//     after the request was made is coalesced: its own row, sharing that state, no collection.
+//  4. Unparsed is not gone. A process whose stat was malformed keeps its open row.
+//  5. Chain. Every snapshot's hash covers prev_hash (the previous snapshot's hash) and its own
+//     content as read back from the database (recorder/digest.cpp), inside the same transaction.
+//  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
+//     refused before any pragma that writes; migrations run in one transaction.
+//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors; RAII transactions roll
+//     back, so a failed snapshot leaves every committed one as it was.
+#include "proctrail/store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include "recorder/digest.hpp"
+#include "recorder/fs_util.hpp"
+#include "recorder/schema.hpp"
+
+namespace proctrail {
+namespace {
+
+// ---- opening and migrating -------------------------------------------------------------------
+
+Error sqlite_error(const std::string& doing, const SQLite::Exception& e, const StoreOptions& options) {
+  int code = e.getErrorCode() & 0xff;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    return Error{doing + ": database is busy (another writer held it longer than " +
+                 std::to_string(options.busy_timeout.count()) + " ms)"};
+  }
+  if (code == SQLITE_FULL) return Error{doing + ": disk full (" + e.what() + ")"};
+  if (code == SQLITE_NOTADB) return Error{doing + ": not a SQLite database"};
+  if (code == SQLITE_CORRUPT) return Error{doing + ": database file is corrupt (" + e.what() + ")"};
+  if (code == SQLITE_READONLY) return Error{doing + ": database is read-only (" + e.what() + ")"};
+  return Error{doing + ": " + e.what()};
+}
+
+// Creates an absent database file with mode 0600 so SQLite (and its -wal/-shm) inherit it.
+Status create_private_file(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return ok_status();
+  }
+  if (errno == EEXIST) return ok_status();
+  return Error{"creating " + path.string() + ": " + std::strerror(errno)};
+}
+
+int pragma_int(SQLite::Database& db, const char* pragma) {
+  SQLite::Statement query(db, std::string("PRAGMA ") + pragma);
+  query.executeStep();
+  return query.getColumn(0).getInt();
+}
+
+// Reads only: decides whether this file may be used, before anything writes to it.
+Status check_identity(SQLite::Database& db, const std::string& where) {
+  int application_id = pragma_int(db, "application_id");
+  int version = pragma_int(db, "user_version");
+  if (application_id == schema::kApplicationId) {
+    if (version > schema::latest_version()) {
+      return Error{"opening " + where + ": written by a newer proctrail (schema " + std::to_string(version) +
+                   ", this binary knows up to " + std::to_string(schema::latest_version()) +
+                   "); upgrade proctrail; the file was not changed"};
+    }
+    return ok_status();
+  }
+  if (application_id != 0) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(application_id));
+    return Error{"opening " + where + ": not a proctrail database (application_id " + hex +
+                 "); the file was not changed"};
+  }
+  SQLite::Statement tables(db, "SELECT count(*) FROM sqlite_master");
+  tables.executeStep();
+  if (version != 0 || tables.getColumn(0).getInt() != 0) {
+    return Error{"opening " + where + ": not a proctrail database (a SQLite file with " +
+                 std::to_string(tables.getColumn(0).getInt()) + " schema objects and no proctrail id); the file was not changed"};
+  }
+  return ok_status();  // empty: ours to initialise
+}
+
+void migrate(SQLite::Database& db, const Logger& logger) {
+  if (pragma_int(db, "user_version") >= schema::latest_version()) return;
+  SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+  int current = pragma_int(db, "user_version");  // another process may have just migrated
+  if (current >= schema::latest_version()) return;
+  for (const auto& migration : schema::migrations()) {
+    if (migration.version <= current) continue;
+    logger->info("applying schema migration {}", migration.name);
+    db.exec(migration.sql);
+  }
+  db.exec(schema::views_sql());
+  db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+  db.exec("PRAGMA user_version = " + std::to_string(schema::latest_version()));
+  transaction.commit();
+}
+
+// ---- recording -------------------------------------------------------------------------------
+
+template <class T>
+void bind_optional(SQLite::Statement& statement, const char* name, const std::optional<T>& value) {
+  if (!value) {
+    statement.bind(name);
+    return;
+  }
+  if constexpr (std::is_same_v<T, std::string>) {
+    statement.bind(name, *value);
+  } else {
+    statement.bind(name, static_cast<int64_t>(*value));
+  }
+}
+
+std::optional<std::string> optional_text(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getString();
+}
+
+struct OpenProcess {
+  int64_t process_id = 0;
+  pid_t ppid = 0;
+  std::string state;
+  std::string comm;
+  std::optional<std::string> exe;
+  std::optional<std::string> argv;
+  int64_t rss_kb = 0;
+  bool seen = false;
+};
+
+using OpenMap = std::unordered_map<ProcessKey, OpenProcess, ProcessKeyHash>;
+
+struct HostRow {
+  int64_t host_id = 0;
+  bool created = false;
+};
+
+HostRow ensure_host(SQLite::Database& db, const HostInfo& host) {
+  SQLite::Statement find(db, "SELECT host_id FROM hosts WHERE boot_id = ?");
+  find.bind(1, host.boot_id);
+  if (find.executeStep()) return HostRow{find.getColumn(0).getInt64(), false};
+  SQLite::Statement insert(db,
+      "INSERT INTO hosts (boot_id, machine_id, hostname, kernel, boot_time, clock_ticks, page_size)"
+      " VALUES (:boot_id, :machine_id, :hostname, :kernel, :boot_time, :clock_ticks, :page_size)");
+  insert.bind(":boot_id", host.boot_id);
+  bind_optional(insert, ":machine_id", host.machine_id);
+  insert.bind(":hostname", host.hostname);
+  bind_optional(insert, ":kernel", host.kernel);
+  insert.bind(":boot_time", host.boot_time);
+  insert.bind(":clock_ticks", host.clock_ticks);
+  insert.bind(":page_size", host.page_size);
+  insert.exec();
+  return HostRow{db.getLastInsertRowid(), true};
+}
+
+struct LatestSnapshot {
+  int64_t snapshot_id = 0;
+  int64_t started_boottime_ns = 0;
+  int64_t seen = 0;
+};
+
+std::optional<LatestSnapshot> latest_snapshot(SQLite::Database& db, int64_t host_id) {
+  SQLite::Statement query(db,
+      "SELECT snapshot_id, started_boottime_ns, processes_seen FROM snapshots"
+      " WHERE host_id = ? ORDER BY snapshot_id DESC LIMIT 1");
+  query.bind(1, host_id);
+  if (!query.executeStep()) return std::nullopt;
+  return LatestSnapshot{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), query.getColumn(2).getInt64()};
+}
+
+OpenMap load_open(SQLite::Database& db, int64_t host_id) {
+  OpenMap open;
+  SQLite::Statement query(db,
+      "SELECT process_id, pid, start_ticks, ppid, state, comm, exe, argv, rss_kb FROM process_latest"
+      " WHERE host_id = ? AND gone_by IS NULL");
+  query.bind(1, host_id);
+  while (query.executeStep()) {
+    ProcessKey key{query.getColumn(1).getInt(), static_cast<uint64_t>(query.getColumn(2).getInt64())};
+    OpenProcess process;
+    process.process_id = query.getColumn(0).getInt64();
+    process.ppid = query.getColumn(3).getInt();
+    process.state = query.getColumn(4).getString();
+    process.comm = query.getColumn(5).getString();
+    process.exe = optional_text(query.getColumn(6));
+    process.argv = optional_text(query.getColumn(7));
+    process.rss_kb = query.getColumn(8).getInt64();
+    open.emplace(key, std::move(process));
+  }
+  return open;
+}
+
+struct Counts {
+  int64_t seen = 0;
+  int64_t created = 0;
+  int64_t gone = 0;
+  int64_t changed = 0;
+  int64_t vanished = 0;
+  int64_t parse_errors = 0;
+};
+
+int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const SnapshotRequest& request,
+                            const ProcessTable* table, std::optional<int64_t> coalesced_with,
+                            const std::optional<std::string>& prev_hash) {
+  SQLite::Statement insert(db,
+      "INSERT INTO snapshots (host_id, requested_at_us, started_at_us, ended_at_us, started_boottime_ns,"
+      " trigger, tag, hook_event, hook_session_id, hook_cwd, hook_transcript_path, hook_error,"
+      " coalesced_with, processes_seen, processes_new, processes_gone, processes_changed,"
+      " processes_vanished, parse_errors, collector_pid, proctrail_version, prev_hash, hash)"
+      " VALUES (:host_id, :requested_at_us, :started_at_us, :ended_at_us, :started_boottime_ns,"
+      " :trigger, :tag, :hook_event, :hook_session_id, :hook_cwd, :hook_transcript_path, :hook_error,"
+      " :coalesced_with, 0, 0, 0, 0, 0, 0, :collector_pid, :version, :prev_hash, X'')");
+  insert.bind(":host_id", host_id);
+  insert.bind(":requested_at_us", request.requested_at_us);
+  int64_t now_us = fs::clock_us(CLOCK_REALTIME);
+  insert.bind(":started_at_us", table ? table->started_at_us : now_us);
+  insert.bind(":ended_at_us", table ? table->ended_at_us : now_us);
+  insert.bind(":started_boottime_ns", table ? table->started_boottime_ns : fs::clock_ns(CLOCK_BOOTTIME));
+  insert.bind(":trigger", request.trigger);
+  bind_optional(insert, ":tag", request.tag);
+  bind_optional(insert, ":hook_event", request.hook.event);
+  bind_optional(insert, ":hook_session_id", request.hook.session_id);
+  bind_optional(insert, ":hook_cwd", request.hook.cwd);
+  bind_optional(insert, ":hook_transcript_path", request.hook.transcript_path);
+  bind_optional(insert, ":hook_error", request.hook.error);
+  bind_optional(insert, ":coalesced_with", coalesced_with);
+  insert.bind(":collector_pid", static_cast<int64_t>(request.collector_pid));
+  insert.bind(":version", PROCTRAIL_VERSION);
+  if (prev_hash) {
+    insert.bind(":prev_hash", prev_hash->data(), static_cast<int>(prev_hash->size()));
+  } else {
+    insert.bind(":prev_hash");
+  }
+  insert.exec();
+  return db.getLastInsertRowid();
+}
+
+std::optional<std::string> last_hash(SQLite::Database& db) {
+  SQLite::Statement query(db, "SELECT hash FROM snapshots ORDER BY snapshot_id DESC LIMIT 1");
+  if (!query.executeStep()) return std::nullopt;
+  const auto& column = query.getColumn(0);
+  return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
+}
+
+// Writes new process rows and change rows for one collection against the open state.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(SQLite::Database& db, int64_t host_id, int64_t snapshot_id, const HostInfo& host,
+                 const StoreOptions& options, const Logger& logger)
+      : db_(db), host_id_(host_id), snapshot_id_(snapshot_id), host_(host), options_(options), logger_(logger),
+        insert_process_(db,
+            "INSERT OR IGNORE INTO processes (host_id, pid, start_ticks, start_time_us, parent_pid,"
+            " parent_start_ticks, parent_process_id, ppid, state, comm, exe, argv, cwd, uid, euid, pgid, sid,"
+            " tty_nr, threads, rss_kb, utime_ticks, stime_ticks, cgroup, pid_ns, is_kernel_thread, first_seen)"
+            " VALUES (:host_id, :pid, :start_ticks, :start_time_us, :parent_pid, :parent_start_ticks,"
+            " :parent_process_id, :ppid, :state, :comm, :exe, :argv, :cwd, :uid, :euid, :pgid, :sid, :tty_nr,"
+            " :threads, :rss_kb, :utime_ticks, :stime_ticks, :cgroup, :pid_ns, :is_kernel_thread, :first_seen)"),
+        insert_ppid_(db, "INSERT INTO process_ppid_changes (process_id, snapshot_id, ppid) VALUES (?, ?, ?)"),
+        insert_state_(db, "INSERT INTO process_state_changes (process_id, snapshot_id, state) VALUES (?, ?, ?)"),
+        insert_command_(db,
+            "INSERT INTO process_command_changes (process_id, snapshot_id, comm, exe, argv) VALUES (?, ?, ?, ?, ?)"),
+        insert_usage_(db,
+            "INSERT INTO process_usage_changes (process_id, snapshot_id, rss_kb, threads, utime_ticks, stime_ticks)"
+            " VALUES (?, ?, ?, ?, ?, ?)"),
+        close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?") {}
+
+  void write(const ProcessTable& table, OpenMap& open, Counts& counts) {
+    std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> new_ids;
+    for (const auto& sample : table.processes) {
+      auto found = open.find(sample.key);
+      if (found != open.end()) {
+        found->second.seen = true;
+        write_changes(sample, found->second, counts);
+        continue;
+      }
+      insert_new(sample, open, new_ids, counts);
+    }
+    counts.seen = static_cast<int64_t>(table.processes.size());
+    close_missing(table, open, counts);
+  }
+
+  // Closes open rows of this machine's earlier boots: a reboot ended them.
+  void close_earlier_boots(const HostInfo& host, Counts& counts) {
+    SQLite::Statement close(db_,
+        "UPDATE processes SET gone_by = :s WHERE gone_by IS NULL AND host_id IN ("
+        " SELECT host_id FROM hosts WHERE host_id != :host AND"
+        " (machine_id = :machine_id OR (:machine_id IS NULL AND machine_id IS NULL AND hostname = :hostname)))");
+    close.bind(":s", snapshot_id_);
+    close.bind(":host", host_id_);
+    bind_optional(close, ":machine_id", host.machine_id);
+    close.bind(":hostname", host.hostname);
+    counts.gone += close.exec();
+  }
+
+ private:
+  void insert_new(const ProcessSample& sample, const OpenMap& open,
+                  std::unordered_map<ProcessKey, int64_t, ProcessKeyHash>& new_ids, Counts& counts) {
+    auto& s = insert_process_;
+    s.reset();
+    s.bind(":host_id", host_id_);
+    s.bind(":pid", sample.key.pid);
+    s.bind(":start_ticks", static_cast<int64_t>(sample.key.start_ticks));
+    s.bind(":start_time_us", host_.boot_time * 1'000'000 +
+                                 static_cast<int64_t>(sample.key.start_ticks) * 1'000'000 / host_.clock_ticks);
+    std::optional<int64_t> parent_process_id;
+    if (sample.parent) {
+      if (auto it = open.find(*sample.parent); it != open.end()) parent_process_id = it->second.process_id;
+      if (auto it = new_ids.find(*sample.parent); it != new_ids.end()) parent_process_id = it->second;
+      s.bind(":parent_pid", sample.parent->pid);
+      s.bind(":parent_start_ticks", static_cast<int64_t>(sample.parent->start_ticks));
+    } else {
+      s.bind(":parent_pid");
+      s.bind(":parent_start_ticks");
+    }
+    bind_optional(s, ":parent_process_id", parent_process_id);
+    s.bind(":ppid", sample.ppid);
+    s.bind(":state", std::string(1, sample.state));
+    s.bind(":comm", sample.comm);
+    bind_optional(s, ":exe", sample.exe);
+    bind_optional(s, ":argv", sample.argv);
+    bind_optional(s, ":cwd", sample.cwd);
+    bind_optional(s, ":uid", sample.uid);
+    bind_optional(s, ":euid", sample.euid);
+    s.bind(":pgid", sample.pgid);
+    s.bind(":sid", sample.sid);
+    s.bind(":tty_nr", sample.tty_nr);
+    s.bind(":threads", sample.threads);
+    s.bind(":rss_kb", sample.rss_kb);
+    s.bind(":utime_ticks", static_cast<int64_t>(sample.utime_ticks));
+    s.bind(":stime_ticks", static_cast<int64_t>(sample.stime_ticks));
+    bind_optional(s, ":cgroup", sample.cgroup);
+    bind_optional(s, ":pid_ns", sample.pid_ns);
+    s.bind(":is_kernel_thread", sample.is_kernel_thread ? 1 : 0);
+    s.bind(":first_seen", snapshot_id_);
+    if (s.exec() == 0) {
+      // Same identity already closed: the trail says it was gone. Keep history as written.
+      logger_->warn("pid {} (start {}) seen again after its row was closed; not reopened", sample.key.pid,
+                    sample.key.start_ticks);
+      return;
+    }
+    new_ids.emplace(sample.key, db_.getLastInsertRowid());
+    ++counts.created;
+  }
+
+  bool rss_moved(int64_t last_kb, int64_t now_kb) const {
+    int64_t delta = now_kb > last_kb ? now_kb - last_kb : last_kb - now_kb;
+    return delta >= options_.rss_change_min_kb && delta * 100 >= last_kb * options_.rss_change_percent;
+  }
+
+  void write_changes(const ProcessSample& sample, const OpenProcess& last, Counts& counts) {
+    const int64_t id = last.process_id;
+    if (sample.ppid != last.ppid) {
+      run(insert_ppid_, id, static_cast<int64_t>(sample.ppid));
+      ++counts.changed;
+    }
+    std::string state(1, sample.state);
+    if (state != last.state) {
+      run(insert_state_, id, state);
+      ++counts.changed;
+    }
+    // An unreadable exe/argv (zombie, exiting, permission) is not a change: carry the last value.
+    const auto& exe = sample.exe ? sample.exe : last.exe;
+    const auto& argv = sample.argv ? sample.argv : last.argv;
+    if (sample.comm != last.comm || exe != last.exe || argv != last.argv) {
+      auto& s = insert_command_;
+      s.reset();
+      s.bind(1, id);
+      s.bind(2, snapshot_id_);
+      s.bind(3, sample.comm);
+      if (exe) s.bind(4, *exe); else s.bind(4);
+      if (argv) s.bind(5, *argv); else s.bind(5);
+      s.exec();
+      ++counts.changed;
+    }
+    if (rss_moved(last.rss_kb, sample.rss_kb)) {
+      auto& s = insert_usage_;
+      s.reset();
+      s.bind(1, id);
+      s.bind(2, snapshot_id_);
+      s.bind(3, sample.rss_kb);
+      s.bind(4, sample.threads);
+      s.bind(5, static_cast<int64_t>(sample.utime_ticks));
+      s.bind(6, static_cast<int64_t>(sample.stime_ticks));
+      s.exec();
+      ++counts.changed;
+    }
+  }
+
+  template <class Value>
+  void run(SQLite::Statement& statement, int64_t process_id, const Value& value) {
+    statement.reset();
+    statement.bind(1, process_id);
+    statement.bind(2, snapshot_id_);
+    statement.bind(3, value);
+    statement.exec();
+  }
+
+  void close_missing(const ProcessTable& table, const OpenMap& open, Counts& counts) {
+    std::unordered_set<pid_t> unparsed(table.unparsed_pids.begin(), table.unparsed_pids.end());
+    for (const auto& [key, process] : open) {
+      if (process.seen || unparsed.contains(key.pid)) continue;
+      close_.reset();
+      close_.bind(1, snapshot_id_);
+      close_.bind(2, process.process_id);
+      close_.exec();
+      ++counts.gone;
+    }
+  }
+
+  SQLite::Database& db_;
+  int64_t host_id_;
+  int64_t snapshot_id_;
+  const HostInfo& host_;
+  const StoreOptions& options_;
+  const Logger& logger_;
+  SQLite::Statement insert_process_;
+  SQLite::Statement insert_ppid_;
+  SQLite::Statement insert_state_;
+  SQLite::Statement insert_command_;
+  SQLite::Statement insert_usage_;
+  SQLite::Statement close_;
+};
+
+void finish_snapshot(SQLite::Database& db, int64_t snapshot_id, const Counts& counts, SnapshotSummary& summary) {
+  SQLite::Statement update(db,
+      "UPDATE snapshots SET processes_seen = ?, processes_new = ?, processes_gone = ?, processes_changed = ?,"
+      " processes_vanished = ?, parse_errors = ? WHERE snapshot_id = ?");
+  update.bind(1, counts.seen);
+  update.bind(2, counts.created);
+  update.bind(3, counts.gone);
+  update.bind(4, counts.changed);
+  update.bind(5, counts.vanished);
+  update.bind(6, counts.parse_errors);
+  update.bind(7, snapshot_id);
+  update.exec();
+
+  std::string hash = digest::snapshot_hash(db, snapshot_id);
+  SQLite::Statement set_hash(db, "UPDATE snapshots SET hash = ? WHERE snapshot_id = ?");
+  set_hash.bind(1, hash.data(), static_cast<int>(hash.size()));
+  set_hash.bind(2, snapshot_id);
+  set_hash.exec();
+
+  summary.snapshot_id = snapshot_id;
+  summary.seen = counts.seen;
+  summary.created = counts.created;
+  summary.gone = counts.gone;
+  summary.changed = counts.changed;
+  summary.vanished = counts.vanished;
+  summary.parse_errors = counts.parse_errors;
+  summary.hash_hex = digest::to_hex(hash);
+}
+
+SnapshotRequest with_defaults(SnapshotRequest request) {
+  if (request.requested_at_us == 0) request.requested_at_us = fs::clock_us(CLOCK_REALTIME);
+  if (request.requested_boottime_ns == 0) request.requested_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
+  if (request.collector_pid == 0) request.collector_pid = ::getpid();
+  return request;
+}
+
+}  // namespace
+
+Store::Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger)
+    : path_(std::move(path)), db_(std::move(db)), options_(options), logger_(or_null(std::move(logger))) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+SQLite::Database& Store::database() { return *db_; }
+
+Result<Store> Store::open(const std::filesystem::path& path, StoreOptions options, Logger logger) {
+  logger = or_null(std::move(logger));
+  const std::string where = path.string();
+  if (auto created = create_private_file(path); !created) return created.error();
+  try {
+    auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READWRITE,
+                                                 static_cast<int>(options.busy_timeout.count()));
+    if (auto identity = check_identity(*db, where); !identity) return identity.error();
+    db->exec("PRAGMA journal_mode = WAL");
+    db->exec("PRAGMA synchronous = NORMAL");
+    db->exec("PRAGMA foreign_keys = ON");
+    migrate(*db, logger);
+    return Store(path, std::move(db), options, logger);
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error("opening " + where, e, options);
+  }
+}
+
+int Store::schema_version() { return pragma_int(*db_, "user_version"); }
+
+Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotRequest& raw_request, const Collect& collect) {
+  const SnapshotRequest request = with_defaults(raw_request);
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    HostRow host_row = ensure_host(*db_, host);
+    SnapshotSummary summary;
+    Counts counts;
+    auto latest = latest_snapshot(*db_, host_row.host_id);
+    if (latest && latest->started_boottime_ns >= request.requested_boottime_ns) {
+      int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, nullptr, latest->snapshot_id, last_hash(*db_));
+      counts.seen = latest->seen;
+      finish_snapshot(*db_, id, counts, summary);
+      summary.coalesced_with = latest->snapshot_id;
+      transaction.commit();
+      return summary;
+    }
+
+    auto table = collect();
+    if (!table) return table.error();
+    counts.vanished = table->vanished;
+    counts.parse_errors = static_cast<int64_t>(table->unparsed_pids.size());
+    int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, &table.value(), std::nullopt, last_hash(*db_));
+    OpenMap open = load_open(*db_, host_row.host_id);
+    SnapshotWriter writer(*db_, host_row.host_id, id, host, options_, logger_);
+    if (host_row.created) writer.close_earlier_boots(host, counts);
+    writer.write(*table, open, counts);
+    finish_snapshot(*db_, id, counts, summary);
+    transaction.commit();
+    return summary;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error("recording a snapshot into " + path_.string(), e, options_);
+  }
+}
+
+Result<VerifyReport> Store::verify() {
+  try {
+    SQLite::Transaction read(*db_);  // one consistent view; rolled back, nothing written
+    VerifyReport report;
+    SQLite::Statement chain(*db_, "SELECT snapshot_id, prev_hash, hash FROM snapshots ORDER BY snapshot_id");
+    std::optional<std::string> expected_prev;
+    auto blob = [](const SQLite::Column& column) -> std::optional<std::string> {
+      if (column.isNull()) return std::nullopt;
+      return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
+    };
+    while (chain.executeStep()) {
+      int64_t id = chain.getColumn(0).getInt64();
+      auto prev = blob(chain.getColumn(1));
+      auto hash = blob(chain.getColumn(2));
+      ++report.snapshots_checked;
+      if (prev != expected_prev) {
+        report.first_bad_snapshot = id;
+        report.problem = "prev_hash does not match the hash of the snapshot before it (a snapshot was removed or rewritten)";
+        return report;
+      }
+      if (!hash || digest::snapshot_hash(*db_, id) != *hash) {
+        report.first_bad_snapshot = id;
+        report.problem = "content does not match its hash (rows of this snapshot were edited, added or removed)";
+        return report;
+      }
+      expected_prev = hash;
+    }
+    return report;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error("verifying " + path_.string(), e, options_);
+  }
+}
+
+}  // namespace proctrail
