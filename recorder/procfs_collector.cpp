@@ -82,7 +82,7 @@ Result<ProcessTable> ProcfsCollector::collect() const {
   scratch.reserve(8192);
   while (dirent* entry = ::readdir(dir)) {
     auto pid = pid_from_name(entry->d_name);
-    if (!pid || *pid == options_.exclude_pid) continue;
+    if (!pid) continue;
 
     int dirfd = ::openat(root_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
@@ -108,6 +108,11 @@ Result<ProcessTable> ProcfsCollector::collect() const {
       continue;
     }
 
+    if (*pid == options_.exclude_pid) {
+      table.excluded = ProcessKey{stat->pid, stat->starttime};
+      ::close(dirfd);
+      continue;
+    }
     ProcessSample sample;
     sample.key = ProcessKey{stat->pid, stat->starttime};
     sample.ppid = stat->ppid;

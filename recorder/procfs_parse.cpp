@@ -16,15 +16,17 @@ bool parse_int(std::string_view token, Int& out) {
   return ec == std::errc() && ptr == end;
 }
 
-// Splits on runs of spaces; stops after `limit` tokens.
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+
+// Splits on runs of blanks (status uses tabs, stat spaces); stops after `limit` tokens.
 std::vector<std::string_view> split_spaces(std::string_view text, size_t limit) {
   std::vector<std::string_view> tokens;
   tokens.reserve(limit);
   size_t i = 0;
   while (i < text.size() && tokens.size() < limit) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i;
+    while (i < text.size() && is_blank(text[i])) ++i;
     size_t start = i;
-    while (i < text.size() && text[i] != ' ' && text[i] != '\n') ++i;
+    while (i < text.size() && !is_blank(text[i])) ++i;
     if (i > start) tokens.push_back(text.substr(start, i - start));
   }
   return tokens;

@@ -11,7 +11,8 @@
 //     calls the collector, so snapshot id order is collection order and no late commit can close a
 //     process that a newer collection saw. A request that finds a snapshot whose collection began
 //     after the request was made is coalesced: its own row, sharing that state, no collection.
-//  4. Unparsed is not gone. A process whose stat was malformed keeps its open row.
+//  4. Unread is not gone. A process whose stat was malformed, and the recorder itself (which
+//     leaves itself out but may have been recorded by a concurrent snapshot), keep their open rows.
 //  5. Chain. Every snapshot's hash covers prev_hash (the previous snapshot's hash) and its own
 //     content as read back from the database (recorder/digest.cpp), inside the same transaction.
 //  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
@@ -414,7 +415,7 @@ class SnapshotWriter {
   void close_missing(const ProcessTable& table, const OpenMap& open, Counts& counts) {
     std::unordered_set<pid_t> unparsed(table.unparsed_pids.begin(), table.unparsed_pids.end());
     for (const auto& [key, process] : open) {
-      if (process.seen || unparsed.contains(key.pid)) continue;
+      if (process.seen || unparsed.contains(key.pid) || key == table.excluded) continue;
       close_.reset();
       close_.bind(1, snapshot_id_);
       close_.bind(2, process.process_id);

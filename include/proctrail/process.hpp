@@ -62,6 +62,7 @@ struct ProcessSample {
 struct ProcessTable {
   std::vector<ProcessSample> processes;  // ordered by (start_ticks, pid): parents before children
   std::vector<pid_t> unparsed_pids;      // present, but a required file was malformed
+  std::optional<ProcessKey> excluded;    // the recorder itself: present, deliberately not recorded
   int64_t vanished = 0;                  // listed, gone before stat could be read
   int64_t started_at_us = 0;             // wall clock when collection began
   int64_t ended_at_us = 0;               // wall clock when collection ended

@@ -1,0 +1,227 @@
+// The built binary, run as users and hook callers run it.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "tests/support/child.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail {
+namespace {
+
+using test::Child;
+
+const std::string kBinary = PROCTRAIL_BIN;
+
+struct RunResult {
+  int code = -1;
+  std::string out, err;
+};
+
+RunResult run(std::vector<std::string> args, const std::string& stdin_text = "", bool pipe_stdin = true,
+        std::vector<std::string> env = {}) {
+  args.insert(args.begin(), kBinary);
+  Child child(args, {.pipe_stdin = pipe_stdin, .pipe_stdout = true, .pipe_stderr = true, .env = env});
+  if (pipe_stdin) {
+    if (!stdin_text.empty()) child.write_stdin(stdin_text);
+    child.close_stdin();
+  }
+  RunResult result;
+  result.out = child.read_stdout();
+  result.err = child.read_stderr();
+  result.code = child.wait();
+  return result;
+}
+
+int64_t count(const std::filesystem::path& db, const std::string& sql) {
+  SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
+  return database.execAndGet(sql).getInt64();
+}
+
+std::string text(const std::filesystem::path& db, const std::string& sql) {
+  SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
+  auto column = database.execAndGet(sql);
+  return column.isNull() ? "NULL" : column.getString();
+}
+
+class Binary : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::filesystem::path db = tmp / "trail.db";
+};
+
+TEST_F(Binary, SnapPrintsOneLineAndRecords) {
+  RunResult r = run({"--db", db.string(), "snap", "--tag", "first"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("snapshot 1: ")) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+  EXPECT_GT(count(db, "SELECT processes_seen FROM snapshots"), 1);
+  EXPECT_EQ(text(db, "SELECT tag || '/' || trigger FROM snapshots"), "first/manual");
+}
+
+TEST_F(Binary, SnapJsonIsOneObject) {
+  RunResult r = run({"--db", db.string(), "snap", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("{\"changes\":")) << r.out;
+  EXPECT_NE(r.out.find("\"snapshot_id\":1"), std::string::npos);
+  EXPECT_NE(r.out.find("\"elapsed_ms\":"), std::string::npos);
+}
+
+TEST_F(Binary, DefaultDatabaseLivesUnderXdgStateHomeInPrivateFolders) {
+  RunResult r = run({"snap"}, "", true, {"XDG_STATE_HOME=" + (tmp / "state").string(), "PROCTRAIL_DB="});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto path = tmp / "state/proctrail/trail.db";
+  ASSERT_TRUE(std::filesystem::exists(path)) << r.out;
+  struct stat info {};
+  ASSERT_EQ(::stat((tmp / "state/proctrail").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST_F(Binary, NewerDatabaseIsRefusedUntouchedWithOneLine) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  {
+    SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+    database.exec("PRAGMA user_version = 999");
+  }
+  std::string before = test::read_all(db);
+  RunResult r = run({"--db", db.string(), "snap"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(r.err.starts_with("proctrail: opening ")) << r.err;
+  EXPECT_NE(r.err.find("newer proctrail"), std::string::npos);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(test::read_all(db), before);
+}
+
+TEST_F(Binary, GarbageDatabaseIsRefusedUntouched) {
+  test::write_all(db, std::string(4096, 'z'));
+  RunResult r = run({"--db", db.string(), "snap"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("not a SQLite database"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_all(db), std::string(4096, 'z'));
+}
+
+TEST_F(Binary, TwentyConcurrentSnapsAllLand) {
+  std::vector<std::unique_ptr<Child>> snaps;
+  for (int i = 0; i < 20; ++i) {
+    snaps.push_back(std::make_unique<Child>(
+        std::vector<std::string>{kBinary, "--db", db.string(), "snap", "--tag", "c" + std::to_string(i)},
+        test::SpawnOptions{.pipe_stdout = true, .pipe_stderr = true}));
+  }
+  for (auto& snap : snaps) {
+    std::string err = snap->read_stderr();
+    EXPECT_EQ(snap->wait(), 0) << err;
+    EXPECT_EQ(err, "");
+  }
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 20);
+  EXPECT_EQ(count(db, "SELECT count(DISTINCT tag) FROM snapshots"), 20);
+  RunResult verify = run({"--db", db.string(), "verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  EXPECT_EQ(verify.out, "verified 20 snapshots: hash chain intact\n");
+}
+
+TEST_F(Binary, LongReaderDoesNotBlockTheRecorder) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  SQLite::Database reader(db.string(), SQLite::OPEN_READONLY);
+  reader.exec("BEGIN");
+  EXPECT_GT(reader.execAndGet("SELECT count(*) FROM snapshot_processes").getInt64(), 0);  // read txn open
+  RunResult r = run({"--db", db.string(), "snap"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  reader.exec("COMMIT");
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 2);
+}
+
+TEST_F(Binary, HookStoresThePayloadFieldsAndPrintsNothing) {
+  RunResult r = run({"--db", db.string(), "snap", "--hook"},
+              R"({"session_id":"s-1","transcript_path":"/t.jsonl","cwd":"/w","hook_event_name":"SessionStart"})");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(text(db, "SELECT trigger || '|' || hook_event || '|' || hook_session_id || '|' || hook_cwd || '|' ||"
+                     " hook_transcript_path FROM snapshots"),
+            "hook|SessionStart|s-1|/w|/t.jsonl");
+}
+
+TEST_F(Binary, HookWithPayloadThatIsNotJsonLogsAndStillSnapshots) {
+  RunResult r = run({"--db", db.string(), "snap", "--hook"}, "definitely not json");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
+  EXPECT_NE(text(db, "SELECT hook_error FROM snapshots").find("not JSON"), std::string::npos);
+  EXPECT_NE(test::read_all(tmp / "proctrail.log").find("not JSON"), std::string::npos);
+}
+
+TEST_F(Binary, HookOnARefusedDatabaseExitsZeroAndLogs) {
+  test::write_all(db, std::string(4096, 'z'));
+  RunResult r = run({"--db", db.string(), "snap", "--hook"}, "{}");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(test::read_all(tmp / "proctrail.log").find("not a SQLite database"), std::string::npos);
+}
+
+TEST_F(Binary, HookWithBadArgumentsStillExitsZero) {
+  RunResult r = run({"--db", db.string(), "snap", "--hook", "--no-such-flag"}, "{}");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.err.find("no-such-flag"), std::string::npos);
+}
+
+// A caller that keeps our stdin open and never writes must not stall the hook.
+TEST_F(Binary, HookDoesNotWaitForAStdinThatNeverCloses) {
+  Child hook({kBinary, "--db", db.string(), "snap", "--hook"}, {.pipe_stdin = true});
+  int code = hook.wait_for(std::chrono::seconds(10));
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
+}
+
+TEST_F(Binary, HookWithStdinClosedOrFromDevNull) {
+  RunResult r = run({"--db", db.string(), "snap", "--hook"}, "", /*pipe_stdin=*/true);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(text(db, "SELECT IFNULL(hook_error, 'none') || IFNULL(hook_session_id, '-') FROM snapshots"), "none-");
+}
+
+TEST_F(Binary, WatchTakesCountSnapshotsOnTheTimer) {
+  RunResult r = run({"--db", db.string(), "watch", "--interval", "100ms", "--count", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots WHERE trigger = 'timer'"), 3);
+}
+
+TEST_F(Binary, WatchStopsOnSigtermAfterTheSnapshotCommits) {
+  Child watch({kBinary, "--db", db.string(), "watch", "--interval", "1h"}, {.pipe_stdout = true});
+  std::string first = watch.read_line();  // printed after the first snapshot committed
+  EXPECT_TRUE(first.starts_with("snapshot 1: ")) << first;
+  ::kill(watch.pid(), SIGTERM);
+  EXPECT_EQ(watch.wait_for(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
+}
+
+TEST_F(Binary, WatchRejectsABadInterval) {
+  RunResult r = run({"--db", db.string(), "watch", "--interval", "soon"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("bad duration 'soon'"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, VerifyFailsAfterTampering) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  {
+    SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+    database.exec("UPDATE processes SET comm = 'innocent' WHERE process_id = 1");
+  }
+  RunResult r = run({"--db", db.string(), "verify"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("verify: snapshot 1: content does not match its hash"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, VersionAndHelp) {
+  RunResult version = run({"--version"});
+  EXPECT_EQ(version.code, 0);
+  EXPECT_TRUE(version.out.starts_with("proctrail ")) << version.out;
+  RunResult help = run({"snap", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("--hook"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace proctrail

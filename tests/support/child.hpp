@@ -1,0 +1,145 @@
+#pragma once
+// Real child processes for integration tests. Every child is stopped by the pid it got back:
+// the destructor SIGKILLs and reaps it if the test did not.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace proctrail::test {
+
+struct SpawnOptions {
+  bool pipe_stdin = false;
+  bool pipe_stdout = false;
+  bool pipe_stderr = false;
+  std::vector<std::string> env;  // extra NAME=VALUE entries
+};
+
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, SpawnOptions options = {}) {
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+    if (options.pipe_stdin && ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    if (options.pipe_stdout && ::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    if (options.pipe_stderr && ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork");
+    if (pid_ == 0) {
+      if (options.pipe_stdin) ::dup2(in[0], 0);
+      if (options.pipe_stdout) ::dup2(out[1], 1);
+      if (options.pipe_stderr) ::dup2(err[1], 2);
+      for (const auto& e : options.env) ::putenv(const_cast<char*>(e.c_str()));
+      ::execvp(args[0], args.data());
+      ::_exit(127);
+    }
+    if (options.pipe_stdin) {
+      ::close(in[0]);
+      stdin_fd_ = in[1];
+    }
+    if (options.pipe_stdout) {
+      ::close(out[1]);
+      stdout_fd_ = out[0];
+    }
+    if (options.pipe_stderr) {
+      ::close(err[1]);
+      stderr_fd_ = err[0];
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    close_stdin();
+    if (stdout_fd_ >= 0) ::close(stdout_fd_);
+    if (stderr_fd_ >= 0) ::close(stderr_fd_);
+    if (!reaped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  pid_t pid() const { return pid_; }
+
+  void write_stdin(const std::string& text) {
+    if (::write(stdin_fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      throw std::runtime_error("write to child stdin");
+    }
+  }
+  void close_stdin() {
+    if (stdin_fd_ >= 0) ::close(stdin_fd_);
+    stdin_fd_ = -1;
+  }
+  // Reads stdout up to and including the first newline (or EOF).
+  std::string read_line() {
+    std::string line;
+    char c;
+    while (::read(stdout_fd_, &c, 1) == 1) {
+      if (c == '\n') break;
+      line += c;
+    }
+    return line;
+  }
+  static std::string read_fd_to_end(int fd) {
+    std::string text;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+    return text;
+  }
+  std::string read_stdout() { return read_fd_to_end(stdout_fd_); }
+  std::string read_stderr() { return read_fd_to_end(stderr_fd_); }
+
+  // Waits for exit; returns the exit code, or 128+signal.
+  int wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  // Waits up to `limit`; returns -1 if still running.
+  int wait_for(std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      pid_t done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        reaped_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+  void kill_and_wait() {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
+  bool reaped_ = false;
+};
+
+// Polls `predicate` until true or `limit` passes.
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return predicate();
+}
+
+}  // namespace proctrail::test

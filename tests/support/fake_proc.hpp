@@ -1,0 +1,72 @@
+#pragma once
+// Builds fixture /proc trees on disk so the collector can be aimed at them.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail::test {
+
+struct FakeProcess {
+  int pid = 100;
+  int ppid = 1;
+  std::string comm = "sleep";
+  char state = 'S';
+  unsigned long start_ticks = 1000;
+  long rss_pages = 256;
+  unsigned long flags = 4194304;  // PF_RANDOMIZE-ish user process
+  int threads = 1;
+  std::vector<std::string> argv = {"sleep", "1000"};
+  std::string exe = "/usr/bin/sleep";
+  std::string cwd = "/";
+  int uid = 1000;
+  std::string cgroup = "0::/user.slice/user-1000.slice/session-1.scope\n";
+  std::string pid_ns = "pid:[4026531836]";
+};
+
+// The full 52-field stat line the kernel writes, built from the fields above.
+inline std::string stat_line(const FakeProcess& p) {
+  return std::to_string(p.pid) + " (" + p.comm + ") " + p.state + " " + std::to_string(p.ppid) + " " +
+         std::to_string(p.pid) + " " + std::to_string(p.pid) + " 34816 -1 " + std::to_string(p.flags) +
+         " 96 0 0 0 7 3 0 0 20 0 " + std::to_string(p.threads) + " 0 " + std::to_string(p.start_ticks) +
+         " 3133440 " + std::to_string(p.rss_pages) +
+         " 18446744073709551615 94762147790848 94762147810729 140733657930592 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0"
+         " 94762147826736 94762147828352 94762479316992 140733657934278 140733657934298 140733657934298"
+         " 140733657935851 0\n";
+}
+
+class FakeProc {
+ public:
+  explicit FakeProc(std::filesystem::path root) : root_(std::move(root)) {
+    write_all(root_ / "sys/kernel/random/boot_id", "0f6e5bd6-1111-2222-3333-444455556666\n");
+    write_all(root_ / "sys/kernel/hostname", "fixture-host\n");
+    write_all(root_ / "sys/kernel/osrelease", "6.1.0-fixture\n");
+    write_all(root_ / "sys/kernel/version", "#1 SMP\n");
+    write_all(root_ / "stat", "cpu  1 2 3 4\nintr 0\nctxt 0\nbtime 1795488708\nprocesses 3000\n");
+  }
+
+  void add(const FakeProcess& p) {
+    auto dir = root_ / std::to_string(p.pid);
+    write_all(dir / "stat", stat_line(p));
+    write_all(dir / "status", "Name:\t" + p.comm + "\nUid:\t" + std::to_string(p.uid) + "\t" +
+                                  std::to_string(p.uid) + "\t" + std::to_string(p.uid) + "\t" +
+                                  std::to_string(p.uid) + "\nGid:\t0\t0\t0\t0\n");
+    std::string cmdline;
+    for (const auto& arg : p.argv) cmdline += arg + std::string(1, '\0');
+    write_all(dir / "cmdline", cmdline);
+    write_all(dir / "cgroup", p.cgroup);
+    std::filesystem::create_directories(dir / "ns");
+    std::filesystem::create_symlink(p.exe, dir / "exe");
+    std::filesystem::create_symlink(p.cwd, dir / "cwd");
+    std::filesystem::create_symlink(p.pid_ns, dir / "ns" / "pid");
+  }
+
+  void write(const std::string& relative, const std::string& text) { write_all(root_ / relative, text); }
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path root_;
+};
+
+}  // namespace proctrail::test

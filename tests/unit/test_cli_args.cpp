@@ -1,0 +1,65 @@
+// The CLI, tested by parsing argument vectors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "cli/app.hpp"
+
+namespace proctrail::cli {
+namespace {
+
+// CLI11 takes the vector form in reverse order.
+std::unique_ptr<Cli> parse(std::vector<std::string> args) {
+  auto cli = make_cli();
+  std::reverse(args.begin(), args.end());
+  cli->app.parse(args);
+  return cli;
+}
+
+TEST(CliArgs, SnapWithTagTriggerAndGlobalDbAfterTheSubcommand) {
+  auto cli = parse({"snap", "--tag", "ci-42", "--trigger", "exec-before", "--db", "/tmp/x.db", "--format", "json"});
+  EXPECT_TRUE(cli->snap_command->parsed());
+  EXPECT_EQ(cli->snap.tag, "ci-42");
+  EXPECT_EQ(cli->snap.trigger, "exec-before");
+  EXPECT_EQ(cli->snap.format, "json");
+  EXPECT_EQ(cli->global.db, "/tmp/x.db");
+  EXPECT_FALSE(cli->snap.hook);
+}
+
+TEST(CliArgs, HookFlagAndVerbosity) {
+  auto cli = parse({"-vv", "--db", "a.db", "snap", "--hook"});
+  EXPECT_TRUE(cli->snap.hook);
+  EXPECT_EQ(cli->global.verbosity, 2);
+  EXPECT_EQ(cli->global.db, "a.db");
+}
+
+TEST(CliArgs, WatchIntervalAndCount) {
+  auto cli = parse({"watch", "--interval", "500ms", "--count", "3"});
+  EXPECT_TRUE(cli->watch_command->parsed());
+  EXPECT_EQ(cli->watch.interval, "500ms");
+  EXPECT_EQ(cli->watch.count, 3);
+}
+
+TEST(CliArgs, VerifyParses) {
+  auto cli = parse({"verify"});
+  EXPECT_TRUE(cli->verify_command->parsed());
+}
+
+TEST(CliArgs, UnknownTriggerIsRejected) { EXPECT_THROW(parse({"snap", "--trigger", "whenever"}), CLI::ParseError); }
+TEST(CliArgs, UnknownFormatIsRejected) { EXPECT_THROW(parse({"snap", "--format", "xml"}), CLI::ParseError); }
+TEST(CliArgs, NegativeCountIsRejected) { EXPECT_THROW(parse({"watch", "--count", "-1"}), CLI::ParseError); }
+TEST(CliArgs, ASubcommandIsRequired) { EXPECT_THROW(parse({}), CLI::ParseError); }
+TEST(CliArgs, VersionFlagIsAnswered) { EXPECT_THROW(parse({"--version"}), CLI::CallForVersion); }
+TEST(CliArgs, HelpOnEverySubcommand) {
+  for (const char* sub : {"snap", "watch", "verify"}) EXPECT_THROW(parse({sub, "--help"}), CLI::CallForHelp) << sub;
+}
+
+TEST(CliOutput, SummaryLineNamesEveryCount) {
+  SnapshotSummary s{.snapshot_id = 7, .seen = 1043, .created = 3, .gone = 2, .changed = 5};
+  EXPECT_EQ(summary_line(s, 41), "snapshot 7: 1043 processes, 3 new, 2 gone, 5 changes, 41 ms");
+  s.coalesced_with = 6;
+  EXPECT_NE(summary_line(s, 1).find("shares the collection of snapshot 6"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace proctrail::cli

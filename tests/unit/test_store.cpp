@@ -1,0 +1,377 @@
+// The store on deterministic histories: what snapshot_processes answers at every snapshot, what a
+// steady snapshot costs, what is refused, and that the chain catches edits.
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "proctrail/store.hpp"
+#include "recorder/schema.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail {
+namespace {
+
+HostInfo host(const std::string& boot_id = "boot-1", const std::string& machine_id = "machine-1") {
+  return HostInfo{.boot_id = boot_id, .machine_id = machine_id, .hostname = "h", .kernel = "k",
+                  .boot_time = 1'700'000'000, .clock_ticks = 100, .page_size = 4096};
+}
+
+ProcessSample sample(pid_t pid, uint64_t start, pid_t ppid, const std::string& argv, int64_t rss_kb = 10'000,
+                     char state = 'S') {
+  ProcessSample s;
+  s.key = {pid, start};
+  s.ppid = ppid;
+  s.state = state;
+  s.comm = argv.substr(0, argv.find(' '));
+  s.argv = argv;
+  s.exe = "/usr/bin/" + s.comm;
+  s.rss_kb = rss_kb;
+  s.threads = 1;
+  return s;
+}
+
+ProcessTable table(std::vector<ProcessSample> processes, std::vector<pid_t> unparsed = {}) {
+  static int64_t clock = 0;
+  ProcessTable t;
+  t.processes = std::move(processes);
+  t.unparsed_pids = std::move(unparsed);
+  t.started_boottime_ns = ++clock * 1'000'000'000;
+  t.started_at_us = t.ended_at_us = 1'700'000'000'000'000 + clock;
+  return t;
+}
+
+// Rows of a query as "a|b|c" strings.
+std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) {
+  std::vector<std::string> out;
+  SQLite::Statement query(db, sql);
+  while (query.executeStep()) {
+    std::string row;
+    for (int i = 0; i < query.getColumnCount(); ++i) {
+      if (i) row += '|';
+      row += query.getColumn(i).isNull() ? "NULL" : query.getColumn(i).getString();
+    }
+    out.push_back(row);
+  }
+  return out;
+}
+
+int64_t scalar(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
+
+class StoreTest : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::filesystem::path db_path = tmp / "trail.db";
+  std::optional<Store> store;
+
+  void SetUp() override {
+    auto opened = Store::open(db_path);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store.emplace(std::move(opened.value()));
+  }
+  SnapshotSummary record(ProcessTable t, SnapshotRequest request = {}, const HostInfo& h = host()) {
+    auto summary = store->record(h, request, [&] { return Result<ProcessTable>(t); });
+    EXPECT_TRUE(summary) << summary.error().message;
+    return summary ? *summary : SnapshotSummary{};
+  }
+  SQLite::Database& db() { return store->database(); }
+  std::vector<std::string> at(int64_t snapshot, const std::string& columns = "pid, ppid, state, argv") {
+    return rows(db(), "SELECT " + columns + " FROM snapshot_processes WHERE snapshot_id = " +
+                          std::to_string(snapshot) + " ORDER BY pid");
+  }
+};
+
+TEST_F(StoreTest, StampsApplicationIdAndVersion) {
+  EXPECT_EQ(scalar(db(), "PRAGMA application_id"), schema::kApplicationId);
+  EXPECT_EQ(scalar(db(), "PRAGMA user_version"), schema::latest_version());
+  EXPECT_EQ(db().execAndGet("PRAGMA journal_mode").getString(), "wal");
+}
+
+TEST_F(StoreTest, EveryTableAndColumnHasAComment) {
+  // Each column line of every CREATE TABLE carries a "--" comment, and a comment precedes the table.
+  for (const auto& migration : schema::migrations()) {
+    std::istringstream lines(migration.sql);
+    std::string line, previous;
+    bool in_table = false;
+    while (std::getline(lines, line)) {
+      if (line.starts_with("CREATE TABLE")) {
+        EXPECT_TRUE(previous.starts_with("--")) << migration.name << ": no comment before " << line;
+        in_table = true;
+      } else if (in_table && line.starts_with(")")) {
+        in_table = false;
+      } else if (in_table && !line.starts_with("  PRIMARY KEY")) {
+        EXPECT_NE(line.find("--"), std::string::npos) << migration.name << ": column without a comment: " << line;
+      }
+      previous = line;
+    }
+  }
+}
+
+TEST_F(StoreTest, ProcessesAppearStayAndAreClosed) {
+  auto s1 = record(table({sample(1, 1, 0, "init"), sample(100, 50, 1, "node server.js")}));
+  EXPECT_EQ(s1.created, 2);
+  auto s2 = record(table({sample(1, 1, 0, "init"), sample(100, 50, 1, "node server.js"), sample(101, 60, 100, "sleep 9")}));
+  EXPECT_EQ(s2.created, 1);
+  EXPECT_EQ(s2.gone, 0);
+  auto s3 = record(table({sample(1, 1, 0, "init"), sample(101, 60, 100, "sleep 9")}));
+  EXPECT_EQ(s3.gone, 1);
+  EXPECT_EQ(at(s1.snapshot_id), (std::vector<std::string>{"1|0|S|init", "100|1|S|node server.js"}));
+  EXPECT_EQ(at(s2.snapshot_id).size(), 3u);
+  EXPECT_EQ(at(s3.snapshot_id), (std::vector<std::string>{"1|0|S|init", "101|100|S|sleep 9"}));
+  EXPECT_EQ(rows(db(), "SELECT first_seen, gone_by FROM processes WHERE pid = 100"),
+            std::vector<std::string>{"1|3"});
+}
+
+TEST_F(StoreTest, PidReuseIsANewProcess) {
+  record(table({sample(100, 50, 1, "node old.js")}));
+  auto s2 = record(table({sample(100, 80, 1, "python new.py")}));
+  EXPECT_EQ(s2.created, 1);
+  EXPECT_EQ(s2.gone, 1);
+  EXPECT_EQ(at(s2.snapshot_id, "pid, start_ticks, argv"), std::vector<std::string>{"100|80|python new.py"});
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM processes WHERE pid = 100"), 2);
+}
+
+TEST_F(StoreTest, ReparentingIsAChangeAndTheOriginalParentStays) {
+  auto parent = sample(200, 10, 1, "bash");
+  auto child = sample(201, 20, 200, "node mcp.js");
+  child.parent = ProcessKey{200, 10};
+  auto s1 = record(table({sample(1, 1, 0, "init"), parent, child}));
+  child.ppid = 1;  // parent died, reparented to init
+  auto s2 = record(table({sample(1, 1, 0, "init"), child}));
+  EXPECT_EQ(s2.changed, 1);
+  EXPECT_EQ(at(s1.snapshot_id, "pid, ppid, parent_pid, parent_start_ticks")[2], "201|200|200|10");
+  EXPECT_EQ(at(s2.snapshot_id, "pid, ppid, parent_pid, parent_start_ticks")[1], "201|1|200|10");
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM processes c JOIN processes p ON p.process_id = c.parent_process_id"
+                         " WHERE c.pid = 201 AND p.pid = 200"), 1);
+}
+
+TEST_F(StoreTest, ExecIsAnArgvChangeOfTheSameIdentity) {
+  auto s1 = record(table({sample(300, 30, 1, "sh -c 'exec sleep 5'")}));
+  auto execed = sample(300, 30, 1, "sleep 5");
+  auto s2 = record(table({execed}));
+  EXPECT_EQ(s2.created, 0);
+  EXPECT_EQ(s2.changed, 1);
+  EXPECT_EQ(at(s1.snapshot_id, "pid, comm, argv"), std::vector<std::string>{"300|sh|sh -c 'exec sleep 5'"});
+  EXPECT_EQ(at(s2.snapshot_id, "pid, comm, argv, exe"), std::vector<std::string>{"300|sleep|sleep 5|/usr/bin/sleep"});
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM processes"), 1);
+}
+
+TEST_F(StoreTest, ZombieLosingItsArgvIsNotACommandChange) {
+  record(table({sample(400, 40, 1, "node a.js")}));
+  auto zombie = sample(400, 40, 1, "node a.js", 10'000, 'Z');
+  zombie.argv.reset();
+  zombie.exe.reset();
+  auto s2 = record(table({zombie}));
+  EXPECT_EQ(s2.changed, 1);  // the state only
+  EXPECT_EQ(at(s2.snapshot_id, "pid, state, argv, exe"), std::vector<std::string>{"400|Z|node a.js|/usr/bin/node"});
+}
+
+TEST_F(StoreTest, RssIsRecordedOnlyWhenItMovesPastTheThreshold) {
+  record(table({sample(500, 50, 1, "node a.js", 100'000)}));
+  auto small = record(table({sample(500, 50, 1, "node a.js", 100'900)}));  // < 1 MiB and < 10 %
+  EXPECT_EQ(small.changed, 0);
+  auto big = record(table({sample(500, 50, 1, "node a.js", 250'000)}));
+  EXPECT_EQ(big.changed, 1);
+  EXPECT_EQ(at(small.snapshot_id, "rss_kb"), std::vector<std::string>{"100000"});
+  EXPECT_EQ(at(big.snapshot_id, "rss_kb"), std::vector<std::string>{"250000"});
+}
+
+TEST_F(StoreTest, StateChangesAreRecordedAndReadBackPerSnapshot) {
+  auto s1 = record(table({sample(600, 60, 1, "x")}));
+  auto s2 = record(table({sample(600, 60, 1, "x", 10'000, 'T')}));
+  auto s3 = record(table({sample(600, 60, 1, "x", 10'000, 'S')}));
+  EXPECT_EQ(at(s1.snapshot_id, "state"), std::vector<std::string>{"S"});
+  EXPECT_EQ(at(s2.snapshot_id, "state"), std::vector<std::string>{"T"});
+  EXPECT_EQ(at(s3.snapshot_id, "state"), std::vector<std::string>{"S"});
+}
+
+// A process whose stat could not be parsed may still be running: it must not be closed.
+TEST_F(StoreTest, UnparsedProcessIsKeptOpen) {
+  record(table({sample(700, 70, 1, "a"), sample(701, 71, 1, "b")}));
+  auto s2 = record(table({sample(700, 70, 1, "a")}, {701}));
+  EXPECT_EQ(s2.gone, 0);
+  EXPECT_EQ(at(s2.snapshot_id, "pid"), (std::vector<std::string>{"700", "701"}));
+}
+
+// Bug seen with 20 concurrent snaps: snap A recorded snap B; B's own snapshot leaves B out, and
+// closed B's row while B was alive; snap C then saw B "again after its row was closed".
+TEST_F(StoreTest, SelfExcludedRecorderIsNotClosedByItsOwnSnapshot) {
+  record(table({sample(1, 1, 0, "init"), sample(3513, 98505, 1, "proctrail snap")}));
+  auto own = table({sample(1, 1, 0, "init")});
+  own.excluded = ProcessKey{3513, 98505};
+  auto s2 = record(own);
+  EXPECT_EQ(s2.gone, 0);
+  EXPECT_EQ(at(s2.snapshot_id, "pid"), (std::vector<std::string>{"1", "3513"}));
+  // A reused pid is a different identity: the old one is closed.
+  auto reused = table({sample(1, 1, 0, "init")});
+  reused.excluded = ProcessKey{3513, 99999};
+  EXPECT_EQ(record(reused).gone, 1);
+}
+
+TEST_F(StoreTest, RequestOvertakenByANewerCollectionIsCoalesced) {
+  auto s1 = record(table({sample(800, 80, 1, "a")}));
+  bool collected = false;
+  SnapshotRequest late;
+  late.requested_boottime_ns = 1;  // asked before s1's collection began
+  late.trigger = "hook";
+  late.hook.session_id = "sess-9";
+  auto s2 = store->record(host(), late, [&] {
+    collected = true;
+    return Result<ProcessTable>(table({}));
+  });
+  ASSERT_TRUE(s2);
+  EXPECT_FALSE(collected);
+  EXPECT_EQ(s2->coalesced_with, s1.snapshot_id);
+  EXPECT_EQ(at(s2->snapshot_id, "pid"), std::vector<std::string>{"800"});
+  EXPECT_EQ(rows(db(), "SELECT trigger, hook_session_id, coalesced_with, processes_seen FROM snapshots WHERE snapshot_id = " +
+                           std::to_string(s2->snapshot_id)),
+            std::vector<std::string>{"hook|sess-9|" + std::to_string(s1.snapshot_id) + "|1"});
+}
+
+TEST_F(StoreTest, FailedCollectionLeavesCommittedSnapshotsAlone) {
+  auto s1 = record(table({sample(900, 90, 1, "a")}));
+  auto failed = store->record(host(), {}, [] { return Result<ProcessTable>(Error{"listing processes: boom"}); });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message, "listing processes: boom");
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM snapshots"), 1);
+  EXPECT_EQ(at(s1.snapshot_id, "pid"), std::vector<std::string>{"900"});
+  auto verified = store->verify();
+  ASSERT_TRUE(verified);
+  EXPECT_FALSE(verified->first_bad_snapshot);
+}
+
+TEST_F(StoreTest, RebootClosesTheEarlierBootsOpenProcesses) {
+  record(table({sample(1, 1, 0, "init"), sample(100, 50, 1, "node a.js")}));
+  auto after = record(table({sample(1, 1, 0, "init")}), {}, host("boot-2"));
+  EXPECT_EQ(after.created, 1);
+  EXPECT_EQ(after.gone, 2);
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM processes WHERE gone_by IS NULL"), 1);
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM hosts"), 2);
+}
+
+TEST_F(StoreTest, SteadySnapshotAddsUnderOneKilobyte) {
+  std::vector<ProcessSample> many;
+  for (int i = 0; i < 1000; ++i) {
+    many.push_back(sample(1000 + i, 100 + static_cast<uint64_t>(i), 1,
+                          "node /home/user/.npm/_npx/abc/node_modules/mcp-server/dist/index.js --stdio " + std::to_string(i)));
+  }
+  record(table(many));
+  db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  int64_t before = scalar(db(), "PRAGMA page_count") * scalar(db(), "PRAGMA page_size");
+  constexpr int kSteady = 200;
+  for (int i = 0; i < kSteady; ++i) {
+    auto s = record(table(many));
+    ASSERT_EQ(s.created + s.gone + s.changed, 0);
+  }
+  db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  int64_t after = scalar(db(), "PRAGMA page_count") * scalar(db(), "PRAGMA page_size");
+  double per_snapshot = static_cast<double>(after - before) / kSteady;
+  EXPECT_LE(per_snapshot, 1024.0);
+  RecordProperty("bytes_per_steady_snapshot", std::to_string(per_snapshot));
+}
+
+TEST_F(StoreTest, VerifyPassesOnAnUntouchedTrail) {
+  for (int i = 0; i < 5; ++i) record(table({sample(1, 1, 0, "init"), sample(50 + i, 10 + i, 1, "job")}));
+  auto report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->snapshots_checked, 5);
+  EXPECT_FALSE(report->first_bad_snapshot) << report->problem;
+}
+
+TEST_F(StoreTest, VerifyCatchesAnEditedProcessRow) {
+  record(table({sample(1, 1, 0, "init")}));
+  auto s2 = record(table({sample(1, 1, 0, "init"), sample(66, 6, 1, "node evil.js")}));
+  record(table({sample(1, 1, 0, "init")}));
+  db().exec("UPDATE processes SET argv = 'node innocent.js' WHERE pid = 66");
+  auto report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->first_bad_snapshot, s2.snapshot_id);
+}
+
+TEST_F(StoreTest, VerifyCatchesADeletedSnapshot) {
+  record(table({sample(1, 1, 0, "init")}));
+  auto s2 = record(table({sample(1, 1, 0, "init")}));
+  auto s3 = record(table({sample(1, 1, 0, "init")}));
+  db().exec("DELETE FROM snapshots WHERE snapshot_id = " + std::to_string(s2.snapshot_id));
+  auto report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->first_bad_snapshot, s3.snapshot_id);
+}
+
+TEST_F(StoreTest, VerifyCatchesARemovedChangeRow) {
+  record(table({sample(1, 1, 0, "init"), sample(70, 7, 1, "a")}));
+  auto s2 = record(table({sample(1, 1, 0, "init"), sample(70, 7, 1, "a", 10'000, 'T')}));
+  db().exec("DELETE FROM process_state_changes");
+  auto report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->first_bad_snapshot, s2.snapshot_id);
+}
+
+// ---- refusing files that are not ours ----
+
+class RefuseTest : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::filesystem::path path = tmp / "other.db";
+};
+
+TEST_F(RefuseTest, NewerSchemaIsRefusedUntouched) {
+  {
+    auto store = Store::open(path);
+    ASSERT_TRUE(store);
+    store->database().exec("PRAGMA user_version = " + std::to_string(schema::latest_version() + 1));
+  }
+  std::string before = test::read_all(path);
+  auto again = Store::open(path);
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("newer proctrail"), std::string::npos) << again.error().message;
+  EXPECT_EQ(again.error().message.find('\n'), std::string::npos);
+  EXPECT_EQ(test::read_all(path), before);
+}
+
+TEST_F(RefuseTest, ForeignSqliteDatabaseIsRefusedUntouched) {
+  {
+    SQLite::Database other(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    other.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine')");
+  }
+  std::string before = test::read_all(path);
+  auto store = Store::open(path);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("not a proctrail database"), std::string::npos) << store.error().message;
+  EXPECT_EQ(test::read_all(path), before);
+}
+
+TEST_F(RefuseTest, OtherApplicationIdIsRefusedUntouched) {
+  {
+    SQLite::Database other(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    other.exec("PRAGMA application_id = 1234");
+  }
+  std::string before = test::read_all(path);
+  auto store = Store::open(path);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("application_id"), std::string::npos);
+  EXPECT_EQ(test::read_all(path), before);
+}
+
+TEST_F(RefuseTest, GarbageFileIsRefusedUntouched) {
+  std::string garbage(8192, 'x');
+  test::write_all(path, garbage);
+  auto store = Store::open(path);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("not a SQLite database"), std::string::npos) << store.error().message;
+  EXPECT_EQ(test::read_all(path), garbage);
+}
+
+TEST_F(RefuseTest, MissingFolderIsAClearError) {
+  auto store = Store::open(tmp / "no/such/dir/trail.db");
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("no/such/dir"), std::string::npos);
+}
+
+TEST_F(RefuseTest, NewDatabaseFileIsPrivate) {
+  ASSERT_TRUE(Store::open(path));
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+}  // namespace
+}  // namespace proctrail
