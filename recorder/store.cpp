@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -72,10 +73,16 @@ int pragma_int(SQLite::Database& db, const char* pragma) {
   return query.getColumn(0).getInt();
 }
 
-// Reads only: decides whether this file may be used, before anything writes to it.
+// Reads only: decides whether this file may be used, before anything writes to it. One statement,
+// so a concurrent first-time migration is seen either wholly or not at all.
 Status check_identity(SQLite::Database& db, const std::string& where) {
-  int application_id = pragma_int(db, "application_id");
-  int version = pragma_int(db, "user_version");
+  SQLite::Statement header(db,
+      "SELECT (SELECT application_id FROM pragma_application_id),"
+      " (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)");
+  header.executeStep();
+  const int application_id = header.getColumn(0).getInt();
+  const int version = header.getColumn(1).getInt();
+  const int64_t objects = header.getColumn(2).getInt64();
   if (application_id == schema::kApplicationId) {
     if (version > schema::latest_version()) {
       return Error{"opening " + where + ": written by a newer proctrail (schema " + std::to_string(version) +
@@ -90,11 +97,9 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     return Error{"opening " + where + ": not a proctrail database (application_id " + hex +
                  "); the file was not changed"};
   }
-  SQLite::Statement tables(db, "SELECT count(*) FROM sqlite_master");
-  tables.executeStep();
-  if (version != 0 || tables.getColumn(0).getInt() != 0) {
-    return Error{"opening " + where + ": not a proctrail database (a SQLite file with " +
-                 std::to_string(tables.getColumn(0).getInt()) + " schema objects and no proctrail id); the file was not changed"};
+  if (version != 0 || objects != 0) {
+    return Error{"opening " + where + ": not a proctrail database (a SQLite file with " + std::to_string(objects) +
+                 " schema objects and no proctrail id); the file was not changed"};
   }
   return ok_status();  // empty: ours to initialise
 }
@@ -484,21 +489,50 @@ Store::~Store() = default;
 
 SQLite::Database& Store::database() { return *db_; }
 
+namespace {
+
+bool is_busy(const SQLite::Exception& e) {
+  int code = e.getErrorCode() & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+// Opens, checks and migrates. SQLite answers some lock upgrades with SQLITE_BUSY at once instead of
+// waiting (two first-time openers racing to switch to WAL or to migrate would deadlock), so the
+// whole sequence is retried with jitter until the busy timeout has passed.
+std::unique_ptr<SQLite::Database> open_checked(const std::string& where, const StoreOptions& options,
+                                               const Logger& logger) {
+  const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READWRITE,
+                                                   static_cast<int>(options.busy_timeout.count()));
+      if (auto identity = check_identity(*db, where); !identity) throw std::runtime_error(identity.error().message);
+      db->exec("PRAGMA journal_mode = WAL");
+      db->exec("PRAGMA synchronous = NORMAL");
+      db->exec("PRAGMA foreign_keys = ON");
+      migrate(*db, logger);
+      return db;
+    } catch (const SQLite::Exception& e) {
+      if (!is_busy(e) || std::chrono::steady_clock::now() >= deadline) throw;
+      logger->debug("opening {}: busy while initialising (attempt {}), retrying", where, attempt + 1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 + (::getpid() + attempt * 7) % 20));
+    }
+  }
+}
+
+}  // namespace
+
 Result<Store> Store::open(const std::filesystem::path& path, StoreOptions options, Logger logger) {
   logger = or_null(std::move(logger));
   const std::string where = path.string();
   if (auto created = create_private_file(path); !created) return created.error();
   try {
-    auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READWRITE,
-                                                 static_cast<int>(options.busy_timeout.count()));
-    if (auto identity = check_identity(*db, where); !identity) return identity.error();
-    db->exec("PRAGMA journal_mode = WAL");
-    db->exec("PRAGMA synchronous = NORMAL");
-    db->exec("PRAGMA foreign_keys = ON");
-    migrate(*db, logger);
+    auto db = open_checked(where, options, logger);
     return Store(path, std::move(db), options, logger);
   } catch (const SQLite::Exception& e) {
     return sqlite_error("opening " + where, e, options);
+  } catch (const std::runtime_error& e) {
+    return Error{e.what()};  // refused by check_identity: the message is complete
   }
 }
 
