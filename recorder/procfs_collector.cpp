@@ -80,6 +80,7 @@ Result<ProcessTable> ProcfsCollector::collect() const {
 
   std::string scratch;
   scratch.reserve(8192);
+  table.processes.reserve(16384);  // virtual until touched: no regrowth below 16k processes
   while (dirent* entry = ::readdir(dir)) {
     auto pid = pid_from_name(entry->d_name);
     if (!pid) continue;
@@ -133,9 +134,6 @@ Result<ProcessTable> ProcfsCollector::collect() const {
   ::closedir(dir);
 
   resolve_parents(table.processes);
-  std::sort(table.processes.begin(), table.processes.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.key.start_ticks, a.key.pid) < std::tie(b.key.start_ticks, b.key.pid);
-  });
   table.ended_at_us = fs::clock_us(CLOCK_REALTIME);
   return table;
 }

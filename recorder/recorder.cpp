@@ -1,17 +1,34 @@
 #include "proctrail/recorder.hpp"
 
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
 namespace proctrail {
 
 Recorder::Recorder(Store& store, const ProcfsCollector& collector, Logger logger)
     : store_(store), collector_(collector), logger_(or_null(std::move(logger))) {}
 
 Result<SnapshotSummary> Recorder::snapshot(const SnapshotRequest& request) {
+  using Clock = std::chrono::steady_clock;
   auto host = collector_.read_host();
   if (!host) return host.error();
-  auto summary = store_.record(*host, request, [this] { return collector_.collect(); });
+  Clock::time_point collect_start, collect_end;
+  const auto start = Clock::now();
+  auto summary = store_.record(*host, request, [&] {
+    collect_start = Clock::now();
+    auto table = collector_.collect();
+    collect_end = Clock::now();
+    return table;
+  });
   if (summary) {
-    logger_->debug("snapshot {}: {} processes, {} new, {} gone, {} changes", summary->snapshot_id, summary->seen,
-                   summary->created, summary->gone, summary->changed);
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    bool collected = collect_end != Clock::time_point{};
+    logger_->debug("snapshot {}: {} processes, {} new, {} gone, {} changes; lock wait {:.1f} ms, collect {:.1f} ms, "
+                   "write {:.1f} ms",
+                   summary->snapshot_id, summary->seen, summary->created, summary->gone, summary->changed,
+                   collected ? ms(collect_start - start) : 0.0, collected ? ms(collect_end - collect_start) : 0.0,
+                   collected ? ms(Clock::now() - collect_end) : 0.0);
   }
   return summary;
 }

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 #include <unordered_map>
@@ -287,16 +288,22 @@ class SnapshotWriter {
         close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?") {}
 
   void write(const ProcessTable& table, OpenMap& open, Counts& counts) {
-    std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> new_ids;
+    std::vector<const ProcessSample*> new_samples;
     for (const auto& sample : table.processes) {
       auto found = open.find(sample.key);
-      if (found != open.end()) {
-        found->second.seen = true;
-        write_changes(sample, found->second, counts);
+      if (found == open.end()) {
+        new_samples.push_back(&sample);
         continue;
       }
-      insert_new(sample, open, new_ids, counts);
+      found->second.seen = true;
+      write_changes(sample, found->second, counts);
     }
+    // Oldest first, so a parent new in this snapshot has its row before its children.
+    std::sort(new_samples.begin(), new_samples.end(), [](const ProcessSample* a, const ProcessSample* b) {
+      return std::tie(a->key.start_ticks, a->key.pid) < std::tie(b->key.start_ticks, b->key.pid);
+    });
+    std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> new_ids;
+    for (const ProcessSample* sample : new_samples) insert_new(*sample, open, new_ids, counts);
     counts.seen = static_cast<int64_t>(table.processes.size());
     close_missing(table, open, counts);
   }
@@ -491,6 +498,13 @@ SQLite::Database& Store::database() { return *db_; }
 
 namespace {
 
+// Closing still checkpoints, so the database file alone is complete after every run; keeping the
+// (then empty) -wal file saves the next run from creating it again and syncing a new WAL header.
+void keep_wal_file(SQLite::Database& db) {
+  int keep = 1;
+  sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
+}
+
 bool is_busy(const SQLite::Exception& e) {
   int code = e.getErrorCode() & 0xff;
   return code == SQLITE_BUSY || code == SQLITE_LOCKED;
@@ -510,6 +524,7 @@ std::unique_ptr<SQLite::Database> open_checked(const std::string& where, const S
       db->exec("PRAGMA journal_mode = WAL");
       db->exec("PRAGMA synchronous = NORMAL");
       db->exec("PRAGMA foreign_keys = ON");
+      keep_wal_file(*db);
       migrate(*db, logger);
       return db;
     } catch (const SQLite::Exception& e) {

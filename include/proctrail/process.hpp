@@ -60,7 +60,7 @@ struct ProcessSample {
 
 // A full read of the process table.
 struct ProcessTable {
-  std::vector<ProcessSample> processes;  // ordered by (start_ticks, pid): parents before children
+  std::vector<ProcessSample> processes;  // in /proc listing order
   std::vector<pid_t> unparsed_pids;      // present, but a required file was malformed
   std::optional<ProcessKey> excluded;    // the recorder itself: present, deliberately not recorded
   int64_t vanished = 0;                  // listed, gone before stat could be read

@@ -144,6 +144,15 @@ TEST_F(StoreTest, ReparentingIsAChangeAndTheOriginalParentStays) {
                          " WHERE c.pid = 201 AND p.pid = 200"), 1);
 }
 
+TEST_F(StoreTest, ParentNewInTheSameSnapshotIsLinkedWhateverTheListingOrder) {
+  auto child = sample(120, 90, 130, "node mcp.js");  // a reused, lower pid: listed before its parent
+  child.parent = ProcessKey{130, 80};
+  record(table({child, sample(130, 80, 1, "claude")}));
+  EXPECT_EQ(rows(db(), "SELECT p.pid FROM processes c JOIN processes p ON p.process_id = c.parent_process_id"
+                       " WHERE c.pid = 120"),
+            std::vector<std::string>{"130"});
+}
+
 TEST_F(StoreTest, ExecIsAnArgvChangeOfTheSameIdentity) {
   auto s1 = record(table({sample(300, 30, 1, "sh -c 'exec sleep 5'")}));
   auto execed = sample(300, 30, 1, "sleep 5");

@@ -1,0 +1,207 @@
+// Snapshot benchmark (issue 2): N real idle processes, each holding a pipe and a unix socket pair;
+// paired rounds of `proctrail snap` (new database, first snapshot, steady), the floor reader and `ps`;
+// then the storage
+// cost of steady snapshots. Every child is started here and killed here, by its pid.
+//
+// usage: bench_snap PROCTRAIL FLOOR_READER [--processes 1000] [--rounds 21] [--steady 100] [--dir DIR]
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace {
+
+std::vector<pid_t> g_children;
+
+void kill_children() {
+  for (pid_t pid : g_children) ::kill(pid, SIGKILL);
+  for (pid_t pid : g_children) ::waitpid(pid, nullptr, 0);
+  g_children.clear();
+}
+
+void on_signal(int) {
+  kill_children();
+  ::_exit(130);
+}
+
+// Each child: a pipe and a socketpair, then sleeps until killed (or until we die).
+void spawn_idle(int count) {
+  int ready[2];
+  if (::pipe(ready) != 0) std::exit(1);
+  for (int i = 0; i < count; ++i) {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      std::perror("fork");
+      kill_children();
+      std::exit(1);
+    }
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int pipe_fds[2], socket_fds[2];
+      if (::pipe(pipe_fds) != 0 || ::socketpair(AF_UNIX, SOCK_STREAM, 0, socket_fds) != 0) ::_exit(1);
+      char byte = 1;
+      if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
+      while (true) ::pause();
+    }
+    g_children.push_back(pid);
+  }
+  ::close(ready[1]);
+  char byte;
+  for (int i = 0; i < count; ++i) {
+    if (::read(ready[0], &byte, 1) != 1) {
+      std::fprintf(stderr, "a child failed to start\n");
+      kill_children();
+      std::exit(1);
+    }
+  }
+  ::close(ready[0]);
+}
+
+// Runs argv with stdout/stderr to /dev/null; returns wall milliseconds.
+double timed_run(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  auto end = std::chrono::steady_clock::now();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "command failed: %s\n", argv[0].c_str());
+    kill_children();
+    std::exit(1);
+  }
+  return std::chrono::duration<double, std::milli>(end - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+int64_t db_bytes(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return db.execAndGet("PRAGMA page_count").getInt64() * db.execAndGet("PRAGMA page_size").getInt64();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: bench_snap PROCTRAIL FLOOR_READER [--processes N] [--rounds R] [--steady S] [--dir DIR]\n");
+    return 2;
+  }
+  std::string proctrail = argv[1], floor_reader = argv[2];
+  int processes = 1000, rounds = 21, steady = 100;
+  std::string dir = "/tmp/proctrail-bench";
+  for (int i = 3; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--processes") processes = std::stoi(argv[i + 1]);
+    if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
+    if (flag == "--steady") steady = std::stoi(argv[i + 1]);
+    if (flag == "--dir") dir = argv[i + 1];
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  ::signal(SIGINT, on_signal);
+  ::signal(SIGTERM, on_signal);
+
+  spawn_idle(processes);
+  const std::string steady_db = dir + "/steady.db";
+  const std::vector<std::string> floor_cmd = {floor_reader};
+  const std::vector<std::string> ps_cmd = {"ps", "-eo", "pid,ppid,lstart,rss,stat,args"};
+  const std::vector<std::string> steady_cmd = {proctrail, "--db", steady_db, "snap"};
+  timed_run(floor_cmd);  // warm the caches and the page cache of the binaries
+  timed_run(ps_cmd);
+  timed_run(steady_cmd);  // steady.db now holds the first snapshot
+
+  std::vector<double> floor_ms, created_ms, first_ms, steady_ms, ps_ms, created_ratio, first_ratio, steady_ratio;
+  for (int round = 0; round < rounds; ++round) {
+    // An empty trail (created and migrated, untimed) for the first snapshot: every process is new.
+    const std::string first_db = dir + "/first-" + std::to_string(round) + ".db";
+    timed_run({proctrail, "--db", first_db, "verify"});
+    // Rotate the order so no command always runs right after another.
+    std::vector<int> order = {0, 1, 2, 3, 4};
+    std::rotate(order.begin(), order.begin() + round % 5, order.end());
+    double f = 0, c = 0, s1 = 0, s2 = 0, p = 0;
+    for (int which : order) {
+      if (which == 0) f = timed_run(floor_cmd);
+      if (which == 1) c = timed_run({proctrail, "--db", dir + "/new-" + std::to_string(round) + ".db", "snap"});
+      if (which == 2) s1 = timed_run({proctrail, "--db", first_db, "snap"});
+      if (which == 3) s2 = timed_run(steady_cmd);
+      if (which == 4) p = timed_run(ps_cmd);
+    }
+    floor_ms.push_back(f);
+    created_ms.push_back(c);
+    first_ms.push_back(s1);
+    steady_ms.push_back(s2);
+    ps_ms.push_back(p);
+    created_ratio.push_back(c / f);
+    first_ratio.push_back(s1 / f);
+    steady_ratio.push_back(s2 / f);
+  }
+
+  // Storage: a fresh trail, one snapshot, then `steady` snapshots of the unchanged machine.
+  const std::string size_db = dir + "/size.db";
+  timed_run({proctrail, "--db", size_db, "snap"});
+  int64_t before = db_bytes(size_db);
+  for (int i = 0; i < steady; ++i) timed_run({proctrail, "--db", size_db, "snap"});
+  int64_t after = db_bytes(size_db);
+  int64_t seen = 0, changes = 0, created = 0, gone = 0;
+  {
+    SQLite::Database db(size_db, SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT max(processes_seen), sum(processes_changed), sum(processes_new), sum(processes_gone)"
+                            " FROM snapshots WHERE snapshot_id > 1");
+    q.executeStep();
+    seen = q.getColumn(0).getInt64();
+    changes = q.getColumn(1).getInt64();
+    created = q.getColumn(2).getInt64();
+    gone = q.getColumn(3).getInt64();
+  }
+  kill_children();
+  std::filesystem::remove_all(dir);
+
+  std::printf("idle processes started: %d (each with a pipe and a unix socketpair); processes seen by snap: %lld\n",
+              processes, static_cast<long long>(seen));
+  std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
+  std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
+  auto row = [](const char* name, const std::vector<double>& v) {
+    std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
+                *std::max_element(v.begin(), v.end()));
+  };
+  row("floor (raw read of the same /proc files)", floor_ms);
+  row("proctrail snap, new database (create + migrate + first snapshot)", created_ms);
+  row("proctrail snap, first snapshot (empty trail: every process new)", first_ms);
+  row("proctrail snap, steady (nothing changed)", steady_ms);
+  row("ps -eo pid,ppid,lstart,rss,stat,args", ps_ms);
+  std::printf("\nmedian of paired ratios to the floor: new database %.2f; first snapshot %.2f; steady %.2f; "
+              "ps %.2f (ratio of medians)\n",
+              median(created_ratio), median(first_ratio), median(steady_ratio), median(ps_ms) / median(floor_ms));
+  std::printf("steady-state storage: %lld bytes over %d snapshots = %.0f bytes per snapshot "
+              "(%lld change rows, %lld new, %lld gone in total)\n",
+              static_cast<long long>(after - before), steady, static_cast<double>(after - before) / steady,
+              static_cast<long long>(changes), static_cast<long long>(created), static_cast<long long>(gone));
+  return 0;
+}
