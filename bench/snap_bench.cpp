@@ -69,8 +69,8 @@ void spawn_idle(int count) {
   ::close(ready[0]);
 }
 
-// Runs argv with stdout/stderr to /dev/null; returns wall milliseconds.
-double timed_run(const std::vector<std::string>& argv) {
+// Runs argv with stdout/stderr to /dev/null (stdin from `stdin_file` if given); returns wall milliseconds.
+double timed_run(const std::vector<std::string>& argv, const std::string& stdin_file = "") {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -78,6 +78,7 @@ double timed_run(const std::vector<std::string>& argv) {
   pid_t pid = ::fork();
   if (pid == 0) {
     int null = ::open("/dev/null", O_WRONLY);
+    if (!stdin_file.empty()) ::dup2(::open(stdin_file.c_str(), O_RDONLY), 0);
     ::dup2(null, 1);
     ::dup2(null, 2);
     ::execvp(args[0], args.data());
@@ -137,22 +138,31 @@ int main(int argc, char** argv) {
   timed_run(ps_cmd);
   timed_run(steady_cmd);  // steady.db now holds the first snapshot
 
-  std::vector<double> floor_ms, created_ms, first_ms, steady_ms, ps_ms, created_ratio, first_ratio, steady_ratio;
+  const std::string payload = dir + "/payload.json";
+  {
+    FILE* out = std::fopen(payload.c_str(), "w");
+    std::fputs(R"({"session_id":"bench","transcript_path":"/tmp/t.jsonl","cwd":"/tmp","hook_event_name":"SessionStart"})", out);
+    std::fclose(out);
+  }
+  const std::vector<std::string> hook_cmd = {proctrail, "--db", steady_db, "snap", "--hook"};
+  std::vector<double> floor_ms, created_ms, first_ms, steady_ms, hook_ms, ps_ms, created_ratio, first_ratio, steady_ratio;
   for (int round = 0; round < rounds; ++round) {
     // An empty trail (created and migrated, untimed) for the first snapshot: every process is new.
     const std::string first_db = dir + "/first-" + std::to_string(round) + ".db";
     timed_run({proctrail, "--db", first_db, "verify"});
     // Rotate the order so no command always runs right after another.
-    std::vector<int> order = {0, 1, 2, 3, 4};
-    std::rotate(order.begin(), order.begin() + round % 5, order.end());
-    double f = 0, c = 0, s1 = 0, s2 = 0, p = 0;
+    std::vector<int> order = {0, 1, 2, 3, 4, 5};
+    std::rotate(order.begin(), order.begin() + round % 6, order.end());
+    double f = 0, c = 0, s1 = 0, s2 = 0, p = 0, h = 0;
     for (int which : order) {
       if (which == 0) f = timed_run(floor_cmd);
       if (which == 1) c = timed_run({proctrail, "--db", dir + "/new-" + std::to_string(round) + ".db", "snap"});
       if (which == 2) s1 = timed_run({proctrail, "--db", first_db, "snap"});
       if (which == 3) s2 = timed_run(steady_cmd);
       if (which == 4) p = timed_run(ps_cmd);
+      if (which == 5) h = timed_run(hook_cmd, payload);
     }
+    hook_ms.push_back(h);
     floor_ms.push_back(f);
     created_ms.push_back(c);
     first_ms.push_back(s1);
@@ -195,6 +205,7 @@ int main(int argc, char** argv) {
   row("proctrail snap, new database (create + migrate + first snapshot)", created_ms);
   row("proctrail snap, first snapshot (empty trail: every process new)", first_ms);
   row("proctrail snap, steady (nothing changed)", steady_ms);
+  row("proctrail snap --hook (payload on stdin, steady)", hook_ms);
   row("ps -eo pid,ppid,lstart,rss,stat,args", ps_ms);
   std::printf("\nmedian of paired ratios to the floor: new database %.2f; first snapshot %.2f; steady %.2f; "
               "ps %.2f (ratio of medians)\n",

@@ -38,6 +38,24 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// Yields the lines of a /proc text file one at a time (without their '\n').
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : text_(text) {}
+  bool next(std::string_view& line) {
+    if (pos_ >= text_.size()) return false;
+    size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos) end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
 Error stat_error(const char* what) { return Error{std::string("malformed stat: ") + what}; }
 
 bool is_shell_safe(char c) {
@@ -83,12 +101,9 @@ Result<StatFields> parse_stat(std::string_view text) {
 
 StatusIds parse_status_ids(std::string_view text) {
   StatusIds ids;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
     if (!line.starts_with("Uid:")) continue;
     // Uid: real effective saved fs
     auto tokens = split_spaces(line.substr(4), 2);
@@ -143,12 +158,9 @@ std::string quote_argv(const std::vector<std::string>& argv) {
 std::optional<std::string> parse_cgroup(std::string_view text) {
   std::optional<std::string> systemd_path;
   std::optional<std::string> first_path;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
     // hierarchy-ID:controller-list:cgroup-path (the path may itself hold ':')
     size_t first = line.find(':');
     if (first == std::string_view::npos) continue;
@@ -173,12 +185,9 @@ std::optional<uint64_t> parse_ns_link(std::string_view target) {
 }
 
 Result<int64_t> parse_boot_time(std::string_view text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
     if (!line.starts_with("btime ")) continue;
     int64_t value = 0;
     if (parse_int(trim(line.substr(6)), value)) return value;
