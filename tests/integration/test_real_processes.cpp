@@ -162,3 +162,38 @@ TEST_F(RealProcesses, ZombieIsRecordedAsZombieWithItsArgvKept) {
 
 }  // namespace
 }  // namespace proctrail
+
+namespace proctrail {
+namespace {
+
+// Bugs seen with 20 concurrent snaps on a new file: (1) the identity was read in three statements,
+// so an opener saw application_id 0 and then another's tables ("not a proctrail database");
+// (2) SQLite answered the WAL switch with an immediate SQLITE_BUSY ("database is busy").
+TEST(ConcurrentFirstOpen, NewTrailOpenedByTwentyProcessesAtOnceNeverRefusesOrFailsBusy) {
+  for (int round = 0; round < 8; ++round) {
+    test::TempDir tmp;
+    const auto path = tmp / "trail.db";
+    std::vector<pid_t> openers;
+    for (int i = 0; i < 20; ++i) {
+      pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        auto store = Store::open(path);
+        if (!store) {
+          std::fprintf(stderr, "open failed: %s\n", store.error().message.c_str());
+          ::_exit(1);
+        }
+        ::_exit(0);
+      }
+      openers.push_back(pid);
+    }
+    for (pid_t pid : openers) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace proctrail
