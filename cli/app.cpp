@@ -65,7 +65,10 @@ void print_error(const std::string& message) { std::cerr << "proctrail: " << mes
 std::string summary_line(const SnapshotSummary& s, int64_t elapsed_ms) {
   std::string line = "snapshot " + std::to_string(s.snapshot_id) + ": " + std::to_string(s.seen) + " processes, " +
                      std::to_string(s.created) + " new, " + std::to_string(s.gone) + " gone, " +
-                     std::to_string(s.changed) + " changes, " + std::to_string(elapsed_ms) + " ms";
+                     std::to_string(s.changed) + " changes, ";
+  if (s.fds_seen > 0) line += std::to_string(s.fds_seen) + " descriptors, ";
+  if (s.sockets_seen) line += std::to_string(*s.sockets_seen) + " sockets, ";
+  line += std::to_string(elapsed_ms) + " ms";
   if (s.coalesced_with) line += " (shares the collection of snapshot " + std::to_string(*s.coalesced_with) + ")";
   if (s.vanished > 0) line += ", " + std::to_string(s.vanished) + " exited during the scan";
   if (s.parse_errors > 0) line += ", " + std::to_string(s.parse_errors) + " unparsed (see log)";
@@ -80,6 +83,11 @@ std::string summary_json(const SnapshotSummary& s, int64_t elapsed_ms, const std
       {"db", db.string()},
   };
   json["coalesced_with"] = s.coalesced_with ? nlohmann::json(*s.coalesced_with) : nlohmann::json(nullptr);
+  json["descriptors"] = s.fds_seen;
+  json["descriptors_new"] = s.fds_new;
+  json["descriptors_gone"] = s.fds_gone;
+  json["sockets"] = s.sockets_seen ? nlohmann::json(*s.sockets_seen) : nlohmann::json(nullptr);
+  json["sockets_source"] = s.sockets_source;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -23,6 +23,7 @@ struct SnapOptions {
   std::string trigger;  // empty: "manual", or "hook" with --hook
   bool hook = false;
   std::string format = "text";
+  bool no_descriptors = false;
 };
 CLI::App* setup_snap(CLI::App& app, SnapOptions& options);
 int run_snap(const SnapOptions& options, const GlobalOptions& global);
@@ -32,6 +33,7 @@ struct WatchOptions {
   int64_t count = 0;  // 0: until SIGINT/SIGTERM
   std::string tag;
   std::string format = "text";
+  bool no_descriptors = false;
 };
 CLI::App* setup_watch(CLI::App& app, WatchOptions& options);
 int run_watch(const WatchOptions& options, const GlobalOptions& global);

@@ -40,6 +40,8 @@ CLI::App* setup_watch(CLI::App& app, WatchOptions& options) {
   watch->add_option("--tag", options.tag, "Label stored with every snapshot");
   watch->add_option("--format", options.format, "Output format, one line per snapshot")
       ->check(CLI::IsMember({"text", "json"}));
+  watch->add_flag("--no-descriptors", options.no_descriptors,
+                  "Record processes only: no descriptors (/proc/PID/fd) and no socket table");
   return watch;
 }
 
@@ -66,8 +68,9 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
     print_error(store.error().message);
     return 1;
   }
-  ProcfsCollector collector(ProcfsOptions{.exclude_pid = ::getpid()}, logger);
-  Recorder recorder(*store, collector, logger);
+  ProcfsCollector collector(ProcfsOptions{.exclude_pid = ::getpid(), .read_fds = !options.no_descriptors}, logger);
+  SocketCollector sockets(SocketOptions{}, logger);
+  Recorder recorder(*store, collector, options.no_descriptors ? nullptr : &sockets, logger);
 
   int64_t failures = 0;
   auto next = std::chrono::steady_clock::now();

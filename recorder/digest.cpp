@@ -7,6 +7,8 @@
 //  - Nothing a later snapshot writes changes S's content (a later closure sets gone_by, which is
 //    S's content only if S is the closer), so hashes never need recomputing.
 //  - Values are encoded with a type tag and a length, so no two different contents encode alike.
+//  - A set with no rows contributes nothing (not even its index), so a migration that adds a table
+//    adds a set here without changing the hash of any snapshot written before it.
 //  - Columns are listed by name: a migration that adds a column must not add it here for old rows.
 #include "recorder/digest.hpp"
 
@@ -40,6 +42,17 @@ constexpr const char* kContentQueries[] = {
     "SELECT process_id, comm, exe, argv FROM process_command_changes WHERE snapshot_id = :s ORDER BY process_id",
     "SELECT process_id, rss_kb, threads, utime_ticks, stime_ticks FROM process_usage_changes"
     " WHERE snapshot_id = :s ORDER BY process_id",
+    // migration 002
+    "SELECT snapshot_id, fds_seen, fds_new, fds_gone, fds_unreadable, sockets_seen, sockets_new, sockets_gone,"
+    " sockets_changed, sockets_source FROM snapshot_collections WHERE snapshot_id = :s",
+    "SELECT fd_id, process_id, fd, kind, inode, dev, mode, flags, target, first_seen FROM fds"
+    " WHERE first_seen = :s ORDER BY fd_id",
+    "SELECT fd_id, process_id, fd FROM fds WHERE gone_by = :s ORDER BY fd_id",
+    "SELECT socket_id, host_id, netns, inode, family, protocol, local_address, local_port, path, uid, state,"
+    " remote_address, remote_port, peer_inode, first_seen FROM sockets WHERE first_seen = :s ORDER BY socket_id",
+    "SELECT socket_id, host_id, inode FROM sockets WHERE gone_by = :s ORDER BY socket_id",
+    "SELECT socket_id, state, remote_address, remote_port, peer_inode FROM socket_changes"
+    " WHERE snapshot_id = :s ORDER BY socket_id",
 };
 
 class Sha256 {
@@ -102,13 +115,16 @@ std::string snapshot_hash(SQLite::Database& db, int64_t snapshot_id) {
   sha.update(kDomain, sizeof kDomain);
   uint64_t set_index = 0;
   for (const char* sql : kContentQueries) {
-    sha.update_u64(set_index++);
     SQLite::Statement query(db, sql);
     query.bind(":s", snapshot_id);
+    bool first_row = true;
     while (query.executeStep()) {
+      if (first_row) sha.update_u64(set_index);
+      first_row = false;
       sha.update("R", 1);
       for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
     }
+    ++set_index;
   }
   return sha.finish();
 }

@@ -5,6 +5,7 @@
 // stat is logged with its path and the process skipped and listed as unparsed, so the store keeps
 // its open row rather than closing a process that is still there.
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstring>
@@ -18,7 +19,7 @@
 namespace proctrail {
 namespace {
 
-std::optional<pid_t> pid_from_name(const char* name) {
+std::optional<pid_t> decimal_name(const char* name) {
   pid_t pid = 0;
   if (*name == '\0') return std::nullopt;
   for (const char* c = name; *c != '\0'; ++c) {
@@ -30,15 +31,77 @@ std::optional<pid_t> pid_from_name(const char* name) {
 
 bool is_gone(int error) { return error == ENOENT || error == ESRCH; }
 
+// The kind of a path descriptor, from a stat that follows the link.
+std::string path_kind(mode_t mode) {
+  if (S_ISREG(mode)) return "file";
+  if (S_ISDIR(mode)) return "dir";
+  if (S_ISCHR(mode)) return "chr";
+  if (S_ISBLK(mode)) return "blk";
+  if (S_ISFIFO(mode)) return "fifo";
+  if (S_ISSOCK(mode)) return "socket";
+  return "other";
+}
+
+// One descriptor: the link, fdinfo, and for paths a stat. nullopt if it closed meanwhile.
+std::optional<FdSample> read_fd(int fd_dir, int fdinfo_dir, const char* name, int fd, std::string& scratch) {
+  auto link = fs::read_link_at(fd_dir, name);
+  if (!link) return std::nullopt;
+  FdSample sample;
+  sample.fd = fd;
+  FdLink classified = classify_fd_link(*link);
+  sample.kind = classified.kind;
+  sample.inode = classified.inode;
+  if (classified.kind != "pipe" && classified.kind != "socket") sample.target = *link;
+  if (fdinfo_dir >= 0 && fs::read_file_at(fdinfo_dir, name, scratch) == 0) {
+    FdInfo info = parse_fdinfo(scratch);
+    sample.flags = info.flags;
+    if (info.flags) sample.mode = access_mode(*info.flags);
+    if (!sample.inode) sample.inode = info.inode;
+  }
+  if (classified.kind == "path") {
+    struct stat info {};
+    if (::fstatat(fd_dir, name, &info, 0) == 0) {
+      sample.kind = path_kind(info.st_mode);
+      sample.inode = info.st_ino;
+      sample.dev = info.st_dev;
+    } else {
+      sample.kind = "file";  // deleted, or on a mount we cannot stat: keep the link text
+    }
+  }
+  return sample;
+}
+
+// All descriptors of one process; nullopt when the fd directory cannot be read (EACCES, gone).
+std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
+  int fd_dir = ::openat(dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_dir < 0) return std::nullopt;
+  DIR* listing = ::fdopendir(fd_dir);
+  if (listing == nullptr) {
+    ::close(fd_dir);
+    return std::nullopt;
+  }
+  int fdinfo_dir = ::openat(dirfd, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  std::vector<FdSample> fds;
+  while (dirent* entry = ::readdir(listing)) {
+    auto number = decimal_name(entry->d_name);
+    if (!number) continue;
+    if (auto sample = read_fd(fd_dir, fdinfo_dir, entry->d_name, *number, scratch)) fds.push_back(std::move(*sample));
+  }
+  if (fdinfo_dir >= 0) ::close(fdinfo_dir);
+  ::closedir(listing);
+  std::sort(fds.begin(), fds.end(), [](const FdSample& a, const FdSample& b) { return a.fd < b.fd; });
+  return fds;
+}
+
 // Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
-void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch) {
+void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch, bool with_fds) {
   if (fs::read_file_at(dirfd, "status", scratch) == 0) {
     StatusIds ids = parse_status_ids(scratch);
     sample.uid = ids.uid;
     sample.euid = ids.euid;
   }
   if (auto ns = fs::read_link_at(dirfd, "ns/pid")) sample.pid_ns = parse_ns_link(*ns);
-  if (sample.is_kernel_thread) return;  // no cmdline, exe, cwd or own cgroup to speak of
+  if (sample.is_kernel_thread) return;  // no cmdline, exe, cwd, descriptors or own cgroup to speak of
 
   if (fs::read_file_at(dirfd, "cmdline", scratch) == 0) {
     auto argv = parse_cmdline(scratch);
@@ -47,6 +110,9 @@ void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch)
   sample.exe = fs::read_link_at(dirfd, "exe");
   sample.cwd = fs::read_link_at(dirfd, "cwd");
   if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) sample.cgroup = parse_cgroup(scratch);
+  if (!with_fds) return;
+  if (auto ns = fs::read_link_at(dirfd, "ns/net")) sample.net_ns = parse_ns_link(*ns);
+  sample.fds = read_fds(dirfd, scratch);
 }
 
 // Links each process to its parent's identity, when the parent started no later than the child.
@@ -71,6 +137,7 @@ Result<ProcessTable> ProcfsCollector::collect() const {
   ProcessTable table;
   table.started_at_us = fs::clock_us(CLOCK_REALTIME);
   table.started_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
+  table.fds_collected = options_.read_fds;
 
   const std::string root = options_.proc_root.string();
   DIR* dir = ::opendir(root.c_str());
@@ -82,7 +149,7 @@ Result<ProcessTable> ProcfsCollector::collect() const {
   scratch.reserve(8192);
   table.processes.reserve(16384);  // virtual until touched: no regrowth below 16k processes
   while (dirent* entry = ::readdir(dir)) {
-    auto pid = pid_from_name(entry->d_name);
+    auto pid = decimal_name(entry->d_name);
     if (!pid) continue;
 
     int dirfd = ::openat(root_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -127,7 +194,7 @@ Result<ProcessTable> ProcfsCollector::collect() const {
     sample.utime_ticks = stat->utime;
     sample.stime_ticks = stat->stime;
     sample.is_kernel_thread = (stat->flags & kPfKthread) != 0;
-    read_optional_files(dirfd, sample, scratch);
+    read_optional_files(dirfd, sample, scratch, options_.read_fds);
     ::close(dirfd);
     table.processes.push_back(std::move(sample));
   }

@@ -197,3 +197,54 @@ Result<int64_t> parse_boot_time(std::string_view text) {
 }
 
 }  // namespace proctrail
+
+namespace proctrail {
+
+FdInfo parse_fdinfo(std::string_view text) {
+  FdInfo info;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view key = line.substr(0, colon);
+    std::string_view value = trim(line.substr(colon + 1));
+    while (!value.empty() && value.front() == '\t') value.remove_prefix(1);
+    if (key == "flags") {
+      uint32_t flags = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), flags, 8);
+      if (ec == std::errc() && ptr == value.data() + value.size()) info.flags = flags;
+    } else if (key == "ino") {
+      uint64_t inode = 0;
+      if (parse_int(value, inode)) info.inode = inode;
+    } else if (key == "pos") {
+      uint64_t pos = 0;
+      if (parse_int(value, pos)) info.pos = pos;
+    }
+  }
+  return info;
+}
+
+std::string access_mode(uint32_t flags) {
+  switch (flags & 03) {  // O_ACCMODE
+    case 0: return "r";
+    case 1: return "w";
+    default: return "rw";
+  }
+}
+
+FdLink classify_fd_link(std::string_view target) {
+  auto bracketed = [&](std::string_view prefix) -> std::optional<uint64_t> {
+    if (!target.starts_with(prefix) || !target.ends_with("]")) return std::nullopt;
+    uint64_t inode = 0;
+    if (!parse_int(target.substr(prefix.size(), target.size() - prefix.size() - 1), inode)) return std::nullopt;
+    return inode;
+  };
+  if (auto inode = bracketed("pipe:[")) return FdLink{"pipe", inode};
+  if (auto inode = bracketed("socket:[")) return FdLink{"socket", inode};
+  if (target.starts_with("anon_inode:")) return FdLink{"anon", std::nullopt};
+  if (target.starts_with("/")) return FdLink{"path", std::nullopt};
+  return FdLink{"other", std::nullopt};
+}
+
+}  // namespace proctrail

@@ -6,8 +6,24 @@
 
 namespace proctrail {
 
-Recorder::Recorder(Store& store, const ProcfsCollector& collector, Logger logger)
-    : store_(store), collector_(collector), logger_(or_null(std::move(logger))) {}
+Recorder::Recorder(Store& store, const ProcfsCollector& collector, const SocketCollector* sockets, Logger logger)
+    : store_(store), collector_(collector), sockets_(sockets), logger_(or_null(std::move(logger))) {}
+
+// Processes and their descriptors, then the socket table. A socket table that cannot be read is
+// not a failed snapshot: the snapshot says why sockets are missing.
+Result<ProcessTable> Recorder::collect() const {
+  auto table = collector_.collect();
+  if (!table || sockets_ == nullptr) return table;
+  auto sockets = sockets_->collect();
+  if (sockets) {
+    table->sockets = std::move(sockets->sockets);
+    table->sockets_source = std::move(sockets->source);
+  } else {
+    table->sockets_source = "unavailable: " + sockets.error().message;
+    logger_->warn("sockets not recorded: {}", sockets.error().message);
+  }
+  return table;
+}
 
 Result<SnapshotSummary> Recorder::snapshot(const SnapshotRequest& request) {
   using Clock = std::chrono::steady_clock;
@@ -17,7 +33,7 @@ Result<SnapshotSummary> Recorder::snapshot(const SnapshotRequest& request) {
   const auto start = Clock::now();
   auto summary = store_.record(*host, request, [&] {
     collect_start = Clock::now();
-    auto table = collector_.collect();
+    auto table = collect();
     collect_end = Clock::now();
     return table;
   });

@@ -35,6 +35,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include "recorder/descriptor_writer.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/schema.hpp"
@@ -286,15 +287,19 @@ class SnapshotWriter {
             " VALUES (?, ?, ?, ?, ?, ?)"),
         close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?") {}
 
-  void write(const ProcessTable& table, OpenMap& open, Counts& counts) {
+  // Returns the processes row of each sample (0 for one that could not be written).
+  std::vector<int64_t> write(const ProcessTable& table, OpenMap& open, Counts& counts) {
+    std::vector<int64_t> process_ids(table.processes.size(), 0);
     std::vector<const ProcessSample*> new_samples;
-    for (const auto& sample : table.processes) {
+    for (size_t i = 0; i < table.processes.size(); ++i) {
+      const auto& sample = table.processes[i];
       auto found = open.find(sample.key);
       if (found == open.end()) {
         new_samples.push_back(&sample);
         continue;
       }
       found->second.seen = true;
+      process_ids[i] = found->second.process_id;
       write_changes(sample, found->second, counts);
     }
     // Oldest first, so a parent new in this snapshot has its row before its children.
@@ -302,9 +307,13 @@ class SnapshotWriter {
       return std::tie(a->key.start_ticks, a->key.pid) < std::tie(b->key.start_ticks, b->key.pid);
     });
     std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> new_ids;
-    for (const ProcessSample* sample : new_samples) insert_new(*sample, open, new_ids, counts);
+    for (const ProcessSample* sample : new_samples) {
+      int64_t id = insert_new(*sample, open, new_ids, counts);
+      process_ids[static_cast<size_t>(sample - table.processes.data())] = id;
+    }
     counts.seen = static_cast<int64_t>(table.processes.size());
     close_missing(table, open, counts);
+    return process_ids;
   }
 
   // Closes open rows of this machine's earlier boots: a reboot ended them.
@@ -321,8 +330,8 @@ class SnapshotWriter {
   }
 
  private:
-  void insert_new(const ProcessSample& sample, const OpenMap& open,
-                  std::unordered_map<ProcessKey, int64_t, ProcessKeyHash>& new_ids, Counts& counts) {
+  int64_t insert_new(const ProcessSample& sample, const OpenMap& open,
+                     std::unordered_map<ProcessKey, int64_t, ProcessKeyHash>& new_ids, Counts& counts) {
     // Positional binds, in the column order of insert_process_ (a 1,000-row snapshot binds 26k values).
     auto& s = insert_process_;
     s.reset();
@@ -367,10 +376,12 @@ class SnapshotWriter {
       // Same identity already closed: the trail says it was gone. Keep history as written.
       logger_->warn("pid {} (start {}) seen again after its row was closed; not reopened", sample.key.pid,
                     sample.key.start_ticks);
-      return;
+      return 0;
     }
-    new_ids.emplace(sample.key, db_.getLastInsertRowid());
+    int64_t id = db_.getLastInsertRowid();
+    new_ids.emplace(sample.key, id);
     ++counts.created;
+    return id;
   }
 
   bool rss_moved(int64_t last_kb, int64_t now_kb) const {
@@ -580,7 +591,13 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     OpenMap open = load_open(*db_, host_row.host_id);
     SnapshotWriter writer(*db_, host_row.host_id, id, host, options_, logger_);
     if (host_row.created) writer.close_earlier_boots(host, counts);
-    writer.write(*table, open, counts);
+    auto process_ids = writer.write(*table, open, counts);
+    auto descriptors = detail::write_descriptors(*db_, host_row.host_id, id, *table, process_ids);
+    summary.fds_seen = descriptors.fds_seen;
+    summary.fds_new = descriptors.fds_new;
+    summary.fds_gone = descriptors.fds_gone;
+    summary.sockets_seen = descriptors.sockets_seen;
+    summary.sockets_source = descriptors.sockets_source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
     return summary;

@@ -80,3 +80,103 @@ LEFT JOIN process_command_changes cmd
        ON cmd.process_id = p.process_id
       AND cmd.snapshot_id = (SELECT max(c2.snapshot_id) FROM process_command_changes c2
                               WHERE c2.process_id = p.process_id);
+
+-- Every descriptor open at each snapshot, with its holder's identity.
+DROP VIEW IF EXISTS snapshot_fds;
+CREATE VIEW snapshot_fds AS
+SELECT
+  s.snapshot_id,                                  -- the snapshot asked about
+  p.process_id,                                   -- the holder's row
+  p.pid,                                          -- the holder's pid
+  p.start_ticks,                                  -- the holder's start_ticks (identity with pid)
+  f.fd,                                           -- descriptor number
+  f.kind,                                         -- pipe, fifo, socket, file, dir, chr, blk, anon, other
+  f.inode,                                        -- pipe/socket inode, st_ino for paths
+  f.dev,                                          -- st_dev for paths
+  f.mode,                                         -- r, w or rw
+  f.flags,                                        -- open(2) flags
+  COALESCE(f.target, f.kind || ':[' || f.inode || ']') AS target, -- the /proc/PID/fd/N link text
+  f.fd_id,                                        -- fds row
+  f.first_seen,                                   -- snapshot that first saw it
+  f.gone_by                                       -- first snapshot that no longer saw it
+FROM snapshots s
+JOIN processes p ON p.host_id = s.host_id
+               AND p.first_seen <= s.snapshot_id
+               AND (p.gone_by IS NULL OR p.gone_by > s.snapshot_id)
+JOIN fds f ON f.process_id = p.process_id
+          AND f.first_seen <= s.snapshot_id
+          AND (f.gone_by IS NULL OR f.gone_by > s.snapshot_id);
+
+-- Every socket present at each snapshot, as it was then, one row per holder (pid, fd); a socket no
+-- descriptor was seen for has one row with NULL holder columns.
+DROP VIEW IF EXISTS snapshot_sockets;
+CREATE VIEW snapshot_sockets AS
+WITH present AS (
+  SELECT s.snapshot_id, k.*,
+         (SELECT max(c.snapshot_id) FROM socket_changes c
+           WHERE c.socket_id = k.socket_id AND c.snapshot_id <= s.snapshot_id) AS changed_at
+    FROM snapshots s
+    JOIN sockets k ON k.host_id = s.host_id
+                  AND k.first_seen <= s.snapshot_id
+                  AND (k.gone_by IS NULL OR k.gone_by > s.snapshot_id)
+)
+SELECT
+  present.snapshot_id,                            -- the snapshot asked about
+  present.socket_id,                              -- sockets row
+  present.netns,                                  -- network namespace inode
+  present.inode,                                  -- socket inode
+  present.family,                                 -- unix, inet, inet6
+  present.protocol,                               -- tcp, udp, stream, dgram, seqpacket
+  CASE WHEN c.socket_id IS NULL THEN present.state ELSE c.state END AS state,                   -- at the snapshot
+  present.local_address,                          -- inet local address
+  present.local_port,                             -- inet local port
+  CASE WHEN c.socket_id IS NULL THEN present.remote_address ELSE c.remote_address END AS remote_address, -- at the snapshot
+  CASE WHEN c.socket_id IS NULL THEN present.remote_port ELSE c.remote_port END AS remote_port,          -- at the snapshot
+  present.path,                                   -- unix bound path
+  CASE WHEN c.socket_id IS NULL THEN present.peer_inode ELSE c.peer_inode END AS peer_inode,    -- unix peer inode at the snapshot
+  present.uid,                                    -- inet owner uid
+  h.process_id,                                   -- holder's row (NULL if no holder was seen)
+  h.pid,                                          -- holder's pid
+  h.start_ticks,                                  -- holder's start_ticks
+  h.fd,                                           -- holder's descriptor number
+  present.first_seen,                             -- snapshot that first saw it
+  present.gone_by                                 -- first snapshot that no longer saw it
+FROM present
+LEFT JOIN socket_changes c ON c.socket_id = present.socket_id AND c.snapshot_id = present.changed_at
+LEFT JOIN snapshot_fds h ON h.snapshot_id = present.snapshot_id AND h.kind = 'socket' AND h.inode = present.inode;
+
+-- Who holds the other end of each pipe and socket descriptor, at each snapshot:
+-- a pipe's other end is the same inode opened for the opposite access; a unix socket's is the
+-- holder of its peer inode; a TCP connection's is the holder of the socket whose endpoints are the
+-- mirror image (both on this host, same network namespace). One row per (descriptor, peer holder).
+DROP VIEW IF EXISTS snapshot_fd_peers;
+CREATE VIEW snapshot_fd_peers AS
+SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode, a.mode,
+       'pipe' AS via,                               -- how the other end was found
+       b.process_id AS peer_process_id, b.pid AS peer_pid, b.start_ticks AS peer_start_ticks,
+       b.fd AS peer_fd, b.mode AS peer_mode, b.inode AS peer_inode
+  FROM snapshot_fds a
+  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.kind IN ('pipe', 'fifo') AND b.inode = a.inode
+                     AND NOT (b.process_id = a.process_id AND b.fd = a.fd)
+                     AND (a.mode = 'rw' OR b.mode = 'rw' OR a.mode != b.mode)
+ WHERE a.kind IN ('pipe', 'fifo')
+UNION ALL
+SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode, a.mode,
+       'unix-peer', b.process_id, b.pid, b.start_ticks, b.fd, b.mode, b.inode
+  FROM snapshot_fds a
+  JOIN snapshot_sockets k ON k.snapshot_id = a.snapshot_id AND k.inode = a.inode AND k.process_id = a.process_id
+                         AND k.fd = a.fd AND k.family = 'unix' AND k.peer_inode IS NOT NULL
+  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.kind = 'socket' AND b.inode = k.peer_inode
+ WHERE a.kind = 'socket'
+UNION ALL
+SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode, a.mode,
+       'tcp-endpoint', b.process_id, b.pid, b.start_ticks, b.fd, b.mode, b.inode
+  FROM snapshot_fds a
+  JOIN snapshot_sockets k ON k.snapshot_id = a.snapshot_id AND k.inode = a.inode AND k.process_id = a.process_id
+                         AND k.fd = a.fd AND k.protocol = 'tcp' AND k.state = 'ESTABLISHED'
+  JOIN snapshot_sockets m ON m.snapshot_id = a.snapshot_id AND m.protocol = 'tcp' AND m.state = 'ESTABLISHED'
+                         AND m.netns IS k.netns AND m.local_address = k.remote_address
+                         AND m.local_port = k.remote_port AND m.remote_address = k.local_address
+                         AND m.remote_port = k.local_port AND m.process_id IS NOT NULL
+  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.process_id = m.process_id AND b.fd = m.fd
+ WHERE a.kind = 'socket';

@@ -34,6 +34,34 @@ struct ProcessKeyHash {
   }
 };
 
+// One open descriptor of a process (/proc/PID/fd/N and fdinfo/N).
+struct FdSample {
+  int fd = -1;
+  std::string kind;                   // pipe, fifo, socket, file, dir, chr, blk, anon, other
+  std::optional<uint64_t> inode;      // pipe/socket inode from the link, else fdinfo ino / st_ino
+  std::optional<uint64_t> dev;        // st_dev for paths
+  std::optional<std::string> mode;    // r, w or rw (fdinfo flags & O_ACCMODE)
+  std::optional<uint32_t> flags;      // fdinfo flags
+  std::optional<std::string> target;  // the link text for paths and anon inodes; nullopt for pipes/sockets
+  friend bool operator==(const FdSample&, const FdSample&) = default;
+};
+
+// One socket from sock_diag (or /proc/net/* when netlink is refused).
+struct SocketSample {
+  uint64_t inode = 0;
+  std::optional<uint64_t> netns;               // network namespace inode
+  std::string family;                          // unix, inet, inet6
+  std::string protocol;                        // tcp, udp (inet); stream, dgram, seqpacket (unix)
+  std::string state;                           // LISTEN, ESTABLISHED, ... (unix: LISTEN, ESTABLISHED, UNCONNECTED, ...)
+  std::optional<std::string> local_address;    // inet: numeric address
+  std::optional<int> local_port;
+  std::optional<std::string> remote_address;
+  std::optional<int> remote_port;
+  std::optional<std::string> path;             // unix: bound path; abstract names start with '@'
+  std::optional<uint64_t> peer_inode;          // unix: the peer socket's inode (sock_diag only)
+  std::optional<uint32_t> uid;                 // inet: owner uid
+};
+
 // One process as read from /proc at one moment.
 struct ProcessSample {
   ProcessKey key;
@@ -56,6 +84,8 @@ struct ProcessSample {
   std::optional<std::string> cgroup;
   std::optional<uint64_t> pid_ns;
   bool is_kernel_thread = false;
+  std::optional<uint64_t> net_ns;       // inode of /proc/PID/ns/net
+  std::optional<std::vector<FdSample>> fds;  // nullopt: descriptors not read (unreadable, or not asked)
 };
 
 // A full read of the process table.
@@ -67,6 +97,9 @@ struct ProcessTable {
   int64_t started_at_us = 0;             // wall clock when collection began
   int64_t ended_at_us = 0;               // wall clock when collection ended
   int64_t started_boottime_ns = 0;       // CLOCK_BOOTTIME when collection began
+  bool fds_collected = false;            // descriptors were asked for
+  std::optional<std::vector<SocketSample>> sockets;  // nullopt: sockets not collected
+  std::string sockets_source;            // sock_diag, proc-net, or why none
 };
 
 }  // namespace proctrail

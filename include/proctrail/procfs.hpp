@@ -60,10 +60,30 @@ std::optional<uint64_t> parse_ns_link(std::string_view target);
 // /proc/stat: the btime line (boot time, unix seconds).
 Result<int64_t> parse_boot_time(std::string_view text);
 
+// /proc/PID/fdinfo/N.
+struct FdInfo {
+  std::optional<uint32_t> flags;  // "flags:" (octal)
+  std::optional<uint64_t> inode;  // "ino:" (kernels ≥ 5.14)
+  std::optional<uint64_t> pos;    // "pos:"
+};
+FdInfo parse_fdinfo(std::string_view text);
+
+// r, w or rw from open(2) flags.
+std::string access_mode(uint32_t flags);
+
+// Classifies a /proc/PID/fd/N link: "pipe:[5]" → pipe 5, "socket:[6]" → socket 6,
+// "anon_inode:[eventfd]" → anon; a path needs a stat to be told apart (kind "path").
+struct FdLink {
+  std::string kind;                  // pipe, socket, anon, path, other
+  std::optional<uint64_t> inode;
+};
+FdLink classify_fd_link(std::string_view target);
+
 struct ProcfsOptions {
   std::filesystem::path proc_root = "/proc";
   std::filesystem::path machine_id_path = "/etc/machine-id";
   pid_t exclude_pid = 0;  // leave this process out (the recorder itself); 0 = none
+  bool read_fds = true;   // read /proc/PID/fd and fdinfo of every user process
 };
 
 // Reads the host and the process table. Race policy: a process gone before its stat is read is

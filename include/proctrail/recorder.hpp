@@ -6,19 +6,25 @@
 //   proctrail::Recorder recorder(*store, collector);
 //   auto summary = recorder.snapshot({.trigger = "exec-before", .tag = "my-test"});
 #include "proctrail/procfs.hpp"
+#include "proctrail/sockets.hpp"
 #include "proctrail/store.hpp"
 
 namespace proctrail {
 
 class Recorder {
  public:
-  Recorder(Store& store, const ProcfsCollector& collector, Logger logger = nullptr);
+  // `sockets` may be null: no socket table is collected then.
+  Recorder(Store& store, const ProcfsCollector& collector, const SocketCollector* sockets = nullptr,
+           Logger logger = nullptr);
 
   Result<SnapshotSummary> snapshot(const SnapshotRequest& request);
 
  private:
   Store& store_;
+  Result<ProcessTable> collect() const;
+
   const ProcfsCollector& collector_;
+  const SocketCollector* sockets_;
   Logger logger_;
 };
 

@@ -46,6 +46,11 @@ struct SnapshotSummary {
   int64_t parse_errors = 0;
   std::optional<int64_t> coalesced_with;
   std::string hash_hex;
+  int64_t fds_seen = 0;                 // descriptors present (0 when not collected)
+  int64_t fds_new = 0;
+  int64_t fds_gone = 0;
+  std::optional<int64_t> sockets_seen;  // nullopt: sockets not collected
+  std::string sockets_source;           // sock_diag, proc-net, or why none
 };
 
 struct VerifyReport {

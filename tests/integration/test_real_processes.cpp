@@ -40,6 +40,7 @@ class RealProcesses : public ::testing::Test {
   test::TempDir tmp;
   std::optional<Store> store;
   ProcfsCollector collector;
+  SocketCollector sockets;
 
   void SetUp() override {
     auto opened = Store::open(tmp / "trail.db");
@@ -47,7 +48,7 @@ class RealProcesses : public ::testing::Test {
     store.emplace(std::move(opened.value()));
   }
   int64_t snap() {
-    Recorder recorder(*store, collector);
+    Recorder recorder(*store, collector, &sockets);
     auto summary = recorder.snapshot(SnapshotRequest{.trigger = "manual", .tag = "integration"});
     EXPECT_TRUE(summary) << summary.error().message;
     return summary ? summary->snapshot_id : 0;

@@ -1,0 +1,35 @@
+#pragma once
+// Writes descriptor and socket rows for one snapshot, inside the store's write transaction.
+// Same rules as processes (recorder/store.cpp notes 2 and 4): rows are written when first seen and
+// closed by the first snapshot that no longer sees them; unread is not gone (a process whose fd
+// directory could not be read keeps its rows open; sockets not collected close nothing).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proctrail/process.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace proctrail::detail {
+
+struct DescriptorCounts {
+  int64_t fds_seen = 0;
+  int64_t fds_new = 0;
+  int64_t fds_gone = 0;
+  int64_t fds_unreadable = 0;
+  std::optional<int64_t> sockets_seen;
+  int64_t sockets_new = 0;
+  int64_t sockets_gone = 0;
+  int64_t sockets_changed = 0;
+  std::string sockets_source;
+};
+
+// `process_ids[i]` is the processes row of table.processes[i] (0: not written).
+DescriptorCounts write_descriptors(SQLite::Database& db, int64_t host_id, int64_t snapshot_id,
+                                   const ProcessTable& table, const std::vector<int64_t>& process_ids);
+
+}  // namespace proctrail::detail
