@@ -23,6 +23,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->snap_command = setup_snap(app, cli->snap);
   cli->watch_command = setup_watch(app, cli->watch);
   cli->verify_command = setup_verify(app, cli->verify);
+  cli->query_command = setup_query(app, cli->query);
   return cli;
 }
 
@@ -30,6 +31,7 @@ int dispatch(Cli& cli) {
   if (cli.snap_command->parsed()) return run_snap(cli.snap, cli.global);
   if (cli.watch_command->parsed()) return run_watch(cli.watch, cli.global);
   if (cli.verify_command->parsed()) return run_verify(cli.verify, cli.global);
+  if (cli.query_command->parsed()) return run_query(*cli.query_command, cli.query, cli.global);
   print_error("no subcommand");
   return 2;
 }

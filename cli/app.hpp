@@ -3,6 +3,7 @@
 // and calls the library; it is also the only place that configures spdlog sinks.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -38,6 +39,17 @@ struct WatchOptions {
 CLI::App* setup_watch(CLI::App& app, WatchOptions& options);
 int run_watch(const WatchOptions& options, const GlobalOptions& global);
 
+struct QueryOptions {
+  std::string format = "table";
+  std::string snapshot = "last";
+  int64_t inode = 0;                     // holders
+  int64_t pid = 0;                       // peers
+  std::optional<int64_t> start_ticks;    // peers
+  std::string match;                     // reachable
+};
+CLI::App* setup_query(CLI::App& app, QueryOptions& options);
+int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions& global);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -48,7 +60,9 @@ struct Cli {
   SnapOptions snap;
   WatchOptions watch;
   VerifyOptions verify;
+  QueryOptions query;
   CLI::App* snap_command = nullptr;
+  CLI::App* query_command = nullptr;
   CLI::App* watch_command = nullptr;
   CLI::App* verify_command = nullptr;
 };

@@ -180,3 +180,60 @@ SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode,
                          AND m.remote_port = k.local_port AND m.process_id IS NOT NULL
   JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.process_id = m.process_id AND b.fd = m.fd
  WHERE a.kind = 'socket';
+
+-- Holders of pipes, fifos and sockets at each snapshot, with the holder's command line.
+DROP VIEW IF EXISTS snapshot_holders;
+CREATE VIEW snapshot_holders AS
+SELECT f.snapshot_id,                 -- the snapshot asked about
+       f.inode,                       -- pipe, fifo or socket inode
+       f.kind,                        -- pipe, fifo or socket
+       f.pid,                         -- holder's pid
+       f.start_ticks,                 -- holder's start_ticks
+       p.start_time,                  -- holder's start, UTC
+       f.fd,                          -- holder's descriptor number
+       f.mode,                        -- r, w or rw: which end of a pipe
+       p.argv,                        -- holder's command line at the snapshot
+       f.process_id                   -- holder's row
+  FROM snapshot_fds f
+  JOIN snapshot_processes p ON p.snapshot_id = f.snapshot_id AND p.process_id = f.process_id
+ WHERE f.kind IN ('pipe', 'fifo', 'socket');
+
+-- Is each process still reachable at each snapshot? Whether anything other than itself holds the
+-- other end of its stdin (fd 0) and stdout (fd 1), and for its listening sockets how many
+-- established connections they have. verdict: connected (someone else holds the far end of stdin or
+-- stdout), listening (no such peer, but it listens), orphaned (neither).
+DROP VIEW IF EXISTS snapshot_reachability;
+CREATE VIEW snapshot_reachability AS
+SELECT r.*,
+       CASE WHEN r.stdin_other_holders + r.stdout_other_holders > 0 THEN 'connected'
+            WHEN r.listening_sockets > 0 THEN 'listening'
+            ELSE 'orphaned' END AS verdict   -- connected, listening or orphaned
+  FROM (
+    SELECT p.snapshot_id,                  -- the snapshot asked about
+           p.process_id,                   -- the process's row
+           p.pid,                          -- pid
+           p.start_ticks,                  -- start_ticks
+           p.start_time,                   -- start, UTC
+           p.ppid,                         -- ppid at the snapshot
+           p.argv,                         -- command line at the snapshot
+           (SELECT f.target FROM snapshot_fds f
+             WHERE f.snapshot_id = p.snapshot_id AND f.process_id = p.process_id AND f.fd = 0) AS stdin,  -- fd 0 link
+           (SELECT count(DISTINCT x.peer_process_id) FROM snapshot_fd_peers x
+             WHERE x.snapshot_id = p.snapshot_id AND x.process_id = p.process_id AND x.fd = 0
+               AND x.peer_process_id != p.process_id) AS stdin_other_holders,   -- other processes at the far end of stdin
+           (SELECT f.target FROM snapshot_fds f
+             WHERE f.snapshot_id = p.snapshot_id AND f.process_id = p.process_id AND f.fd = 1) AS stdout, -- fd 1 link
+           (SELECT count(DISTINCT x.peer_process_id) FROM snapshot_fd_peers x
+             WHERE x.snapshot_id = p.snapshot_id AND x.process_id = p.process_id AND x.fd = 1
+               AND x.peer_process_id != p.process_id) AS stdout_other_holders,  -- other processes at the far end of stdout
+           (SELECT count(*) FROM snapshot_sockets k
+             WHERE k.snapshot_id = p.snapshot_id AND k.process_id = p.process_id AND k.state = 'LISTEN') AS listening_sockets,
+           (SELECT count(DISTINCT e.inode) FROM snapshot_sockets l
+              JOIN snapshot_sockets e ON e.snapshot_id = l.snapshot_id AND e.state = 'ESTABLISHED'
+                                     AND e.netns IS l.netns AND e.inode != l.inode
+                                     AND ((l.protocol = 'tcp' AND e.protocol = 'tcp' AND e.local_port = l.local_port)
+                                       OR (l.family = 'unix' AND e.family = 'unix' AND e.path = l.path))
+             WHERE l.snapshot_id = p.snapshot_id AND l.process_id = p.process_id AND l.state = 'LISTEN') AS connections
+                                           -- established connections accepted on its listening sockets
+      FROM snapshot_processes p
+     WHERE p.is_kernel_thread = 0) r;
