@@ -214,6 +214,44 @@ TEST_F(Binary, VerifyFailsAfterTampering) {
   EXPECT_NE(r.err.find("verify: snapshot 1: content does not match its hash"), std::string::npos) << r.err;
 }
 
+TEST_F(Binary, QueryAnswersInEachFormat) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  RunResult table = run({"--db", db.string(), "query", "reachable", "--match", "."});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_TRUE(table.out.starts_with("pid ")) << table.out;
+  RunResult json = run({"--db", db.string(), "query", "reachable", "--match", ".", "--format", "json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_TRUE(json.out.starts_with("[{\"")) << json.out;
+  EXPECT_NE(json.out.find("\"verdict\":"), std::string::npos);
+  RunResult csv = run({"--db", db.string(), "query", "holders", "--inode", "1", "--format", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_EQ(csv.out, "pid,start_ticks,start_time,fd,kind,mode,argv\r\n");
+}
+
+TEST_F(Binary, QueryErrorsAreOneClearLine) {
+  RunResult missing = run({"--db", (tmp / "none.db").string(), "query", "peers", "--pid", "1"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("no such trail"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "none.db"));  // a question never creates a trail
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  RunResult regex = run({"--db", db.string(), "query", "reachable", "--match", "(unclosed"});
+  EXPECT_EQ(regex.code, 1);
+  EXPECT_NE(regex.err.find("bad regular expression"), std::string::npos) << regex.err;
+  EXPECT_EQ(std::count(regex.err.begin(), regex.err.end(), '\n'), 1) << regex.err;
+  RunResult snapshot = run({"--db", db.string(), "query", "peers", "--pid", "1", "--snapshot", "99"});
+  EXPECT_EQ(snapshot.code, 1);
+  EXPECT_NE(snapshot.err.find("no such snapshot"), std::string::npos) << snapshot.err;
+  RunResult no_inode = run({"--db", db.string(), "query", "holders"});
+  EXPECT_NE(no_inode.code, 0);
+}
+
+TEST_F(Binary, QueryNeverWritesTheTrail) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  std::string before = test::read_all(db);
+  ASSERT_EQ(run({"--db", db.string(), "query", "reachable", "--match", "."}).code, 0);
+  EXPECT_EQ(test::read_all(db), before);
+}
+
 TEST_F(Binary, VersionAndHelp) {
   RunResult version = run({"--version"});
   EXPECT_EQ(version.code, 0);

@@ -19,6 +19,8 @@ struct SpawnOptions {
   bool pipe_stdout = false;
   bool pipe_stderr = false;
   std::vector<std::string> env;  // extra NAME=VALUE entries
+  int stdin_fd = -1;             // without pipe_stdin: this descriptor becomes the child's stdin
+  int stdout_fd = -1;            // without pipe_stdout: this descriptor becomes the child's stdout
 };
 
 class Child {
@@ -35,7 +37,9 @@ class Child {
     if (pid_ < 0) throw std::runtime_error("fork");
     if (pid_ == 0) {
       if (options.pipe_stdin) ::dup2(in[0], 0);
+      if (!options.pipe_stdin && options.stdin_fd >= 0) ::dup2(options.stdin_fd, 0);
       if (options.pipe_stdout) ::dup2(out[1], 1);
+      if (!options.pipe_stdout && options.stdout_fd >= 0) ::dup2(options.stdout_fd, 1);
       if (options.pipe_stderr) ::dup2(err[1], 2);
       for (const auto& e : options.env) ::putenv(const_cast<char*>(e.c_str()));
       ::execvp(args[0], args.data());
@@ -72,6 +76,10 @@ class Child {
     if (::write(stdin_fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
       throw std::runtime_error("write to child stdin");
     }
+  }
+  void close_stdout() {
+    if (stdout_fd_ >= 0) ::close(stdout_fd_);
+    stdout_fd_ = -1;
   }
   void close_stdin() {
     if (stdin_fd_ >= 0) ::close(stdin_fd_);

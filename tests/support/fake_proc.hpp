@@ -62,6 +62,14 @@ class FakeProc {
     std::filesystem::create_symlink(p.pid_ns, dir / "ns" / "pid");
   }
 
+  // A descriptor: /proc/PID/fd/N → link, and fdinfo/N.
+  void add_fd(int pid, int fd, const std::string& link, const std::string& fdinfo) {
+    auto dir = root_ / std::to_string(pid);
+    std::filesystem::create_directories(dir / "fd");
+    std::filesystem::create_symlink(link, dir / "fd" / std::to_string(fd));
+    write_all(dir / "fdinfo" / std::to_string(fd), fdinfo);
+  }
+
   void write(const std::string& relative, const std::string& text) { write_all(root_ / relative, text); }
   const std::filesystem::path& root() const { return root_; }
 

@@ -1,6 +1,8 @@
 // The collector aimed at fixture /proc trees.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "proctrail/procfs.hpp"
@@ -151,6 +153,48 @@ TEST_F(CollectorFixture, NonNumericEntriesAreIgnored) {
   ASSERT_TRUE(table);
   EXPECT_EQ(table->processes.size(), 1u);
   EXPECT_EQ(table->vanished, 0);
+}
+
+TEST_F(CollectorFixture, ReadsDescriptorsWithKindInodeAndMode) {
+  proc.add(FakeProcess{.pid = 80, .start_ticks = 80});
+  test::write_all(tmp / "data.txt", "x");
+  proc.add_fd(80, 0, "pipe:[5001]", "pos:\t0\nflags:\t00\nmnt_id:\t14\nino:\t5001\n");
+  proc.add_fd(80, 1, "pipe:[5002]", "pos:\t0\nflags:\t01\nmnt_id:\t14\nino:\t5002\n");
+  proc.add_fd(80, 3, "socket:[6001]", "pos:\t0\nflags:\t02000002\nmnt_id:\t10\nino:\t6001\n");
+  proc.add_fd(80, 4, (tmp / "data.txt").string(), "pos:\t1\nflags:\t0100002\nmnt_id:\t30\nino:\t1\n");
+  proc.add_fd(80, 5, "anon_inode:[eventfd]", "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n");
+  auto table = collector().collect();
+  ASSERT_TRUE(table) << table.error().message;
+  const auto* p = find(*table, 80);
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->fds);
+  ASSERT_EQ(p->fds->size(), 5u);
+  const auto& fds = *p->fds;
+  EXPECT_EQ(fds[0].kind, "pipe");
+  EXPECT_EQ(fds[0].inode, 5001u);
+  EXPECT_EQ(fds[0].mode, "r");
+  EXPECT_FALSE(fds[0].target);
+  EXPECT_EQ(fds[1].mode, "w");
+  EXPECT_EQ(fds[2].kind, "socket");
+  EXPECT_EQ(fds[2].mode, "rw");
+  EXPECT_EQ(fds[3].kind, "file");
+  EXPECT_EQ(fds[3].target, (tmp / "data.txt").string());
+  struct stat file_info {};
+  ASSERT_EQ(::stat((tmp / "data.txt").c_str(), &file_info), 0);
+  EXPECT_EQ(fds[3].inode, file_info.st_ino);  // from the stat, not fdinfo's "ino: 1"
+  EXPECT_EQ(fds[3].dev, file_info.st_dev);
+  EXPECT_EQ(fds[4].kind, "anon");
+  EXPECT_EQ(fds[4].target, "anon_inode:[eventfd]");
+  EXPECT_EQ(fds[4].inode, 1057u);
+}
+
+TEST_F(CollectorFixture, UnreadableFdDirectoryIsUnknownNotEmpty) {
+  proc.add(FakeProcess{.pid = 81, .start_ticks = 81});  // no fd directory at all
+  auto table = collector().collect();
+  ASSERT_TRUE(table);
+  const auto* p = find(*table, 81);
+  ASSERT_NE(p, nullptr);
+  EXPECT_FALSE(p->fds);
 }
 
 TEST(Collector, MissingProcRootIsAClearError) {

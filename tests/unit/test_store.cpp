@@ -315,6 +315,134 @@ TEST_F(StoreTest, VerifyCatchesARemovedChangeRow) {
   EXPECT_EQ(report->first_bad_snapshot, s2.snapshot_id);
 }
 
+// ---- descriptors and sockets ----
+
+FdSample fd(int number, const std::string& kind, uint64_t inode, const std::string& mode) {
+  FdSample f;
+  f.fd = number;
+  f.kind = kind;
+  f.inode = inode;
+  f.mode = mode;
+  return f;
+}
+
+ProcessTable with_fds(std::vector<std::pair<ProcessSample, std::optional<std::vector<FdSample>>>> processes,
+                      std::optional<std::vector<SocketSample>> sockets = std::nullopt) {
+  std::vector<ProcessSample> samples;
+  for (auto& [process, fds] : processes) {
+    process.fds = fds;
+    samples.push_back(process);
+  }
+  auto t = table(samples);
+  t.fds_collected = true;
+  t.sockets = std::move(sockets);
+  t.sockets_source = t.sockets ? "sock_diag" : "";
+  return t;
+}
+
+SocketSample unix_socket(uint64_t inode, std::optional<uint64_t> peer, const std::string& state = "ESTABLISHED") {
+  SocketSample s;
+  s.inode = inode;
+  s.netns = 4026531840;
+  s.family = "unix";
+  s.protocol = "stream";
+  s.state = state;
+  s.peer_inode = peer;
+  return s;
+}
+
+TEST_F(StoreTest, DescriptorsAreWrittenOnceAndClosedWhenGone) {
+  auto writer = sample(10, 1, 1, "claude");
+  auto server = sample(11, 2, 10, "node mcp.js");
+  auto s1 = record(with_fds({{writer, std::vector{fd(5, "pipe", 900, "w")}},
+                             {server, std::vector{fd(0, "pipe", 900, "r"), fd(1, "pipe", 901, "w")}}}));
+  EXPECT_EQ(s1.fds_new, 3);
+  auto s2 = record(with_fds({{writer, std::vector{fd(5, "pipe", 900, "w")}},
+                             {server, std::vector{fd(0, "pipe", 900, "r"), fd(1, "pipe", 901, "w")}}}));
+  EXPECT_EQ(s2.fds_new + s2.fds_gone, 0);
+  auto s3 = record(with_fds({{writer, std::vector<FdSample>{}},  // closed its write end
+                             {server, std::vector{fd(0, "pipe", 900, "r"), fd(1, "pipe", 901, "w")}}}));
+  EXPECT_EQ(s3.fds_gone, 1);
+  EXPECT_EQ(rows(db(), "SELECT pid, fd, mode, target FROM snapshot_fds WHERE snapshot_id = " +
+                           std::to_string(s2.snapshot_id) + " ORDER BY pid, fd"),
+            (std::vector<std::string>{"10|5|w|pipe:[900]", "11|0|r|pipe:[900]", "11|1|w|pipe:[901]"}));
+  EXPECT_EQ(rows(db(), "SELECT pid, fd, peer_pid, peer_fd, via FROM snapshot_fd_peers WHERE snapshot_id = " +
+                           std::to_string(s2.snapshot_id) + " ORDER BY pid"),
+            (std::vector<std::string>{"10|5|11|0|pipe", "11|0|10|5|pipe"}));
+  EXPECT_EQ(rows(db(), "SELECT count(*) FROM snapshot_fd_peers WHERE snapshot_id = " + std::to_string(s3.snapshot_id)),
+            std::vector<std::string>{"0"});
+}
+
+TEST_F(StoreTest, ReadEndsOfTheSamePipeAreNotEachOthersPeers) {
+  auto a = sample(20, 1, 1, "a");
+  auto b = sample(21, 2, 1, "b");
+  auto s = record(with_fds({{a, std::vector{fd(0, "pipe", 950, "r")}}, {b, std::vector{fd(0, "pipe", 950, "r")}}}));
+  EXPECT_EQ(rows(db(), "SELECT count(*) FROM snapshot_fd_peers WHERE snapshot_id = " + std::to_string(s.snapshot_id)),
+            std::vector<std::string>{"0"});
+}
+
+TEST_F(StoreTest, ProcessWithUnreadableDescriptorsKeepsItsRowsOpen) {
+  auto p = sample(30, 1, 1, "x");
+  record(with_fds({{p, std::vector{fd(3, "pipe", 960, "r")}}}));
+  auto s2 = record(with_fds({{p, std::nullopt}}));
+  EXPECT_EQ(s2.fds_gone, 0);
+  EXPECT_EQ(scalar(db(), "SELECT fds_unreadable FROM snapshot_collections WHERE snapshot_id = " +
+                             std::to_string(s2.snapshot_id)),
+            1);
+}
+
+TEST_F(StoreTest, ExitedProcessTakesItsDescriptorsWithIt) {
+  record(with_fds({{sample(40, 1, 1, "x"), std::vector{fd(3, "pipe", 970, "r"), fd(4, "pipe", 971, "w")}}}));
+  auto s2 = record(with_fds({}));
+  EXPECT_EQ(s2.fds_gone, 2);
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM fds WHERE gone_by IS NULL"), 0);
+}
+
+TEST_F(StoreTest, UnixPeersResolveAcrossProcessesAndSocketChangesAreRecorded) {
+  auto server = sample(50, 1, 1, "server");
+  auto client = sample(51, 2, 1, "client");
+  auto s1 = record(with_fds({{server, std::vector{fd(3, "socket", 1001, "rw")}},
+                             {client, std::vector{fd(3, "socket", 1002, "rw")}}},
+                            std::vector{unix_socket(1001, 1002), unix_socket(1002, 1001)}));
+  EXPECT_EQ(s1.sockets_seen, 2);
+  EXPECT_EQ(rows(db(), "SELECT pid, peer_pid, via FROM snapshot_fd_peers WHERE snapshot_id = " +
+                           std::to_string(s1.snapshot_id) + " ORDER BY pid"),
+            (std::vector<std::string>{"50|51|unix-peer", "51|50|unix-peer"}));
+  // The client's end loses its peer (the server closed it): a socket change, not a new socket.
+  auto s2 = record(with_fds({{server, std::vector<FdSample>{}}, {client, std::vector{fd(3, "socket", 1002, "rw")}}},
+                            std::vector{unix_socket(1002, std::nullopt, "UNCONNECTED")}));
+  EXPECT_EQ(scalar(db(), "SELECT sockets_changed FROM snapshot_collections WHERE snapshot_id = " +
+                             std::to_string(s2.snapshot_id)),
+            1);
+  EXPECT_EQ(rows(db(), "SELECT inode, state, IFNULL(peer_inode, '-'), pid FROM snapshot_sockets WHERE snapshot_id = " +
+                           std::to_string(s2.snapshot_id)),
+            std::vector<std::string>{"1002|UNCONNECTED|-|51"});
+  EXPECT_EQ(rows(db(), "SELECT state, peer_inode FROM snapshot_sockets WHERE snapshot_id = " +
+                           std::to_string(s1.snapshot_id) + " AND inode = 1002"),
+            std::vector<std::string>{"ESTABLISHED|1001"});
+  auto report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->first_bad_snapshot) << report->problem;
+}
+
+TEST_F(StoreTest, SocketsNotCollectedCloseNothing) {
+  auto p = sample(60, 1, 1, "x");
+  record(with_fds({{p, std::vector{fd(3, "socket", 2001, "rw")}}}, std::vector{unix_socket(2001, std::nullopt)}));
+  auto s2 = record(with_fds({{p, std::vector{fd(3, "socket", 2001, "rw")}}}, std::nullopt));
+  EXPECT_EQ(scalar(db(), "SELECT count(*) FROM sockets WHERE gone_by IS NULL"), 1);
+  EXPECT_EQ(rows(db(), "SELECT IFNULL(sockets_seen, 'none') FROM snapshot_collections WHERE snapshot_id = " +
+                           std::to_string(s2.snapshot_id)),
+            std::vector<std::string>{"none"});
+}
+
+TEST_F(StoreTest, VerifyCatchesAnEditedDescriptor) {
+  record(with_fds({{sample(70, 1, 1, "x"), std::vector{fd(0, "pipe", 3001, "r")}}}));
+  db().exec("UPDATE fds SET mode = 'w'");
+  auto report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->first_bad_snapshot, 1);
+}
+
 // ---- refusing files that are not ours ----
 
 class RefuseTest : public ::testing::Test {

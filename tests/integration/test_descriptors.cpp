@@ -1,0 +1,253 @@
+// Descriptors and sockets of real processes, and the questions over them (issue 3). Every process
+// is started here and killed here, by its pid; traffic stays on 127.0.0.1 and unix sockets.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "proctrail/query.hpp"
+#include "proctrail/recorder.hpp"
+#include "tests/support/child.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail {
+namespace {
+
+using test::Child;
+using test::eventually;
+
+const std::string kPeer = PROCTRAIL_TEST_PEER;
+
+// The value of `column` in each row, as text.
+std::vector<std::string> column(const ResultTable& table, const std::string& name) {
+  size_t index = 0;
+  while (index < table.columns.size() && table.columns[index] != name) ++index;
+  std::vector<std::string> values;
+  if (index == table.columns.size()) return values;
+  for (const auto& row : table.rows) {
+    const Cell& cell = row[index];
+    if (std::holds_alternative<int64_t>(cell)) {
+      values.push_back(std::to_string(std::get<int64_t>(cell)));
+    } else if (std::holds_alternative<std::string>(cell)) {
+      values.push_back(std::get<std::string>(cell));
+    } else {
+      values.push_back("NULL");
+    }
+  }
+  return values;
+}
+
+// Rows whose `key` column equals `value`, as a smaller table.
+ResultTable rows_where(const ResultTable& table, const std::string& key, const std::string& value) {
+  ResultTable out{table.columns, {}};
+  auto keys = column(table, key);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == value) out.rows.push_back(table.rows[i]);
+  }
+  return out;
+}
+
+int64_t inode_of(int fd) {
+  struct stat info {};
+  ::fstat(fd, &info);
+  return static_cast<int64_t>(info.st_ino);
+}
+
+int count_socket_fds(pid_t pid) {
+  int sockets = 0;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ignored)) {
+    std::error_code link_error;
+    auto target = std::filesystem::read_symlink(entry.path(), link_error);
+    if (!link_error && target.string().starts_with("socket:[")) ++sockets;
+  }
+  return sockets;
+}
+
+class Descriptors : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::optional<Store> store;
+  ProcfsCollector collector;
+  SocketCollector sockets;
+  int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+
+  void SetUp() override {
+    auto opened = Store::open(tmp / "trail.db");
+    ASSERT_TRUE(opened) << opened.error().message;
+    store.emplace(std::move(opened.value()));
+  }
+  void TearDown() override { ::close(dev_null); }
+
+  int64_t snap() {
+    Recorder recorder(*store, collector, &sockets);
+    auto summary = recorder.snapshot(SnapshotRequest{});
+    EXPECT_TRUE(summary) << summary.error().message;
+    EXPECT_EQ(summary->sockets_source, "sock_diag");
+    return summary ? summary->snapshot_id : 0;
+  }
+  TrailReader reader() {
+    auto trail = TrailReader::open(tmp / "trail.db");
+    EXPECT_TRUE(trail) << trail.error().message;
+    return std::move(trail.value());
+  }
+};
+
+TEST_F(Descriptors, ParentWritingIntoChildStdinIsThePeerAtTheWriteEnd) {
+  Child child({"sleep", "7771"}, {.pipe_stdin = true, .stdout_fd = dev_null});
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists("/proc/" + std::to_string(child.pid()) + "/fd/0"); }));
+  int64_t s = snap();
+  auto trail = reader();
+  auto peers = query_peers(trail, s, child.pid(), std::nullopt);
+  ASSERT_TRUE(peers) << peers.error().message;
+  auto stdin_rows = rows_where(*peers, "fd", "0");
+  ASSERT_EQ(stdin_rows.rows.size(), 1u) << render_table(*peers);
+  EXPECT_EQ(column(stdin_rows, "mode"), std::vector<std::string>{"r"});
+  EXPECT_EQ(column(stdin_rows, "via"), std::vector<std::string>{"pipe"});
+  EXPECT_EQ(column(stdin_rows, "peer_pid"), std::vector<std::string>{std::to_string(::getpid())});
+  EXPECT_EQ(column(stdin_rows, "peer_mode"), std::vector<std::string>{"w"});
+  child.kill_and_wait();
+}
+
+TEST_F(Descriptors, PipeInheritedByThreeProcessesListsAllHoldersWithTheirEnds) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  std::vector<std::unique_ptr<Child>> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.push_back(std::make_unique<Child>(std::vector<std::string>{"sleep", "7772"},
+                                              test::SpawnOptions{.stdin_fd = pipe_fds[0], .stdout_fd = dev_null}));
+  }
+  for (auto& r : readers) {
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists("/proc/" + std::to_string(r->pid()) + "/fd/0"); }));
+  }
+  ::close(pipe_fds[0]);  // the test keeps only the write end
+  int64_t s = snap();
+  auto trail = reader();
+  auto holders = query_holders(trail, s, inode_of(pipe_fds[1]));
+  ASSERT_TRUE(holders) << holders.error().message;
+  for (auto& r : readers) {
+    auto mine = rows_where(*holders, "pid", std::to_string(r->pid()));
+    EXPECT_EQ(column(mine, "mode"), std::vector<std::string>{"r"}) << render_table(*holders);
+    EXPECT_EQ(column(mine, "fd"), std::vector<std::string>{"0"});
+  }
+  EXPECT_EQ(column(rows_where(*holders, "pid", std::to_string(::getpid())), "mode"), std::vector<std::string>{"w"});
+  EXPECT_EQ(holders->rows.size(), 4u) << render_table(*holders);
+  ::close(pipe_fds[1]);
+  for (auto& r : readers) r->kill_and_wait();
+}
+
+TEST_F(Descriptors, SocketpairEndsArePeersAcrossProcesses) {
+  Child pair({kPeer, "socketpair"}, {.pipe_stdout = true, .stdin_fd = dev_null});
+  pid_t other = std::stoi(pair.read_line());
+  int64_t s = snap();
+  auto trail = reader();
+  auto peers = query_peers(trail, s, pair.pid(), std::nullopt);
+  ASSERT_TRUE(peers) << peers.error().message;
+  auto unix_rows = rows_where(*peers, "via", "unix-peer");
+  ASSERT_EQ(unix_rows.rows.size(), 1u) << render_table(*peers);
+  EXPECT_EQ(column(unix_rows, "peer_pid"), std::vector<std::string>{std::to_string(other)});
+  ::kill(other, SIGKILL);  // the helper's own child: started for this test, stopped by its pid
+  pair.kill_and_wait();
+}
+
+TEST_F(Descriptors, TcpListenerWithOneClientIsListeningWithOneConnectionAndPeersPairTheEndpoints) {
+  Child server({kPeer, "tcp-listen"}, {.pipe_stdout = true, .stdin_fd = dev_null});
+  std::string port = server.read_line();
+  server.close_stdout();  // nobody holds the far end of its stdout any more
+  Child client({kPeer, "tcp-connect", port}, {.pipe_stdout = true, .stdin_fd = dev_null});
+  ASSERT_EQ(client.read_line(), "connected");
+  ASSERT_TRUE(eventually([&] { return count_socket_fds(server.pid()) == 2; }));  // listener + accepted
+  int64_t s = snap();
+  auto trail = reader();
+  auto reachable = trail.select(
+      "SELECT verdict, listening_sockets, connections FROM snapshot_reachability WHERE snapshot_id = ?1 AND pid = ?2",
+      {s, static_cast<int64_t>(server.pid())});
+  ASSERT_TRUE(reachable) << reachable.error().message;
+  EXPECT_EQ(column(*reachable, "verdict"), std::vector<std::string>{"listening"}) << render_table(*reachable);
+  EXPECT_EQ(column(*reachable, "listening_sockets"), std::vector<std::string>{"1"});
+  EXPECT_EQ(column(*reachable, "connections"), std::vector<std::string>{"1"});
+
+  auto peers = query_peers(trail, s, client.pid(), std::nullopt);
+  ASSERT_TRUE(peers) << peers.error().message;
+  auto tcp = rows_where(*peers, "via", "tcp-endpoint");
+  EXPECT_EQ(column(tcp, "peer_pid"), std::vector<std::string>{std::to_string(server.pid())}) << render_table(*peers);
+  client.kill_and_wait();
+  server.kill_and_wait();
+}
+
+TEST_F(Descriptors, UnixServerAndClientArePeersAndTheServerListens) {
+  const std::string path = (tmp / "server.sock").string();
+  Child server({kPeer, "unix-listen", path}, {.pipe_stdout = true, .stdin_fd = dev_null});
+  ASSERT_EQ(server.read_line(), "listening");
+  server.close_stdout();
+  Child client({kPeer, "unix-connect", path}, {.pipe_stdout = true, .stdin_fd = dev_null});
+  ASSERT_EQ(client.read_line(), "connected");
+  ASSERT_TRUE(eventually([&] { return count_socket_fds(server.pid()) == 2; }));
+  int64_t s = snap();
+  auto trail = reader();
+  auto peers = query_peers(trail, s, client.pid(), std::nullopt);
+  ASSERT_TRUE(peers) << peers.error().message;
+  auto unix_rows = rows_where(*peers, "via", "unix-peer");
+  EXPECT_EQ(column(unix_rows, "peer_pid"), std::vector<std::string>{std::to_string(server.pid())}) << render_table(*peers);
+  auto reachable = query_reachable(trail, s, "unix-listen " + path);
+  ASSERT_TRUE(reachable) << reachable.error().message;
+  auto mine = rows_where(*reachable, "pid", std::to_string(server.pid()));
+  EXPECT_EQ(column(mine, "verdict"), std::vector<std::string>{"listening"}) << render_table(*reachable);
+  EXPECT_EQ(column(mine, "connections"), std::vector<std::string>{"1"});
+  auto sockets_seen = trail.select("SELECT count(*) AS n FROM snapshot_sockets WHERE snapshot_id = ?1 AND path = ?2",
+                                   {s, path});
+  ASSERT_TRUE(sockets_seen);
+  EXPECT_GE(column(*sockets_seen, "n"), std::vector<std::string>{"2"});
+  client.kill_and_wait();
+  server.kill_and_wait();
+}
+
+TEST_F(Descriptors, ChildIsOrphanedOnceTheWriterOfItsStdinExits) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  Child writer({"sleep", "7774"}, {.stdin_fd = dev_null, .stdout_fd = pipe_fds[1]});
+  Child reader_child({"sleep", "7775"}, {.stdin_fd = pipe_fds[0], .stdout_fd = dev_null});
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in("/proc/" + std::to_string(reader_child.pid()) + "/cmdline");
+    return std::string(std::istreambuf_iterator<char>(in), {}).starts_with("sleep");
+  }));
+  int64_t before = snap();
+  auto verdict_of = [&](int64_t snapshot) {
+    auto trail = reader();
+    auto reachable = query_reachable(trail, snapshot, "^sleep 7775$");
+    EXPECT_TRUE(reachable) << reachable.error().message;
+    return column(rows_where(*reachable, "pid", std::to_string(reader_child.pid())), "verdict");
+  };
+  EXPECT_EQ(verdict_of(before), std::vector<std::string>{"connected"});
+  writer.kill_and_wait();
+  int64_t after = snap();
+  EXPECT_EQ(verdict_of(after), std::vector<std::string>{"orphaned"});
+  reader_child.kill_and_wait();
+}
+
+TEST_F(Descriptors, ClosedDescriptorIsClosedAndAProcessTakesItsDescriptorsWithIt) {
+  Child child({"sleep", "7776"}, {.pipe_stdin = true, .stdout_fd = dev_null});
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists("/proc/" + std::to_string(child.pid()) + "/fd/0"); }));
+  int64_t s1 = snap();
+  child.kill_and_wait();
+  int64_t s2 = snap();
+  auto trail = reader();
+  auto left = trail.select("SELECT count(*) AS n FROM fds f JOIN processes p USING (process_id)"
+                           " WHERE p.pid = ?1 AND f.gone_by IS NULL",
+                           {static_cast<int64_t>(child.pid())});
+  ASSERT_TRUE(left);
+  EXPECT_EQ(column(*left, "n"), std::vector<std::string>{"0"});
+  auto closed = trail.select("SELECT DISTINCT f.gone_by AS gone FROM fds f JOIN processes p USING (process_id)"
+                             " WHERE p.pid = ?1 AND f.first_seen = ?2",
+                             {static_cast<int64_t>(child.pid()), s1});
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(column(*closed, "gone"), std::vector<std::string>{std::to_string(s2)});
+  auto verified = store->verify();
+  ASSERT_TRUE(verified);
+  EXPECT_FALSE(verified->first_bad_snapshot) << verified->problem;
+}
+
+}  // namespace
+}  // namespace proctrail
