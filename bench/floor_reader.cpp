@@ -15,7 +15,10 @@ static long read_at(int dirfd, const char* name) {
   if (fd < 0) return 0;
   long total = 0;
   ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) total += n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) {  // one short read is the end, as in proctrail
+    total += n;
+    if (static_cast<size_t>(n) < sizeof buffer) break;
+  }
   close(fd);
   return total;
 }

@@ -151,11 +151,14 @@ Result<ResultTable> query_holders(TrailReader& trail, int64_t snapshot_id, int64
 Result<ResultTable> query_peers(TrailReader& trail, int64_t snapshot_id, int64_t pid, std::optional<int64_t> start_ticks) {
   Cell start = start_ticks ? Cell{*start_ticks} : Cell{};
   return trail.select(
-      "SELECT f.fd, f.target, f.mode, x.via, x.peer_pid, x.peer_start_ticks, x.peer_fd, x.peer_mode,"
+      // The peers are filtered by constants first (a correlated join would re-evaluate the view per row).
+      "WITH x AS MATERIALIZED (SELECT * FROM snapshot_fd_peers"
+      "   WHERE snapshot_id = ?1 AND pid = ?2 AND (?3 IS NULL OR start_ticks = ?3))"
+      " SELECT f.fd, f.target, f.mode, x.via, x.peer_pid, x.peer_start_ticks, x.peer_fd, x.peer_mode,"
       " (SELECT argv FROM snapshot_processes q WHERE q.snapshot_id = f.snapshot_id"
       "   AND q.process_id = x.peer_process_id) AS peer_argv"
       " FROM snapshot_fds f"
-      " LEFT JOIN snapshot_fd_peers x ON x.snapshot_id = f.snapshot_id AND x.process_id = f.process_id AND x.fd = f.fd"
+      " LEFT JOIN x ON x.process_id = f.process_id AND x.fd = f.fd"
       " WHERE f.snapshot_id = ?1 AND f.pid = ?2 AND (?3 IS NULL OR f.start_ticks = ?3)"
       "   AND f.kind IN ('pipe', 'fifo', 'socket')"
       " ORDER BY f.fd, x.peer_pid, x.peer_fd",

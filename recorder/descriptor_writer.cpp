@@ -43,19 +43,28 @@ class FdWriter {
       : db_(db), host_id_(host_id), snapshot_id_(snapshot_id),
         insert_(db, "INSERT INTO fds (process_id, fd, kind, inode, dev, mode, flags, target, first_seen)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-        close_(db, "UPDATE fds SET gone_by = ?1 WHERE fd_id = ?2") {}
+        close_(db, "UPDATE fds SET gone_by = ?1 WHERE fd_id = ?2"),
+        remember_(db, "INSERT INTO fd_scan_state (process_id, run_signature, read_at_us) VALUES (?1, ?2, ?3)"
+                      " ON CONFLICT (process_id) DO UPDATE SET run_signature = excluded.run_signature,"
+                      " read_at_us = excluded.read_at_us") {}
 
   void write(const ProcessTable& table, const std::vector<int64_t>& process_ids, DescriptorCounts& counts) {
     auto open = load_open();
     for (size_t i = 0; i < table.processes.size(); ++i) {
       const auto& sample = table.processes[i];
       if (process_ids[i] == 0 || sample.is_kernel_thread) continue;
+      if (sample.fds_carried) {  // not re-read: its open rows stand as they are
+        ++counts.fds_carried;
+        counts.fds_seen += static_cast<int64_t>(open[process_ids[i]].size());
+        continue;
+      }
       if (!sample.fds) {
         ++counts.fds_unreadable;
         continue;
       }
       counts.fds_seen += static_cast<int64_t>(sample.fds->size());
       diff_process(process_ids[i], *sample.fds, open[process_ids[i]], counts);
+      if (sample.run_signature) remember_read(process_ids[i], *sample.run_signature, table.started_at_us);
     }
     close_fds_of_gone_processes(counts);
   }
@@ -114,13 +123,25 @@ class FdWriter {
     insert_.exec();
   }
 
-  // A process closed by this snapshot takes its descriptors with it.
+  // A process closed by this snapshot takes its descriptors (and its cache entry) with it.
   void close_fds_of_gone_processes(DescriptorCounts& counts) {
     SQLite::Statement close(db_,
         "UPDATE fds SET gone_by = ?1 WHERE gone_by IS NULL AND process_id IN"
         " (SELECT process_id FROM processes WHERE gone_by = ?1)");
     close.bind(1, snapshot_id_);
     counts.fds_gone += close.exec();
+    SQLite::Statement forget(db_,
+        "DELETE FROM fd_scan_state WHERE process_id IN (SELECT process_id FROM processes WHERE gone_by = ?1)");
+    forget.bind(1, snapshot_id_);
+    forget.exec();
+  }
+
+  void remember_read(int64_t process_id, uint64_t signature, int64_t read_at_us) {
+    remember_.reset();
+    remember_.bind(1, process_id);
+    remember_.bind(2, static_cast<int64_t>(signature));
+    remember_.bind(3, read_at_us);
+    remember_.exec();
   }
 
   SQLite::Database& db_;
@@ -128,6 +149,7 @@ class FdWriter {
   int64_t snapshot_id_;
   SQLite::Statement insert_;
   SQLite::Statement close_;
+  SQLite::Statement remember_;
 };
 
 struct OpenSocket {
@@ -255,7 +277,8 @@ class SocketWriter {
 void insert_collection_row(SQLite::Database& db, int64_t snapshot_id, const DescriptorCounts& counts) {
   SQLite::Statement insert(db,
       "INSERT INTO snapshot_collections (snapshot_id, fds_seen, fds_new, fds_gone, fds_unreadable, sockets_seen,"
-      " sockets_new, sockets_gone, sockets_changed, sockets_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      " sockets_new, sockets_gone, sockets_changed, sockets_source, fds_carried)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   insert.bind(1, snapshot_id);
   insert.bind(2, counts.fds_seen);
   insert.bind(3, counts.fds_new);
@@ -272,10 +295,34 @@ void insert_collection_row(SQLite::Database& db, int64_t snapshot_id, const Desc
     insert.bind(9);
   }
   insert.bind(10, counts.sockets_source);
+  insert.bind(11, counts.fds_carried);
   insert.exec();
 }
 
 }  // namespace
+
+CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval) {
+  CollectHints hints;
+  // The newest snapshot of this host that re-read every process's descriptors.
+  SQLite::Statement last_full(db,
+      "SELECT max(s.started_at_us) FROM snapshots s JOIN snapshot_collections c USING (snapshot_id)"
+      " WHERE s.host_id = ?1 AND c.fds_carried = 0");
+  last_full.bind(1, host_id);
+  last_full.executeStep();
+  if (last_full.getColumn(0).isNull()) return hints;
+  int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  if (now_us - last_full.getColumn(0).getInt64() >= full_read_interval.count() * 1000) return hints;
+  SQLite::Statement query(db,
+      "SELECT p.pid, p.start_ticks, f.run_signature FROM fd_scan_state f"
+      " JOIN processes p ON p.process_id = f.process_id WHERE p.host_id = ?1 AND p.gone_by IS NULL");
+  query.bind(1, host_id);
+  while (query.executeStep()) {
+    ProcessKey key{query.getColumn(0).getInt(), static_cast<uint64_t>(query.getColumn(1).getInt64())};
+    hints.run_signatures.emplace(key, static_cast<uint64_t>(query.getColumn(2).getInt64()));
+  }
+  return hints;
+}
 
 DescriptorCounts write_descriptors(SQLite::Database& db, int64_t host_id, int64_t snapshot_id,
                                    const ProcessTable& table, const std::vector<int64_t>& process_ids) {

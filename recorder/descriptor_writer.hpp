@@ -3,6 +3,7 @@
 // Same rules as processes (recorder/store.cpp notes 2 and 4): rows are written when first seen and
 // closed by the first snapshot that no longer sees them; unread is not gone (a process whose fd
 // directory could not be read keeps its rows open; sockets not collected close nothing).
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,7 +17,12 @@ class Database;
 
 namespace proctrail::detail {
 
+// The last reads' run signatures of this host's open processes; empty (read everything) when no
+// snapshot in `full_read_interval` read every process.
+CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval);
+
 struct DescriptorCounts {
+  int64_t fds_carried = 0;
   int64_t fds_seen = 0;
   int64_t fds_new = 0;
   int64_t fds_gone = 0;

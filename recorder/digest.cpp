@@ -43,8 +43,8 @@ constexpr const char* kContentQueries[] = {
     "SELECT process_id, rss_kb, threads, utime_ticks, stime_ticks FROM process_usage_changes"
     " WHERE snapshot_id = :s ORDER BY process_id",
     // migration 002
-    "SELECT snapshot_id, fds_seen, fds_new, fds_gone, fds_unreadable, sockets_seen, sockets_new, sockets_gone,"
-    " sockets_changed, sockets_source FROM snapshot_collections WHERE snapshot_id = :s",
+    "SELECT snapshot_id, fds_seen, fds_new, fds_gone, fds_unreadable, fds_carried, sockets_seen, sockets_new,"
+    " sockets_gone, sockets_changed, sockets_source FROM snapshot_collections WHERE snapshot_id = :s",
     "SELECT fd_id, process_id, fd, kind, inode, dev, mode, flags, target, first_seen FROM fds"
     " WHERE first_seen = :s ORDER BY fd_id",
     "SELECT fd_id, process_id, fd FROM fds WHERE gone_by = :s ORDER BY fd_id",

@@ -11,6 +11,8 @@
 namespace proctrail::fs {
 
 // Reads all of `name` (relative to dirfd) into `out`. Returns 0 or the errno of the failure.
+// procfs generates these small files whole on the first read, so a read that returns less than
+// was asked for is the end: that saves the second read(2) that would return 0, for every file.
 inline int read_file_at(int dirfd, const char* name, std::string& out) {
   out.clear();
   int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -18,6 +20,10 @@ inline int read_file_at(int dirfd, const char* name, std::string& out) {
   char buffer[8192];
   while (true) {
     ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0 && static_cast<size_t>(n) < sizeof buffer) {
+      out.append(buffer, static_cast<size_t>(n));
+      break;
+    }
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;

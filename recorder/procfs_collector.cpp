@@ -93,8 +93,49 @@ std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
   return fds;
 }
 
+// A signature of every thread's (tid, pcount): unchanged means no thread has run since. A thread
+// that ran and then exited changes the set of tids, so it changes the signature too.
+std::optional<uint64_t> run_signature(int dirfd, std::string& scratch) {
+  int task_dir = ::openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (task_dir < 0) return std::nullopt;
+  DIR* listing = ::fdopendir(task_dir);
+  if (listing == nullptr) {
+    ::close(task_dir);
+    return std::nullopt;
+  }
+  std::vector<std::pair<pid_t, uint64_t>> threads;
+  std::string path;
+  while (dirent* entry = ::readdir(listing)) {
+    auto tid = decimal_name(entry->d_name);
+    if (!tid) continue;
+    path.assign(entry->d_name).append("/schedstat");
+    if (fs::read_file_at(task_dir, path.c_str(), scratch) != 0) continue;  // thread gone: the set changed
+    auto pcount = parse_schedstat_pcount(scratch);
+    if (!pcount) {
+      ::closedir(listing);
+      return std::nullopt;
+    }
+    threads.emplace_back(*tid, *pcount);
+  }
+  ::closedir(listing);
+  std::sort(threads.begin(), threads.end());
+  uint64_t hash = 1469598103934665603ull;  // FNV-1a over the sorted pairs
+  auto mix = [&hash](uint64_t value) {
+    for (int i = 0; i < 8; ++i, value >>= 8) {
+      hash ^= value & 0xff;
+      hash *= 1099511628211ull;
+    }
+  };
+  for (const auto& [tid, pcount] : threads) {
+    mix(static_cast<uint64_t>(tid));
+    mix(pcount);
+  }
+  return hash;
+}
+
 // Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
-void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch, bool with_fds) {
+void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch, const ProcfsOptions& options,
+                         const CollectHints& hints) {
   if (fs::read_file_at(dirfd, "status", scratch) == 0) {
     StatusIds ids = parse_status_ids(scratch);
     sample.uid = ids.uid;
@@ -110,8 +151,16 @@ void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch,
   sample.exe = fs::read_link_at(dirfd, "exe");
   sample.cwd = fs::read_link_at(dirfd, "cwd");
   if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) sample.cgroup = parse_cgroup(scratch);
-  if (!with_fds) return;
+  if (!options.read_fds) return;
   if (auto ns = fs::read_link_at(dirfd, "ns/net")) sample.net_ns = parse_ns_link(*ns);
+  if (sample.threads <= options.max_threads_for_skip) sample.run_signature = run_signature(dirfd, scratch);
+  if (sample.run_signature) {
+    auto last = hints.run_signatures.find(sample.key);
+    if (last != hints.run_signatures.end() && last->second == *sample.run_signature) {
+      sample.fds_carried = true;  // no thread ran since the last read: the table is as it was
+      return;
+    }
+  }
   sample.fds = read_fds(dirfd, scratch);
 }
 
@@ -133,7 +182,7 @@ void resolve_parents(std::vector<ProcessSample>& processes) {
 ProcfsCollector::ProcfsCollector(ProcfsOptions options, Logger logger)
     : options_(std::move(options)), logger_(or_null(std::move(logger))) {}
 
-Result<ProcessTable> ProcfsCollector::collect() const {
+Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
   ProcessTable table;
   table.started_at_us = fs::clock_us(CLOCK_REALTIME);
   table.started_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
@@ -194,7 +243,7 @@ Result<ProcessTable> ProcfsCollector::collect() const {
     sample.utime_ticks = stat->utime;
     sample.stime_ticks = stat->stime;
     sample.is_kernel_thread = (stat->flags & kPfKthread) != 0;
-    read_optional_files(dirfd, sample, scratch, options_.read_fds);
+    read_optional_files(dirfd, sample, scratch, options_, hints);
     ::close(dirfd);
     table.processes.push_back(std::move(sample));
   }

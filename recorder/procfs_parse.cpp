@@ -184,6 +184,13 @@ std::optional<uint64_t> parse_ns_link(std::string_view target) {
   return inode;
 }
 
+std::optional<uint64_t> parse_schedstat_pcount(std::string_view text) {
+  auto tokens = split_spaces(text, 3);
+  uint64_t pcount = 0;
+  if (tokens.size() < 3 || !parse_int(tokens[2], pcount)) return std::nullopt;
+  return pcount;
+}
+
 Result<int64_t> parse_boot_time(std::string_view text) {
   Lines lines(text);
   std::string_view line;

@@ -11,8 +11,8 @@ Recorder::Recorder(Store& store, const ProcfsCollector& collector, const SocketC
 
 // Processes and their descriptors, then the socket table. A socket table that cannot be read is
 // not a failed snapshot: the snapshot says why sockets are missing.
-Result<ProcessTable> Recorder::collect() const {
-  auto table = collector_.collect();
+Result<ProcessTable> Recorder::collect(const CollectHints& hints) const {
+  auto table = collector_.collect(hints);
   if (!table || sockets_ == nullptr) return table;
   auto sockets = sockets_->collect();
   if (sockets) {
@@ -31,9 +31,9 @@ Result<SnapshotSummary> Recorder::snapshot(const SnapshotRequest& request) {
   if (!host) return host.error();
   Clock::time_point collect_start, collect_end;
   const auto start = Clock::now();
-  auto summary = store_.record(*host, request, [&] {
+  auto summary = store_.record(*host, request, [&](const CollectHints& hints) {
     collect_start = Clock::now();
-    auto table = collect();
+    auto table = collect(hints);
     collect_end = Clock::now();
     return table;
   });

@@ -583,7 +583,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
       return summary;
     }
 
-    auto table = collect();
+    auto table = collect(detail::load_collect_hints(*db_, host_row.host_id, options_.full_fd_read_interval));
     if (!table) return table.error();
     counts.vanished = table->vanished;
     counts.parse_errors = static_cast<int64_t>(table->unparsed_pids.size());

@@ -8,6 +8,7 @@ CREATE TABLE snapshot_collections (
   fds_new         INTEGER NOT NULL, -- descriptor rows first seen
   fds_gone        INTEGER NOT NULL, -- descriptor rows closed
   fds_unreadable  INTEGER NOT NULL, -- user processes whose fd directory could not be read (their rows stay open)
+  fds_carried     INTEGER NOT NULL, -- processes whose descriptors were not re-read: none of their threads had run since the last read
   sockets_seen    INTEGER,          -- sockets present; NULL when sockets were not collected
   sockets_new     INTEGER,          -- socket rows first seen
   sockets_gone    INTEGER,          -- socket rows closed
@@ -31,9 +32,18 @@ CREATE TABLE fds (
 );
 CREATE INDEX fds_process ON fds(process_id, fd);
 CREATE INDEX fds_open ON fds(process_id) WHERE gone_by IS NULL;
-CREATE INDEX fds_inode ON fds(inode) WHERE kind IN ('pipe', 'socket', 'fifo');
+CREATE INDEX fds_inode ON fds(inode);
 CREATE INDEX fds_first_seen ON fds(first_seen);
 CREATE INDEX fds_gone_by ON fds(gone_by) WHERE gone_by IS NOT NULL;
+
+-- The recorder's cache, not evidence (outside the hash chain): for each open process, a signature of
+-- its threads' run counts when its descriptors were last read. A process whose threads have not run
+-- since cannot have changed its descriptor table, so the next snapshot carries its rows over unread.
+CREATE TABLE fd_scan_state (
+  process_id    INTEGER PRIMARY KEY REFERENCES processes(process_id), -- the process
+  run_signature INTEGER NOT NULL,  -- hash of (tid, pcount) of /proc/PID/task/*/schedstat at that read
+  read_at_us    INTEGER NOT NULL   -- wall clock of that read
+);
 
 -- A socket of the recorder's network namespace (sock_diag, else /proc/net/*). Columns marked
 -- "at first sight" have later values in socket_changes.
@@ -57,6 +67,8 @@ CREATE TABLE sockets (
 );
 CREATE INDEX sockets_identity ON sockets(host_id, inode);
 CREATE INDEX sockets_open ON sockets(host_id) WHERE gone_by IS NULL;
+CREATE INDEX sockets_local_port ON sockets(host_id, local_port) WHERE local_port IS NOT NULL;
+CREATE INDEX sockets_path ON sockets(host_id, path) WHERE path IS NOT NULL;
 CREATE INDEX sockets_first_seen ON sockets(first_seen);
 CREATE INDEX sockets_gone_by ON sockets(gone_by) WHERE gone_by IS NOT NULL;
 

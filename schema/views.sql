@@ -87,6 +87,7 @@ CREATE VIEW snapshot_fds AS
 SELECT
   s.snapshot_id,                                  -- the snapshot asked about
   p.process_id,                                   -- the holder's row
+  p.host_id,                                      -- the boot
   p.pid,                                          -- the holder's pid
   p.start_ticks,                                  -- the holder's start_ticks (identity with pid)
   f.fd,                                           -- descriptor number
@@ -107,79 +108,98 @@ JOIN fds f ON f.process_id = p.process_id
           AND f.first_seen <= s.snapshot_id
           AND (f.gone_by IS NULL OR f.gone_by > s.snapshot_id);
 
--- Every socket present at each snapshot, as it was then, one row per holder (pid, fd); a socket no
+-- Every socket present at each snapshot, with its connection facts as they were then.
+DROP VIEW IF EXISTS snapshot_socket_state;
+CREATE VIEW snapshot_socket_state AS
+SELECT
+  s.snapshot_id,                                  -- the snapshot asked about
+  k.socket_id,                                    -- sockets row
+  k.host_id,                                      -- the boot
+  k.netns,                                        -- network namespace inode
+  k.inode,                                        -- socket inode
+  k.family,                                       -- unix, inet, inet6
+  k.protocol,                                     -- tcp, udp, stream, dgram, seqpacket
+  CASE WHEN c.socket_id IS NULL THEN k.state ELSE c.state END AS state,                         -- at the snapshot
+  k.local_address,                                -- inet local address
+  k.local_port,                                   -- inet local port
+  CASE WHEN c.socket_id IS NULL THEN k.remote_address ELSE c.remote_address END AS remote_address, -- at the snapshot
+  CASE WHEN c.socket_id IS NULL THEN k.remote_port ELSE c.remote_port END AS remote_port,          -- at the snapshot
+  k.path,                                         -- unix bound path
+  CASE WHEN c.socket_id IS NULL THEN k.peer_inode ELSE c.peer_inode END AS peer_inode,          -- unix peer at the snapshot
+  k.uid,                                          -- inet owner uid
+  k.first_seen,                                   -- snapshot that first saw it
+  k.gone_by                                       -- first snapshot that no longer saw it
+FROM snapshots s
+JOIN sockets k ON k.host_id = s.host_id
+              AND k.first_seen <= s.snapshot_id
+              AND (k.gone_by IS NULL OR k.gone_by > s.snapshot_id)
+LEFT JOIN socket_changes c
+       ON c.socket_id = k.socket_id
+      AND c.snapshot_id = (SELECT max(c2.snapshot_id) FROM socket_changes c2
+                            WHERE c2.socket_id = k.socket_id AND c2.snapshot_id <= s.snapshot_id);
+
+-- snapshot_socket_state with the holders: one row per (socket, holder pid and fd); a socket no
 -- descriptor was seen for has one row with NULL holder columns.
 DROP VIEW IF EXISTS snapshot_sockets;
 CREATE VIEW snapshot_sockets AS
-WITH present AS (
-  SELECT s.snapshot_id, k.*,
-         (SELECT max(c.snapshot_id) FROM socket_changes c
-           WHERE c.socket_id = k.socket_id AND c.snapshot_id <= s.snapshot_id) AS changed_at
-    FROM snapshots s
-    JOIN sockets k ON k.host_id = s.host_id
-                  AND k.first_seen <= s.snapshot_id
-                  AND (k.gone_by IS NULL OR k.gone_by > s.snapshot_id)
-)
-SELECT
-  present.snapshot_id,                            -- the snapshot asked about
-  present.socket_id,                              -- sockets row
-  present.netns,                                  -- network namespace inode
-  present.inode,                                  -- socket inode
-  present.family,                                 -- unix, inet, inet6
-  present.protocol,                               -- tcp, udp, stream, dgram, seqpacket
-  CASE WHEN c.socket_id IS NULL THEN present.state ELSE c.state END AS state,                   -- at the snapshot
-  present.local_address,                          -- inet local address
-  present.local_port,                             -- inet local port
-  CASE WHEN c.socket_id IS NULL THEN present.remote_address ELSE c.remote_address END AS remote_address, -- at the snapshot
-  CASE WHEN c.socket_id IS NULL THEN present.remote_port ELSE c.remote_port END AS remote_port,          -- at the snapshot
-  present.path,                                   -- unix bound path
-  CASE WHEN c.socket_id IS NULL THEN present.peer_inode ELSE c.peer_inode END AS peer_inode,    -- unix peer inode at the snapshot
-  present.uid,                                    -- inet owner uid
-  h.process_id,                                   -- holder's row (NULL if no holder was seen)
-  h.pid,                                          -- holder's pid
-  h.start_ticks,                                  -- holder's start_ticks
-  h.fd,                                           -- holder's descriptor number
-  present.first_seen,                             -- snapshot that first saw it
-  present.gone_by                                 -- first snapshot that no longer saw it
-FROM present
-LEFT JOIN socket_changes c ON c.socket_id = present.socket_id AND c.snapshot_id = present.changed_at
-LEFT JOIN snapshot_fds h ON h.snapshot_id = present.snapshot_id AND h.kind = 'socket' AND h.inode = present.inode;
+SELECT k.*,
+       h.process_id AS holder_process_id,         -- holder's row (NULL if no holder was seen)
+       h.pid,                                     -- holder's pid
+       h.start_ticks,                             -- holder's start_ticks
+       h.fd                                       -- holder's descriptor number
+  FROM snapshot_socket_state k
+  LEFT JOIN snapshot_fds h ON h.snapshot_id = k.snapshot_id AND h.kind = 'socket' AND h.inode = k.inode;
 
--- Who holds the other end of each pipe and socket descriptor, at each snapshot:
--- a pipe's other end is the same inode opened for the opposite access; a unix socket's is the
--- holder of its peer inode; a TCP connection's is the holder of the socket whose endpoints are the
--- mirror image (both on this host, same network namespace). One row per (descriptor, peer holder).
+-- For each pipe and socket descriptor at each snapshot, the inode its other end is held through:
+-- a pipe's own inode (held for the opposite access); a unix socket's peer inode as of the snapshot;
+-- an established TCP socket's mirror (a socket of this host and network namespace whose endpoints
+-- are swapped; first-sight endpoints, which a TCP connection keeps). Every lookup is an index search,
+-- so asking about all processes of a snapshot stays proportional to its descriptors.
+DROP VIEW IF EXISTS snapshot_fd_far_ends;
+CREATE VIEW snapshot_fd_far_ends AS
+SELECT a.*,
+       CASE WHEN a.kind IN ('pipe', 'fifo') THEN 'pipe'
+            WHEN k.family = 'unix' THEN 'unix-peer'
+            WHEN k.protocol = 'tcp' THEN 'tcp-endpoint' END AS via,   -- how the other end is found
+       CASE WHEN a.kind IN ('pipe', 'fifo') THEN a.inode
+            WHEN k.family = 'unix' THEN
+              IFNULL((SELECT c.peer_inode FROM socket_changes c
+                       WHERE c.socket_id = k.socket_id AND c.snapshot_id <= a.snapshot_id
+                       ORDER BY c.snapshot_id DESC LIMIT 1),
+                     CASE WHEN EXISTS (SELECT 1 FROM socket_changes c WHERE c.socket_id = k.socket_id
+                                          AND c.snapshot_id <= a.snapshot_id)
+                          THEN NULL ELSE k.peer_inode END)
+            WHEN k.protocol = 'tcp' THEN
+              (SELECT m.inode FROM sockets m
+                WHERE m.host_id = k.host_id AND m.local_port = k.remote_port AND m.protocol = 'tcp'
+                  AND m.netns IS k.netns AND m.remote_port = k.local_port
+                  AND m.local_address = k.remote_address AND m.remote_address = k.local_address
+                  AND m.first_seen <= a.snapshot_id AND (m.gone_by IS NULL OR m.gone_by > a.snapshot_id)
+                LIMIT 1) END AS far_inode             -- inode of the other end
+  FROM snapshot_fds a
+  LEFT JOIN sockets k ON a.kind = 'socket' AND k.host_id = a.host_id AND k.inode = a.inode
+                     AND k.first_seen <= a.snapshot_id AND (k.gone_by IS NULL OR k.gone_by > a.snapshot_id)
+ WHERE a.kind IN ('pipe', 'fifo', 'socket');
+
+-- Who holds the other end of each pipe and socket descriptor, at each snapshot. One row per
+-- (descriptor, peer holder); a process may be its own peer (both ends of one pipe).
 DROP VIEW IF EXISTS snapshot_fd_peers;
 CREATE VIEW snapshot_fd_peers AS
-SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode, a.mode,
-       'pipe' AS via,                               -- how the other end was found
-       b.process_id AS peer_process_id, b.pid AS peer_pid, b.start_ticks AS peer_start_ticks,
-       b.fd AS peer_fd, b.mode AS peer_mode, b.inode AS peer_inode
-  FROM snapshot_fds a
-  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.kind IN ('pipe', 'fifo') AND b.inode = a.inode
+SELECT a.snapshot_id,                               -- the snapshot asked about
+       a.process_id, a.pid, a.start_ticks,          -- the holder of this end
+       a.fd, a.kind, a.inode, a.mode,               -- this end
+       a.via,                                       -- pipe, unix-peer or tcp-endpoint
+       b.process_id AS peer_process_id,             -- the holder of the other end
+       b.pid AS peer_pid,
+       b.start_ticks AS peer_start_ticks,
+       b.fd AS peer_fd,                             -- its descriptor
+       b.mode AS peer_mode,                         -- its access mode
+       b.inode AS peer_inode                        -- the other end's inode
+  FROM snapshot_fd_far_ends a
+  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.host_id = a.host_id AND b.inode = a.far_inode
+                     AND b.kind = CASE WHEN a.via = 'pipe' THEN a.kind ELSE 'socket' END
                      AND NOT (b.process_id = a.process_id AND b.fd = a.fd)
-                     AND (a.mode = 'rw' OR b.mode = 'rw' OR a.mode != b.mode)
- WHERE a.kind IN ('pipe', 'fifo')
-UNION ALL
-SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode, a.mode,
-       'unix-peer', b.process_id, b.pid, b.start_ticks, b.fd, b.mode, b.inode
-  FROM snapshot_fds a
-  JOIN snapshot_sockets k ON k.snapshot_id = a.snapshot_id AND k.inode = a.inode AND k.process_id = a.process_id
-                         AND k.fd = a.fd AND k.family = 'unix' AND k.peer_inode IS NOT NULL
-  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.kind = 'socket' AND b.inode = k.peer_inode
- WHERE a.kind = 'socket'
-UNION ALL
-SELECT a.snapshot_id, a.process_id, a.pid, a.start_ticks, a.fd, a.kind, a.inode, a.mode,
-       'tcp-endpoint', b.process_id, b.pid, b.start_ticks, b.fd, b.mode, b.inode
-  FROM snapshot_fds a
-  JOIN snapshot_sockets k ON k.snapshot_id = a.snapshot_id AND k.inode = a.inode AND k.process_id = a.process_id
-                         AND k.fd = a.fd AND k.protocol = 'tcp' AND k.state = 'ESTABLISHED'
-  JOIN snapshot_sockets m ON m.snapshot_id = a.snapshot_id AND m.protocol = 'tcp' AND m.state = 'ESTABLISHED'
-                         AND m.netns IS k.netns AND m.local_address = k.remote_address
-                         AND m.local_port = k.remote_port AND m.remote_address = k.local_address
-                         AND m.remote_port = k.local_port AND m.process_id IS NOT NULL
-  JOIN snapshot_fds b ON b.snapshot_id = a.snapshot_id AND b.process_id = m.process_id AND b.fd = m.fd
- WHERE a.kind = 'socket';
+                     AND (a.via != 'pipe' OR a.mode = 'rw' OR b.mode = 'rw' OR a.mode != b.mode);
 
 -- Holders of pipes, fifos and sockets at each snapshot, with the holder's command line.
 DROP VIEW IF EXISTS snapshot_holders;
@@ -211,6 +231,7 @@ SELECT r.*,
   FROM (
     SELECT p.snapshot_id,                  -- the snapshot asked about
            p.process_id,                   -- the process's row
+           p.host_id,                      -- the boot
            p.pid,                          -- pid
            p.start_ticks,                  -- start_ticks
            p.start_time,                   -- start, UTC
@@ -226,14 +247,42 @@ SELECT r.*,
            (SELECT count(DISTINCT x.peer_process_id) FROM snapshot_fd_peers x
              WHERE x.snapshot_id = p.snapshot_id AND x.process_id = p.process_id AND x.fd = 1
                AND x.peer_process_id != p.process_id) AS stdout_other_holders,  -- other processes at the far end of stdout
-           (SELECT count(*) FROM snapshot_sockets k
-             WHERE k.snapshot_id = p.snapshot_id AND k.process_id = p.process_id AND k.state = 'LISTEN') AS listening_sockets,
-           (SELECT count(DISTINCT e.inode) FROM snapshot_sockets l
-              JOIN snapshot_sockets e ON e.snapshot_id = l.snapshot_id AND e.state = 'ESTABLISHED'
-                                     AND e.netns IS l.netns AND e.inode != l.inode
-                                     AND ((l.protocol = 'tcp' AND e.protocol = 'tcp' AND e.local_port = l.local_port)
-                                       OR (l.family = 'unix' AND e.family = 'unix' AND e.path = l.path))
-             WHERE l.snapshot_id = p.snapshot_id AND l.process_id = p.process_id AND l.state = 'LISTEN') AS connections
+           (SELECT count(*) FROM fds f JOIN sockets k ON k.host_id = p.host_id AND k.inode = f.inode
+                                                  AND k.first_seen <= p.snapshot_id
+                                                  AND (k.gone_by IS NULL OR k.gone_by > p.snapshot_id)
+             WHERE f.process_id = p.process_id AND f.kind = 'socket'
+               AND f.first_seen <= p.snapshot_id AND (f.gone_by IS NULL OR f.gone_by > p.snapshot_id)
+               AND COALESCE((SELECT c.state FROM socket_changes c WHERE c.socket_id = k.socket_id
+                              AND c.snapshot_id <= p.snapshot_id ORDER BY c.snapshot_id DESC LIMIT 1),
+                            k.state) = 'LISTEN') AS listening_sockets,
+           (SELECT count(DISTINCT e.inode)
+              FROM fds f
+              JOIN sockets l ON l.host_id = p.host_id AND l.inode = f.inode AND l.protocol = 'tcp'
+                            AND l.first_seen <= p.snapshot_id AND (l.gone_by IS NULL OR l.gone_by > p.snapshot_id)
+              JOIN sockets e ON e.host_id = l.host_id AND e.local_port = l.local_port AND e.protocol = 'tcp' AND e.inode != l.inode AND e.netns IS l.netns
+                            AND e.first_seen <= p.snapshot_id AND (e.gone_by IS NULL OR e.gone_by > p.snapshot_id)
+             WHERE f.process_id = p.process_id AND f.kind = 'socket'
+               AND f.first_seen <= p.snapshot_id AND (f.gone_by IS NULL OR f.gone_by > p.snapshot_id)
+               AND COALESCE((SELECT c.state FROM socket_changes c WHERE c.socket_id = l.socket_id
+                              AND c.snapshot_id <= p.snapshot_id ORDER BY c.snapshot_id DESC LIMIT 1),
+                            l.state) = 'LISTEN'
+               AND COALESCE((SELECT c.state FROM socket_changes c WHERE c.socket_id = e.socket_id
+                              AND c.snapshot_id <= p.snapshot_id ORDER BY c.snapshot_id DESC LIMIT 1),
+                            e.state) = 'ESTABLISHED')
+         + (SELECT count(DISTINCT e.inode)
+              FROM fds f
+              JOIN sockets l ON l.host_id = p.host_id AND l.inode = f.inode AND l.family = 'unix'
+                            AND l.first_seen <= p.snapshot_id AND (l.gone_by IS NULL OR l.gone_by > p.snapshot_id)
+              JOIN sockets e ON e.host_id = l.host_id AND e.path = l.path AND e.family = 'unix' AND e.inode != l.inode AND e.netns IS l.netns
+                            AND e.first_seen <= p.snapshot_id AND (e.gone_by IS NULL OR e.gone_by > p.snapshot_id)
+             WHERE f.process_id = p.process_id AND f.kind = 'socket'
+               AND f.first_seen <= p.snapshot_id AND (f.gone_by IS NULL OR f.gone_by > p.snapshot_id)
+               AND COALESCE((SELECT c.state FROM socket_changes c WHERE c.socket_id = l.socket_id
+                              AND c.snapshot_id <= p.snapshot_id ORDER BY c.snapshot_id DESC LIMIT 1),
+                            l.state) = 'LISTEN'
+               AND COALESCE((SELECT c.state FROM socket_changes c WHERE c.socket_id = e.socket_id
+                              AND c.snapshot_id <= p.snapshot_id ORDER BY c.snapshot_id DESC LIMIT 1),
+                            e.state) = 'ESTABLISHED') AS connections
                                            -- established connections accepted on its listening sockets
       FROM snapshot_processes p
      WHERE p.is_kernel_thread = 0) r;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -85,7 +86,14 @@ struct ProcessSample {
   std::optional<uint64_t> pid_ns;
   bool is_kernel_thread = false;
   std::optional<uint64_t> net_ns;       // inode of /proc/PID/ns/net
-  std::optional<std::vector<FdSample>> fds;  // nullopt: descriptors not read (unreadable, or not asked)
+  std::optional<std::vector<FdSample>> fds;  // nullopt: descriptors not read (unreadable, not asked, or carried)
+  std::optional<uint64_t> run_signature;     // hash of its threads' (tid, pcount); nullopt: not computed
+  bool fds_carried = false;                  // not re-read: run_signature equals the last read's
+};
+
+// What the store remembers of the last descriptor reads, so unchanged processes can be skipped.
+struct CollectHints {
+  std::unordered_map<ProcessKey, uint64_t, ProcessKeyHash> run_signatures;  // of the last read
 };
 
 // A full read of the process table.

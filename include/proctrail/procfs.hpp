@@ -57,6 +57,9 @@ std::optional<std::string> parse_cgroup(std::string_view text);
 // A namespace link target such as "pid:[4026531836]" → 4026531836.
 std::optional<uint64_t> parse_ns_link(std::string_view target);
 
+// /proc/PID/task/TID/schedstat: "run_ns wait_ns pcount" → pcount (times run on a CPU).
+std::optional<uint64_t> parse_schedstat_pcount(std::string_view text);
+
 // /proc/stat: the btime line (boot time, unix seconds).
 Result<int64_t> parse_boot_time(std::string_view text);
 
@@ -84,6 +87,7 @@ struct ProcfsOptions {
   std::filesystem::path machine_id_path = "/etc/machine-id";
   pid_t exclude_pid = 0;  // leave this process out (the recorder itself); 0 = none
   bool read_fds = true;   // read /proc/PID/fd and fdinfo of every user process
+  int max_threads_for_skip = 16;  // more threads than this: always re-read (cheaper than N schedstat reads)
 };
 
 // Reads the host and the process table. Race policy: a process gone before its stat is read is
@@ -94,7 +98,8 @@ class ProcfsCollector {
   explicit ProcfsCollector(ProcfsOptions options = {}, Logger logger = nullptr);
 
   Result<HostInfo> read_host() const;
-  Result<ProcessTable> collect() const;
+  // `hints`: descriptors of a process whose run signature equals the hint are not re-read.
+  Result<ProcessTable> collect(const CollectHints& hints = {}) const;
 
   const ProcfsOptions& options() const { return options_; }
 

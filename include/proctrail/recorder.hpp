@@ -21,7 +21,7 @@ class Recorder {
 
  private:
   Store& store_;
-  Result<ProcessTable> collect() const;
+  Result<ProcessTable> collect(const CollectHints& hints) const;
 
   const ProcfsCollector& collector_;
   const SocketCollector* sockets_;

@@ -24,6 +24,9 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout{10'000};  // how long a writer waits for another
   int64_t rss_change_min_kb = 1024;  // an RSS change row needs at least this many KiB of movement
   int64_t rss_change_percent = 10;   // ... and at least this share of the last recorded value
+  // Descriptors of a process that has not run are carried over unread, except that one snapshot in
+  // this interval re-reads everything (a shared fd table can change without its holder running).
+  std::chrono::milliseconds full_fd_read_interval{600'000};
 };
 
 // What a snapshot is asked for; the collection itself comes from a callback.
@@ -61,7 +64,8 @@ struct VerifyReport {
 
 class Store {
  public:
-  using Collect = std::function<Result<ProcessTable>()>;
+  // Called under the write lock with what the trail remembers of the last descriptor reads.
+  using Collect = std::function<Result<ProcessTable>(const CollectHints&)>;
 
   // Opens (creating if absent) and migrates. A file that is not a proctrail database, or one
   // written by a newer proctrail, is refused and left untouched.
