@@ -107,6 +107,59 @@ int64_t db_bytes(const std::string& path) {
   return db.execAndGet("PRAGMA page_count").getInt64() * db.execAndGet("PRAGMA page_size").getInt64();
 }
 
+// Issue 3: snapshots with descriptors and sockets against the floor (--fds), lsof and ss.
+int descriptor_rounds(const std::string& proctrail, const std::string& floor_reader, const std::string& dir,
+                      int rounds, int processes) {
+  const std::string repeated_db = dir + "/repeated.db";
+  const std::vector<std::string> floor_cmd = {floor_reader, "--fds"};
+  const std::vector<std::string> lsof_cmd = {"lsof", "-n", "-P"};
+  const std::vector<std::string> ss_cmd = {"ss", "-anp"};
+  const std::vector<std::string> repeated_cmd = {proctrail, "--db", repeated_db, "snap"};
+  timed_run(floor_cmd);
+  timed_run(repeated_cmd);
+  std::vector<double> floor_ms, first_ms, repeated_ms, lsof_ms, ss_ms, first_ratio, repeated_to_first, lsof_to_first;
+  for (int round = 0; round < rounds; ++round) {
+    const std::string first_db = dir + "/first-" + std::to_string(round) + ".db";
+    timed_run({proctrail, "--db", first_db, "verify"});  // an empty, migrated trail
+    std::vector<int> order = {0, 1, 2, 3, 4};
+    std::rotate(order.begin(), order.begin() + round % 5, order.end());
+    double f = 0, s1 = 0, s2 = 0, l = 0, ss = 0;
+    for (int which : order) {
+      if (which == 0) f = timed_run(floor_cmd);
+      if (which == 1) s1 = timed_run({proctrail, "--db", first_db, "snap"});
+      if (which == 2) s2 = timed_run(repeated_cmd);
+      if (which == 3) l = timed_run(lsof_cmd);
+      if (which == 4) ss = timed_run(ss_cmd);
+    }
+    floor_ms.push_back(f);
+    first_ms.push_back(s1);
+    repeated_ms.push_back(s2);
+    lsof_ms.push_back(l);
+    ss_ms.push_back(ss);
+    first_ratio.push_back(s1 / f);
+    repeated_to_first.push_back(s2 / s1);
+    lsof_to_first.push_back(l / s1);
+  }
+  kill_children();
+  std::filesystem::remove_all(dir);
+  std::printf("idle processes started: %d, each holding a pipe and a unix socketpair (7 descriptors with stdio)\n",
+              processes);
+  std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
+  std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
+  auto row = [](const char* name, const std::vector<double>& v) {
+    std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
+                *std::max_element(v.begin(), v.end()));
+  };
+  row("floor --fds (links, fdinfo, /proc/net tables)", floor_ms);
+  row("proctrail snap, first snapshot (empty trail)", first_ms);
+  row("proctrail snap, repeated (idle machine)", repeated_ms);
+  row("lsof -n -P", lsof_ms);
+  row("ss -anp", ss_ms);
+  std::printf("\nmedian of paired ratios: first / floor = %.2f; repeated / first = %.2f; lsof / first = %.2f\n",
+              median(first_ratio), median(repeated_to_first), median(lsof_to_first));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,8 +170,16 @@ int main(int argc, char** argv) {
   std::string proctrail = argv[1], floor_reader = argv[2];
   int processes = 1000, rounds = 21, steady = 100;
   std::string dir = "/tmp/proctrail-bench";
+  bool descriptors = false;
+  for (int i = 3; i < argc; ++i) {
+    if (std::string(argv[i]) == "--descriptors") descriptors = true;
+  }
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
+    if (flag == "--descriptors") {
+      --i;
+      continue;
+    }
     if (flag == "--processes") processes = std::stoi(argv[i + 1]);
     if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
     if (flag == "--steady") steady = std::stoi(argv[i + 1]);
@@ -130,6 +191,7 @@ int main(int argc, char** argv) {
   ::signal(SIGTERM, on_signal);
 
   spawn_idle(processes);
+  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes);
   const std::string steady_db = dir + "/steady.db";
   const std::vector<std::string> floor_cmd = {floor_reader};
   const std::vector<std::string> ps_cmd = {"ps", "-eo", "pid,ppid,lstart,rss,stat,args"};

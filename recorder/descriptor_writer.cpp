@@ -4,29 +4,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "recorder/sqlite_util.hpp"
+
 namespace proctrail::detail {
 namespace {
-
-template <class T>
-void bind_optional(SQLite::Statement& statement, int index, const std::optional<T>& value) {
-  if (!value) {
-    statement.bind(index);
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    statement.bind(index, *value);
-  } else {
-    statement.bind(index, static_cast<int64_t>(*value));
-  }
-}
-
-template <class T>
-std::optional<T> column_optional(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  if constexpr (std::is_same_v<T, std::string>) {
-    return column.getString();
-  } else {
-    return static_cast<T>(column.getInt64());
-  }
-}
 
 // What makes two sightings the same descriptor (flags may change without it being another one).
 std::string fd_identity(int fd, const std::string& kind, std::optional<uint64_t> inode, std::optional<uint64_t> dev,

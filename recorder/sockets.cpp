@@ -173,6 +173,23 @@ std::vector<std::string_view> fields_of(std::string_view line) {
   return fields;
 }
 
+// Calls `parse(fields, line)` for each non-empty line after the header; stops at its first Error.
+template <class Parse>
+Status for_each_table_row(std::string_view text, Parse parse) {
+  size_t pos = text.find('\n');
+  if (pos == std::string_view::npos) return ok_status();
+  text.remove_prefix(pos + 1);
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    auto fields = fields_of(line);
+    if (fields.empty()) continue;
+    if (auto done = parse(fields, line); !done) return done;
+  }
+  return ok_status();
+}
+
 template <class Int>
 bool parse_number(std::string_view text, Int& out, int base = 10) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
@@ -226,15 +243,7 @@ Result<bool> parse_sock_diag_reply(std::string_view bytes, int family, int proto
 
 Result<std::vector<SocketSample>> parse_proc_net_inet(std::string_view text, int family, int protocol) {
   std::vector<SocketSample> sockets;
-  size_t pos = text.find('\n');  // skip the header line
-  if (pos == std::string_view::npos) return sockets;
-  text.remove_prefix(pos + 1);
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    auto fields = fields_of(line);
-    if (fields.empty()) continue;
+  auto parsed = for_each_table_row(text, [&](const std::vector<std::string_view>& fields, std::string_view) -> Status {
     // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
     if (fields.size() < 10) return Error{"malformed /proc/net line: too few fields"};
     SocketSample socket;
@@ -256,21 +265,15 @@ Result<std::vector<SocketSample>> parse_proc_net_inet(std::string_view text, int
     socket.state = tcp_state_name(state, protocol);
     socket.uid = uid;
     if (socket.inode != 0) sockets.push_back(std::move(socket));
-  }
+    return ok_status();
+  });
+  if (!parsed) return parsed.error();
   return sockets;
 }
 
 Result<std::vector<SocketSample>> parse_proc_net_unix(std::string_view text) {
   std::vector<SocketSample> sockets;
-  size_t pos = text.find('\n');
-  if (pos == std::string_view::npos) return sockets;
-  text.remove_prefix(pos + 1);
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    auto fields = fields_of(line);
-    if (fields.empty()) continue;
+  auto parsed = for_each_table_row(text, [&](const std::vector<std::string_view>& fields, std::string_view line) -> Status {
     // Num RefCount Protocol Flags Type St Inode [Path]
     if (fields.size() < 7) return Error{"malformed /proc/net/unix line: too few fields"};
     SocketSample socket;
@@ -287,12 +290,11 @@ Result<std::vector<SocketSample>> parse_proc_net_unix(std::string_view text) {
     } else {
       socket.state = state == 3 ? "ESTABLISHED" : state == 2 ? "SYN_SENT" : "UNCONNECTED";  // SS_CONNECTED, SS_CONNECTING
     }
-    if (fields.size() > 7) {
-      size_t path_start = static_cast<size_t>(fields[7].data() - line.data());
-      socket.path = std::string(line.substr(path_start));
-    }
+    if (fields.size() > 7) socket.path = std::string(line.substr(static_cast<size_t>(fields[7].data() - line.data())));
     sockets.push_back(std::move(socket));
-  }
+    return ok_status();
+  });
+  if (!parsed) return parsed.error();
   return sockets;
 }
 

@@ -39,6 +39,7 @@
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/schema.hpp"
+#include "recorder/sqlite_util.hpp"
 
 namespace proctrail {
 namespace {
@@ -124,18 +125,7 @@ void migrate(SQLite::Database& db, const Logger& logger) {
 
 // ---- recording -------------------------------------------------------------------------------
 
-template <class Where, class T>
-void bind_optional(SQLite::Statement& statement, Where name, const std::optional<T>& value) {
-  if (!value) {
-    statement.bind(name);
-    return;
-  }
-  if constexpr (std::is_same_v<T, std::string>) {
-    statement.bind(name, *value);
-  } else {
-    statement.bind(name, static_cast<int64_t>(*value));
-  }
-}
+using detail::bind_optional;
 
 std::optional<std::string> optional_text(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;

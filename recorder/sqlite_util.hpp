@@ -1,0 +1,33 @@
+#pragma once
+// Small SQLiteCpp helpers shared by the store's writers.
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace proctrail::detail {
+
+// Binds a value or NULL, by position or by name.
+template <class Where, class T>
+void bind_optional(SQLite::Statement& statement, Where where, const std::optional<T>& value) {
+  if (!value) {
+    statement.bind(where);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    statement.bind(where, *value);
+  } else {
+    statement.bind(where, static_cast<int64_t>(*value));
+  }
+}
+
+template <class T>
+std::optional<T> column_optional(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  if constexpr (std::is_same_v<T, std::string>) {
+    return column.getString();
+  } else {
+    return static_cast<T>(column.getInt64());
+  }
+}
+
+}  // namespace proctrail::detail
