@@ -4,6 +4,7 @@
 // cost of steady snapshots. Every child is started here and killed here, by its pid.
 //
 // usage: bench_snap PROCTRAIL FLOOR_READER [--processes 1000] [--rounds 21] [--steady 100] [--dir DIR]
+//                   [--descriptors [--inherit PIPES]]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -36,8 +37,17 @@ void on_signal(int) {
   ::_exit(130);
 }
 
-// Each child: a pipe and a socketpair, then sleeps until killed (or until we die).
-void spawn_idle(int count) {
+// Each child: a pipe and a socketpair, then sleeps until killed (or until we die). With `inherit`
+// > 0 the harness first opens that many pipes, which every child inherits (issue 3's descriptor-heavy
+// case: 1,000 children x 500 inherited descriptors = 500,000).
+void spawn_idle(int count, int inherit = 0) {
+  for (int i = 0; i < inherit; ++i) {
+    int shared[2];
+    if (::pipe(shared) != 0) {
+      std::perror("pipe (raise the descriptor limit?)");
+      std::exit(1);
+    }
+  }
   int ready[2];
   if (::pipe(ready) != 0) std::exit(1);
   for (int i = 0; i < count; ++i) {
@@ -171,6 +181,7 @@ int main(int argc, char** argv) {
   int processes = 1000, rounds = 21, steady = 100;
   std::string dir = "/tmp/proctrail-bench";
   bool descriptors = false;
+  int inherit = 0;
   for (int i = 3; i < argc; ++i) {
     if (std::string(argv[i]) == "--descriptors") descriptors = true;
   }
@@ -184,13 +195,14 @@ int main(int argc, char** argv) {
     if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
     if (flag == "--steady") steady = std::stoi(argv[i + 1]);
     if (flag == "--dir") dir = argv[i + 1];
+    if (flag == "--inherit") inherit = std::stoi(argv[i + 1]);
   }
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   ::signal(SIGINT, on_signal);
   ::signal(SIGTERM, on_signal);
 
-  spawn_idle(processes);
+  spawn_idle(processes, inherit);
   if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes);
   const std::string steady_db = dir + "/steady.db";
   const std::vector<std::string> floor_cmd = {floor_reader};
