@@ -119,7 +119,7 @@ int64_t db_bytes(const std::string& path) {
 
 // Issue 3: snapshots with descriptors and sockets against the floor (--fds), lsof and ss.
 int descriptor_rounds(const std::string& proctrail, const std::string& floor_reader, const std::string& dir,
-                      int rounds, int processes) {
+                      int rounds, int processes, int inherit) {
   const std::string repeated_db = dir + "/repeated.db";
   const std::vector<std::string> floor_cmd = {floor_reader, "--fds"};
   const std::vector<std::string> lsof_cmd = {"lsof", "-n", "-P"};
@@ -152,8 +152,9 @@ int descriptor_rounds(const std::string& proctrail, const std::string& floor_rea
   }
   kill_children();
   std::filesystem::remove_all(dir);
-  std::printf("idle processes started: %d, each holding a pipe and a unix socketpair (7 descriptors with stdio)\n",
-              processes);
+  std::printf("idle processes started: %d, each holding a pipe and a unix socketpair (7 descriptors with stdio)"
+              " plus %d inherited descriptors\n",
+              processes, 2 * inherit);
   std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
   std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
   auto row = [](const char* name, const std::vector<double>& v) {
@@ -203,7 +204,7 @@ int main(int argc, char** argv) {
   ::signal(SIGTERM, on_signal);
 
   spawn_idle(processes, inherit);
-  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes);
+  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes, inherit);
   const std::string steady_db = dir + "/steady.db";
   const std::vector<std::string> floor_cmd = {floor_reader};
   const std::vector<std::string> ps_cmd = {"ps", "-eo", "pid,ppid,lstart,rss,stat,args"};
