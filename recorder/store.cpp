@@ -127,11 +127,6 @@ void migrate(SQLite::Database& db, const Logger& logger) {
 
 using detail::bind_optional;
 
-std::optional<std::string> optional_text(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getString();
-}
-
 struct OpenProcess {
   int64_t process_id = 0;
   pid_t ppid = 0;
@@ -196,8 +191,8 @@ OpenMap load_open(SQLite::Database& db, int64_t host_id) {
     process.ppid = query.getColumn(3).getInt();
     process.state = query.getColumn(4).getString();
     process.comm = query.getColumn(5).getString();
-    process.exe = optional_text(query.getColumn(6));
-    process.argv = optional_text(query.getColumn(7));
+    process.exe = detail::column_optional<std::string>(query.getColumn(6));
+    process.argv = detail::column_optional<std::string>(query.getColumn(7));
     process.rss_kb = query.getColumn(8).getInt64();
     open.emplace(key, std::move(process));
   }
