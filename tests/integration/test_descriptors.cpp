@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/query.hpp"
 #include "proctrail/recorder.hpp"
@@ -247,6 +250,58 @@ TEST_F(Descriptors, ClosedDescriptorIsClosedAndAProcessTakesItsDescriptorsWithIt
   auto verified = store->verify();
   ASSERT_TRUE(verified);
   EXPECT_FALSE(verified->first_bad_snapshot) << verified->problem;
+}
+
+}  // namespace
+}  // namespace proctrail
+
+namespace proctrail {
+namespace {
+
+// Issue 3 item 4: an idle process's descriptors are carried over unread; one that ran is re-read.
+TEST(DescriptorCarryOver, IdleProcessIsCarriedAndOneThatOpenedADescriptorIsReRead) {
+  test::TempDir tmp;
+  auto store = Store::open(tmp / "trail.db");
+  ASSERT_TRUE(store) << store.error().message;
+  ProcfsCollector collector;
+  Recorder recorder(*store, collector);
+  int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  test::Child idle({"sleep", "7781"}, {.stdin_fd = dev_null, .stdout_fd = dev_null});
+  test::Child opener({"sh", "-c", "read line; exec 7</dev/null; read line"}, {.pipe_stdin = true, .stdout_fd = dev_null});
+  ASSERT_TRUE(test::eventually([&] {
+    std::ifstream in("/proc/" + std::to_string(idle.pid()) + "/cmdline");
+    return std::string(std::istreambuf_iterator<char>(in), {}).starts_with("sleep");
+  }));
+  ASSERT_TRUE(recorder.snapshot({}));
+  opener.write_stdin("go\n");  // the shell runs and opens fd 7
+  ASSERT_TRUE(test::eventually([&] { return std::filesystem::exists("/proc/" + std::to_string(opener.pid()) + "/fd/7"); }));
+  auto second = recorder.snapshot({});
+  ASSERT_TRUE(second) << second.error().message;
+
+  auto& db = store->database();
+  EXPECT_GT(db.execAndGet("SELECT fds_carried FROM snapshot_collections WHERE snapshot_id = " +
+                          std::to_string(second->snapshot_id)).getInt64(), 0);
+  auto fds_of = [&](pid_t pid) {
+    return db.execAndGet("SELECT group_concat(fd) FROM (SELECT fd FROM snapshot_fds WHERE snapshot_id = " +
+                         std::to_string(second->snapshot_id) + " AND pid = " + std::to_string(pid) + " ORDER BY fd)")
+        .getString();
+  };
+  auto listing = [](pid_t pid) {  // what /proc says now, in the same form
+    std::vector<int> numbers;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+      numbers.push_back(std::stoi(entry.path().filename().string()));
+    }
+    std::sort(numbers.begin(), numbers.end());
+    std::string text;
+    for (int n : numbers) text += (text.empty() ? "" : ",") + std::to_string(n);
+    return text;
+  };
+  EXPECT_EQ(fds_of(idle.pid()), listing(idle.pid()));  // carried over, still recorded as open
+  EXPECT_EQ(fds_of(opener.pid()), listing(opener.pid()));  // it ran: re-read
+  EXPECT_NE(("," + fds_of(opener.pid()) + ",").find(",7,"), std::string::npos);  // with its new descriptor
+  opener.kill_and_wait();
+  idle.kill_and_wait();
+  ::close(dev_null);
 }
 
 }  // namespace
