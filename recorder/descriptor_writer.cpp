@@ -20,8 +20,10 @@ std::string fd_identity(int fd, const std::string& kind, std::optional<uint64_t>
 
 class FdWriter {
  public:
-  FdWriter(SQLite::Database& db, int64_t host_id, int64_t snapshot_id)
-      : db_(db), host_id_(host_id), snapshot_id_(snapshot_id),
+  FdWriter(SQLite::Database& db, int64_t snapshot_id)
+      : db_(db), snapshot_id_(snapshot_id),
+        open_of_(db, "SELECT fd_id, fd, kind, inode, dev, mode, target FROM fds WHERE process_id = ?1 AND gone_by IS NULL"),
+        count_of_(db, "SELECT count(*) FROM fds WHERE process_id = ?1 AND gone_by IS NULL"),
         insert_(db, "INSERT INTO fds (process_id, fd, kind, inode, dev, mode, flags, target, first_seen)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
         close_(db, "UPDATE fds SET gone_by = ?1 WHERE fd_id = ?2"),
@@ -29,14 +31,15 @@ class FdWriter {
                       " ON CONFLICT (process_id) DO UPDATE SET run_signature = excluded.run_signature,"
                       " read_at_us = excluded.read_at_us") {}
 
+  // Only processes that were re-read are diffed, each against its own open rows (fds_open index);
+  // a carried process's rows are only counted. Cost follows the processes that ran, not the trail.
   void write(const ProcessTable& table, const std::vector<int64_t>& process_ids, DescriptorCounts& counts) {
-    auto open = load_open();
     for (size_t i = 0; i < table.processes.size(); ++i) {
       const auto& sample = table.processes[i];
       if (process_ids[i] == 0 || sample.is_kernel_thread) continue;
       if (sample.fds_carried) {  // not re-read: its open rows stand as they are
         ++counts.fds_carried;
-        counts.fds_seen += static_cast<int64_t>(open[process_ids[i]].size());
+        counts.fds_seen += count_open(process_ids[i]);
         continue;
       }
       if (!sample.fds) {
@@ -44,7 +47,8 @@ class FdWriter {
         continue;
       }
       counts.fds_seen += static_cast<int64_t>(sample.fds->size());
-      diff_process(process_ids[i], *sample.fds, open[process_ids[i]], counts);
+      OpenFds open = load_open(process_ids[i]);
+      diff_process(process_ids[i], *sample.fds, open, counts);
       if (sample.run_signature) remember_read(process_ids[i], *sample.run_signature, table.started_at_us);
     }
     close_fds_of_gone_processes(counts);
@@ -53,22 +57,26 @@ class FdWriter {
  private:
   using OpenFds = std::unordered_map<std::string, int64_t>;  // identity → fd_id
 
-  std::unordered_map<int64_t, OpenFds> load_open() {
-    std::unordered_map<int64_t, OpenFds> open;
-    SQLite::Statement query(db_,
-        "SELECT f.fd_id, f.process_id, f.fd, f.kind, f.inode, f.dev, f.mode, f.target FROM fds f"
-        " JOIN processes p ON p.process_id = f.process_id"
-        " WHERE p.host_id = ? AND p.gone_by IS NULL AND f.gone_by IS NULL");
-    query.bind(1, host_id_);
-    while (query.executeStep()) {
-      std::string key = fd_identity(query.getColumn(2).getInt(), query.getColumn(3).getString(),
-                                    column_optional<uint64_t>(query.getColumn(4)),
-                                    column_optional<uint64_t>(query.getColumn(5)),
-                                    column_optional<std::string>(query.getColumn(6)),
-                                    column_optional<std::string>(query.getColumn(7)));
-      open[query.getColumn(1).getInt64()].emplace(std::move(key), query.getColumn(0).getInt64());
+  OpenFds load_open(int64_t process_id) {
+    OpenFds open;
+    open_of_.reset();
+    open_of_.bind(1, process_id);
+    while (open_of_.executeStep()) {
+      std::string key = fd_identity(open_of_.getColumn(1).getInt(), open_of_.getColumn(2).getString(),
+                                    column_optional<uint64_t>(open_of_.getColumn(3)),
+                                    column_optional<uint64_t>(open_of_.getColumn(4)),
+                                    column_optional<std::string>(open_of_.getColumn(5)),
+                                    column_optional<std::string>(open_of_.getColumn(6)));
+      open.emplace(std::move(key), open_of_.getColumn(0).getInt64());
     }
     return open;
+  }
+
+  int64_t count_open(int64_t process_id) {
+    count_of_.reset();
+    count_of_.bind(1, process_id);
+    count_of_.executeStep();
+    return count_of_.getColumn(0).getInt64();
   }
 
   void diff_process(int64_t process_id, const std::vector<FdSample>& fds, OpenFds& open, DescriptorCounts& counts) {
@@ -126,8 +134,9 @@ class FdWriter {
   }
 
   SQLite::Database& db_;
-  int64_t host_id_;
   int64_t snapshot_id_;
+  SQLite::Statement open_of_;
+  SQLite::Statement count_of_;
   SQLite::Statement insert_;
   SQLite::Statement close_;
   SQLite::Statement remember_;
@@ -285,12 +294,14 @@ void insert_collection_row(SQLite::Database& db, int64_t snapshot_id, const Desc
 CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval) {
   CollectHints hints;
   // The newest snapshot of this host that re-read every process's descriptors.
+  // Walks back from the newest collection and stops at the first match (a full read happens at least
+  // every interval), instead of aggregating over the whole trail on every snapshot. CROSS JOIN keeps
+  // that order: collections newest first, each snapshot by its key.
   SQLite::Statement last_full(db,
-      "SELECT max(s.started_at_us) FROM snapshots s JOIN snapshot_collections c USING (snapshot_id)"
-      " WHERE s.host_id = ?1 AND c.fds_carried = 0");
+      "SELECT s.started_at_us FROM snapshot_collections c CROSS JOIN snapshots s USING (snapshot_id)"
+      " WHERE s.host_id = ?1 AND c.fds_carried = 0 ORDER BY c.snapshot_id DESC LIMIT 1");
   last_full.bind(1, host_id);
-  last_full.executeStep();
-  if (last_full.getColumn(0).isNull()) return hints;
+  if (!last_full.executeStep()) return hints;
   int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
   if (now_us - last_full.getColumn(0).getInt64() >= full_read_interval.count() * 1000) return hints;
@@ -309,7 +320,7 @@ DescriptorCounts write_descriptors(SQLite::Database& db, int64_t host_id, int64_
                                    const ProcessTable& table, const std::vector<int64_t>& process_ids) {
   DescriptorCounts counts;
   if (!table.fds_collected && !table.sockets) return counts;
-  if (table.fds_collected) FdWriter(db, host_id, snapshot_id).write(table, process_ids, counts);
+  if (table.fds_collected) FdWriter(db, snapshot_id).write(table, process_ids, counts);
   if (table.sockets) SocketWriter(db, host_id, snapshot_id).write(*table.sockets, counts);
   counts.sockets_source = table.sockets_source;
   insert_collection_row(db, snapshot_id, counts);
