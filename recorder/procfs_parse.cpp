@@ -3,58 +3,16 @@
 #include <string>
 
 #include "proctrail/procfs.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail {
 namespace {
 
-template <class Int>
-bool parse_int(std::string_view token, Int& out) {
-  if (token.empty()) return false;
-  const char* begin = token.data();
-  const char* end = token.data() + token.size();
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  return ec == std::errc() && ptr == end;
-}
+using text::Lines;
+using text::parse_int;
+using text::trim;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
-
-// Splits on runs of blanks (status uses tabs, stat spaces); stops after `limit` tokens.
-std::vector<std::string_view> split_spaces(std::string_view text, size_t limit) {
-  std::vector<std::string_view> tokens;
-  tokens.reserve(limit);
-  size_t i = 0;
-  while (i < text.size() && tokens.size() < limit) {
-    while (i < text.size() && is_blank(text[i])) ++i;
-    size_t start = i;
-    while (i < text.size() && !is_blank(text[i])) ++i;
-    if (i > start) tokens.push_back(text.substr(start, i - start));
-  }
-  return tokens;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\0')) text.remove_suffix(1);
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n')) text.remove_prefix(1);
-  return text;
-}
-
-// Yields the lines of a /proc text file one at a time (without their '\n').
-class Lines {
- public:
-  explicit Lines(std::string_view text) : text_(text) {}
-  bool next(std::string_view& line) {
-    if (pos_ >= text_.size()) return false;
-    size_t end = text_.find('\n', pos_);
-    if (end == std::string_view::npos) end = text_.size();
-    line = text_.substr(pos_, end - pos_);
-    pos_ = end + 1;
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-};
+using text::split_fields;
 
 Error stat_error(const char* what) { return Error{std::string("malformed stat: ") + what}; }
 
@@ -80,7 +38,7 @@ Result<StatFields> parse_stat(std::string_view text) {
 
   // (3) onwards; we need up to (24) rss, i.e. 22 tokens.
   constexpr size_t kNeeded = 22;
-  auto tokens = split_spaces(text.substr(close + 1), kNeeded);
+  auto tokens = split_fields(text.substr(close + 1), kNeeded);
   if (tokens.size() < kNeeded) return stat_error("too few fields");
   auto field = [&](int number) { return tokens[static_cast<size_t>(number - 3)]; };
 
@@ -106,7 +64,7 @@ StatusIds parse_status_ids(std::string_view text) {
   while (lines.next(line)) {
     if (!line.starts_with("Uid:")) continue;
     // Uid: real effective saved fs
-    auto tokens = split_spaces(line.substr(4), 2);
+    auto tokens = split_fields(line.substr(4), 2);
     uid_t value = 0;
     if (!tokens.empty() && parse_int(tokens[0], value)) ids.uid = value;
     if (tokens.size() > 1 && parse_int(tokens[1], value)) ids.euid = value;
@@ -185,7 +143,7 @@ std::optional<uint64_t> parse_ns_link(std::string_view target) {
 }
 
 std::optional<uint64_t> parse_schedstat_pcount(std::string_view text) {
-  auto tokens = split_spaces(text, 3);
+  auto tokens = split_fields(text, 3);
   uint64_t pcount = 0;
   if (tokens.size() < 3 || !parse_int(tokens[2], pcount)) return std::nullopt;
   return pcount;
@@ -219,8 +177,7 @@ FdInfo parse_fdinfo(std::string_view text) {
     while (!value.empty() && value.front() == '\t') value.remove_prefix(1);
     if (key == "flags") {
       uint32_t flags = 0;
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), flags, 8);
-      if (ec == std::errc() && ptr == value.data() + value.size()) info.flags = flags;
+      if (parse_int(value, flags, 8)) info.flags = flags;
     } else if (key == "ino") {
       uint64_t inode = 0;
       if (parse_int(value, inode)) info.inode = inode;

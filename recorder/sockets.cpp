@@ -18,6 +18,7 @@
 
 #include "proctrail/procfs.hpp"
 #include "recorder/fs_util.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail {
 namespace {
@@ -144,56 +145,32 @@ Result<std::vector<SocketSample>> netlink_dump(int family, int protocol) {
 }
 
 // "0100007F:1F90" (host-order words) → address text and port.
-bool parse_hex_endpoint(std::string_view text, int family, std::string& address, int& port) {
-  size_t colon = text.find(':');
+bool parse_hex_endpoint(std::string_view endpoint, int family, std::string& address, int& port) {
+  size_t colon = endpoint.find(':');
   if (colon == std::string_view::npos) return false;
-  std::string_view hex = text.substr(0, colon);
+  std::string_view hex = endpoint.substr(0, colon);
   size_t words = family == AF_INET6 ? 4 : 1;
   if (hex.size() != words * 8) return false;
   uint32_t raw[4] = {};
   for (size_t i = 0; i < words; ++i) {
-    auto [ptr, ec] = std::from_chars(hex.data() + i * 8, hex.data() + i * 8 + 8, raw[i], 16);
-    if (ec != std::errc() || ptr != hex.data() + i * 8 + 8) return false;
+    if (!text::parse_int(hex.substr(i * 8, 8), raw[i], 16)) return false;
   }
   address = address_text(family, raw);  // the words are the in-memory (network-order) bytes
-  auto port_text = text.substr(colon + 1);
-  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port, 16);
-  return ec == std::errc() && ptr == port_text.data() + port_text.size();
-}
-
-std::vector<std::string_view> fields_of(std::string_view line) {
-  std::vector<std::string_view> fields;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ') ++i;
-    if (i > start) fields.push_back(line.substr(start, i - start));
-  }
-  return fields;
+  return text::parse_int(endpoint.substr(colon + 1), port, 16);
 }
 
 // Calls `parse(fields, line)` for each non-empty line after the header; stops at its first Error.
 template <class Parse>
-Status for_each_table_row(std::string_view text, Parse parse) {
-  size_t pos = text.find('\n');
-  if (pos == std::string_view::npos) return ok_status();
-  text.remove_prefix(pos + 1);
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    auto fields = fields_of(line);
+Status for_each_table_row(std::string_view table, Parse parse) {
+  text::Lines lines(table);
+  std::string_view line;
+  if (!lines.next(line)) return ok_status();  // the header
+  while (lines.next(line)) {
+    auto fields = text::split_fields(line);
     if (fields.empty()) continue;
     if (auto done = parse(fields, line); !done) return done;
   }
   return ok_status();
-}
-
-template <class Int>
-bool parse_number(std::string_view text, Int& out, int base = 10) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-  return ec == std::errc() && ptr == text.data() + text.size();
 }
 
 }  // namespace
@@ -257,7 +234,7 @@ Result<std::vector<SocketSample>> parse_proc_net_inet(std::string_view text, int
     socket.remote_port = port;
     int state = 0;
     uint32_t uid = 0;
-    if (!parse_number(fields[3], state, 16) || !parse_number(fields[7], uid) || !parse_number(fields[9], socket.inode)) {
+    if (!text::parse_int(fields[3], state, 16) || !text::parse_int(fields[7], uid) || !text::parse_int(fields[9], socket.inode)) {
       return Error{"malformed /proc/net state, uid or inode"};
     }
     socket.family = family == AF_INET6 ? "inet6" : "inet";
@@ -278,8 +255,8 @@ Result<std::vector<SocketSample>> parse_proc_net_unix(std::string_view text) {
     if (fields.size() < 7) return Error{"malformed /proc/net/unix line: too few fields"};
     SocketSample socket;
     uint32_t flags = 0, type = 0, state = 0;
-    if (!parse_number(fields[3], flags, 16) || !parse_number(fields[4], type, 16) ||
-        !parse_number(fields[5], state, 16) || !parse_number(fields[6], socket.inode)) {
+    if (!text::parse_int(fields[3], flags, 16) || !text::parse_int(fields[4], type, 16) ||
+        !text::parse_int(fields[5], state, 16) || !text::parse_int(fields[6], socket.inode)) {
       return Error{"malformed /proc/net/unix flags, type, state or inode"};
     }
     socket.family = "unix";
@@ -308,7 +285,7 @@ Result<std::vector<SocketSample>> SocketCollector::collect_netlink(uint64_t netn
   for (auto [family, protocol] : dumps) {
     auto sockets = netlink_dump(family, protocol);
     if (!sockets) {
-      if (family != AF_UNIX && family == AF_INET6) continue;  // no IPv6 in this namespace is not a failure
+      if (family == AF_INET6) continue;  // no IPv6 in this namespace is not a failure
       return sockets.error();
     }
     for (auto& socket : *sockets) {
