@@ -31,6 +31,24 @@ std::optional<pid_t> decimal_name(const char* name) {
 
 bool is_gone(int error) { return error == ENOENT || error == ESRCH; }
 
+// Calls visit(number, name, dir_fd) for each numeric entry of `subdir` (relative to dirfd), where
+// dir_fd is that directory; false when it cannot be opened (EACCES, or the process is gone).
+template <class Visit>
+bool for_each_numbered_entry(int dirfd, const char* subdir, Visit visit) {
+  int dir_fd = ::openat(dirfd, subdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return false;
+  DIR* listing = ::fdopendir(dir_fd);
+  if (listing == nullptr) {
+    ::close(dir_fd);
+    return false;
+  }
+  while (dirent* entry = ::readdir(listing)) {
+    if (auto number = decimal_name(entry->d_name)) visit(*number, entry->d_name, dir_fd);
+  }
+  ::closedir(listing);
+  return true;
+}
+
 // The kind of a path descriptor, from a stat that follows the link.
 std::string path_kind(mode_t mode) {
   if (S_ISREG(mode)) return "file";
@@ -73,22 +91,13 @@ std::optional<FdSample> read_fd(int fd_dir, int fdinfo_dir, const char* name, in
 
 // All descriptors of one process; nullopt when the fd directory cannot be read (EACCES, gone).
 std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
-  int fd_dir = ::openat(dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd_dir < 0) return std::nullopt;
-  DIR* listing = ::fdopendir(fd_dir);
-  if (listing == nullptr) {
-    ::close(fd_dir);
-    return std::nullopt;
-  }
   int fdinfo_dir = ::openat(dirfd, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::vector<FdSample> fds;
-  while (dirent* entry = ::readdir(listing)) {
-    auto number = decimal_name(entry->d_name);
-    if (!number) continue;
-    if (auto sample = read_fd(fd_dir, fdinfo_dir, entry->d_name, *number, scratch)) fds.push_back(std::move(*sample));
-  }
+  bool listed = for_each_numbered_entry(dirfd, "fd", [&](int fd, const char* name, int fd_dir) {
+    if (auto sample = read_fd(fd_dir, fdinfo_dir, name, fd, scratch)) fds.push_back(std::move(*sample));
+  });
   if (fdinfo_dir >= 0) ::close(fdinfo_dir);
-  ::closedir(listing);
+  if (!listed) return std::nullopt;
   std::sort(fds.begin(), fds.end(), [](const FdSample& a, const FdSample& b) { return a.fd < b.fd; });
   return fds;
 }
@@ -96,28 +105,20 @@ std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
 // A signature of every thread's (tid, pcount): unchanged means no thread has run since. A thread
 // that ran and then exited changes the set of tids, so it changes the signature too.
 std::optional<uint64_t> run_signature(int dirfd, std::string& scratch) {
-  int task_dir = ::openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (task_dir < 0) return std::nullopt;
-  DIR* listing = ::fdopendir(task_dir);
-  if (listing == nullptr) {
-    ::close(task_dir);
-    return std::nullopt;
-  }
   std::vector<std::pair<pid_t, uint64_t>> threads;
+  bool malformed = false;
   std::string path;
-  while (dirent* entry = ::readdir(listing)) {
-    auto tid = decimal_name(entry->d_name);
-    if (!tid) continue;
-    path.assign(entry->d_name).append("/schedstat");
-    if (fs::read_file_at(task_dir, path.c_str(), scratch) != 0) continue;  // thread gone: the set changed
+  bool listed = for_each_numbered_entry(dirfd, "task", [&](pid_t tid, const char* name, int task_dir) {
+    path.assign(name).append("/schedstat");
+    if (fs::read_file_at(task_dir, path.c_str(), scratch) != 0) return;  // thread gone: the set changed
     auto pcount = parse_schedstat_pcount(scratch);
     if (!pcount) {
-      ::closedir(listing);
-      return std::nullopt;
+      malformed = true;
+      return;
     }
-    threads.emplace_back(*tid, *pcount);
-  }
-  ::closedir(listing);
+    threads.emplace_back(tid, *pcount);
+  });
+  if (!listed || malformed) return std::nullopt;
   std::sort(threads.begin(), threads.end());
   uint64_t hash = 1469598103934665603ull;  // FNV-1a over the sorted pairs
   auto mix = [&hash](uint64_t value) {
