@@ -510,15 +510,16 @@ bool is_busy(const SQLite::Exception& e) {
 
 // Opens, checks and migrates. SQLite answers some lock upgrades with SQLITE_BUSY at once instead of
 // waiting (two first-time openers racing to switch to WAL or to migrate would deadlock), so the
-// whole sequence is retried with jitter until the busy timeout has passed.
-std::unique_ptr<SQLite::Database> open_checked(const std::string& where, const StoreOptions& options,
-                                               const Logger& logger) {
+// whole sequence is retried with jitter until the busy timeout has passed. A file that is not ours
+// is refused at once; other SQLite errors propagate.
+Result<std::unique_ptr<SQLite::Database>> open_checked(const std::string& where, const StoreOptions& options,
+                                                       const Logger& logger) {
   const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
   for (int attempt = 0;; ++attempt) {
     try {
       auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READWRITE,
                                                    static_cast<int>(options.busy_timeout.count()));
-      if (auto identity = check_identity(*db, where); !identity) throw std::runtime_error(identity.error().message);
+      if (auto identity = check_identity(*db, where); !identity) return identity.error();
       db->exec("PRAGMA journal_mode = WAL");
       db->exec("PRAGMA synchronous = NORMAL");
       db->exec("PRAGMA foreign_keys = ON");
@@ -541,11 +542,10 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
   if (auto created = create_private_file(path); !created) return created.error();
   try {
     auto db = open_checked(where, options, logger);
-    return Store(path, std::move(db), options, logger);
+    if (!db) return db.error();
+    return Store(path, std::move(db.value()), options, logger);
   } catch (const SQLite::Exception& e) {
     return sqlite_error("opening " + where, e, options);
-  } catch (const std::runtime_error& e) {
-    return Error{e.what()};  // refused by check_identity: the message is complete
   }
 }
 

@@ -20,9 +20,9 @@ class Recorder {
   Result<SnapshotSummary> snapshot(const SnapshotRequest& request);
 
  private:
-  Store& store_;
   Result<ProcessTable> collect(const CollectHints& hints) const;
 
+  Store& store_;
   const ProcfsCollector& collector_;
   const SocketCollector* sockets_;
   Logger logger_;
