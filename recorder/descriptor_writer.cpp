@@ -90,10 +90,7 @@ class FdWriter {
       ++counts.fds_new;
     }
     for (const auto& [key, fd_id] : open) {
-      close_.reset();
-      close_.bind(1, snapshot_id_);
-      close_.bind(2, fd_id);
-      close_.exec();
+      exec_with(close_, snapshot_id_, fd_id);
       ++counts.fds_gone;
     }
   }
@@ -126,11 +123,7 @@ class FdWriter {
   }
 
   void remember_read(int64_t process_id, uint64_t signature, int64_t read_at_us) {
-    remember_.reset();
-    remember_.bind(1, process_id);
-    remember_.bind(2, static_cast<int64_t>(signature));
-    remember_.bind(3, read_at_us);
-    remember_.exec();
+    exec_with(remember_, process_id, static_cast<int64_t>(signature), read_at_us);
   }
 
   SQLite::Database& db_;
@@ -184,10 +177,7 @@ class SocketWriter {
     }
     for (const auto& [key, socket] : open) {
       if (socket.seen) continue;
-      close_.reset();
-      close_.bind(1, snapshot_id_);
-      close_.bind(2, socket.socket_id);
-      close_.exec();
+      exec_with(close_, snapshot_id_, socket.socket_id);
       ++counts.sockets_gone;
     }
   }

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
 
 namespace proctrail::detail {
 
@@ -28,6 +29,14 @@ std::optional<T> column_optional(const SQLite::Column& column) {
   } else {
     return static_cast<T>(column.getInt64());
   }
+}
+
+// Runs a prepared statement again with these values bound to ?1, ?2, ...; returns rows changed.
+template <class... Values>
+int exec_with(SQLite::Statement& statement, const Values&... values) {
+  statement.reset();
+  SQLite::bind(statement, values...);
+  return statement.exec();
 }
 
 }  // namespace proctrail::detail

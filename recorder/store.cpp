@@ -377,12 +377,12 @@ class SnapshotWriter {
   void write_changes(const ProcessSample& sample, const OpenProcess& last, Counts& counts) {
     const int64_t id = last.process_id;
     if (sample.ppid != last.ppid) {
-      run(insert_ppid_, id, static_cast<int64_t>(sample.ppid));
+      detail::exec_with(insert_ppid_, id, snapshot_id_, static_cast<int64_t>(sample.ppid));
       ++counts.changed;
     }
     std::string state(1, sample.state);
     if (state != last.state) {
-      run(insert_state_, id, state);
+      detail::exec_with(insert_state_, id, snapshot_id_, state);
       ++counts.changed;
     }
     // An unreadable exe/argv (zombie, exiting, permission) is not a change: carry the last value.
@@ -413,23 +413,11 @@ class SnapshotWriter {
     }
   }
 
-  template <class Value>
-  void run(SQLite::Statement& statement, int64_t process_id, const Value& value) {
-    statement.reset();
-    statement.bind(1, process_id);
-    statement.bind(2, snapshot_id_);
-    statement.bind(3, value);
-    statement.exec();
-  }
-
   void close_missing(const ProcessTable& table, const OpenMap& open, Counts& counts) {
     std::unordered_set<pid_t> unparsed(table.unparsed_pids.begin(), table.unparsed_pids.end());
     for (const auto& [key, process] : open) {
       if (process.seen || unparsed.contains(key.pid) || key == table.excluded) continue;
-      close_.reset();
-      close_.bind(1, snapshot_id_);
-      close_.bind(2, process.process_id);
-      close_.exec();
+      detail::exec_with(close_, snapshot_id_, process.process_id);
       ++counts.gone;
     }
   }
