@@ -42,11 +42,11 @@ static long read_fds(int dirfd) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
     long n = link_at(fd_dir, entry->d_name);
     bytes += n;
-    if (info_dir >= 0) bytes += read_at(info_dir, entry->d_name);
-    if (n > 0 && buffer[0] == '/') {
+    if (n > 0 && buffer[0] == '/') {  // a path: stat it (before fdinfo overwrites the buffer)
       struct stat info;
       fstatat(fd_dir, entry->d_name, &info, 0);
     }
+    if (info_dir >= 0) bytes += read_at(info_dir, entry->d_name);
   }
   if (info_dir >= 0) close(info_dir);
   closedir(listing);

@@ -4,10 +4,11 @@
 // cost of steady snapshots. Every child is started here and killed here, by its pid.
 //
 // usage: bench_snap PROCTRAIL FLOOR_READER [--processes 1000] [--rounds 21] [--steady 100] [--dir DIR]
-//                   [--descriptors [--inherit PIPES]]
+//        [--descriptors [--inherit PIPES | --chain LEVELS]] [--hold (start them, wait for stdin to close)]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,8 +29,52 @@ std::vector<pid_t> g_children;
 
 void kill_children() {
   for (pid_t pid : g_children) ::kill(pid, SIGKILL);
-  for (pid_t pid : g_children) ::waitpid(pid, nullptr, 0);
+  for (pid_t pid : g_children) ::waitpid(pid, nullptr, 0);  // chain members too: we are their subreaper
   g_children.clear();
+}
+
+// Issue 3's descriptor-heavy case as a chain: level 1 is our child, level i+1 the child of level i.
+// Each level opens one pipe (both ends) and inherits every pipe above it, so level i holds 2i pipe
+// descriptors plus stdio: 707 levels ≈ 500,000 descriptors. Each level reports its pid up a shared
+// pipe; we are the chain's subreaper, so every level is killed and reaped by its pid.
+void spawn_chain(int levels) {
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  int report[2];
+  if (::pipe(report) != 0) std::exit(1);
+  pid_t first = ::fork();
+  if (first < 0) std::exit(1);
+  if (first == 0) {
+    ::close(report[0]);
+    for (int level = 1;; ++level) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int pipe_fds[2];
+      if (::pipe(pipe_fds) != 0) ::_exit(1);
+      pid_t self = ::getpid();
+      if (::write(report[1], &self, sizeof self) != sizeof self) ::_exit(1);
+      if (level == levels) break;
+      pid_t next = ::fork();
+      if (next < 0) ::_exit(1);
+      if (next > 0) break;  // this level stays; the child goes on down the chain
+    }
+    ::close(report[1]);
+    while (true) ::pause();
+  }
+  ::close(report[1]);
+  pid_t pid;
+  while (::read(report[0], &pid, sizeof pid) == sizeof pid) {
+    g_children.push_back(pid);
+    if (static_cast<int>(g_children.size()) == levels) break;
+  }
+  ::close(report[0]);
+  if (static_cast<int>(g_children.size()) != levels) {
+    std::fprintf(stderr, "the chain stopped at level %zu\n", g_children.size());
+    kill_children();
+    std::exit(1);
+  }
 }
 
 void on_signal(int) {
@@ -119,7 +164,7 @@ int64_t db_bytes(const std::string& path) {
 
 // Issue 3: snapshots with descriptors and sockets against the floor (--fds), lsof and ss.
 int descriptor_rounds(const std::string& proctrail, const std::string& floor_reader, const std::string& dir,
-                      int rounds, int processes, int inherit) {
+                      int rounds, int processes, int inherit, int chain) {
   const std::string repeated_db = dir + "/repeated.db";
   const std::vector<std::string> floor_cmd = {floor_reader, "--fds"};
   const std::vector<std::string> lsof_cmd = {"lsof", "-n", "-P"};
@@ -152,9 +197,15 @@ int descriptor_rounds(const std::string& proctrail, const std::string& floor_rea
   }
   kill_children();
   std::filesystem::remove_all(dir);
-  std::printf("idle processes started: %d, each holding a pipe and a unix socketpair (7 descriptors with stdio)"
-              " plus %d inherited descriptors\n",
-              processes, 2 * inherit);
+  if (chain > 0) {
+    std::printf("a chain of %d processes, level i holding the 2i pipe descriptors of the levels above it"
+                " (%lld in all, with stdio)\n",
+                chain, static_cast<long long>(chain) * (chain + 1) + 3LL * chain);
+  } else {
+    std::printf("idle processes started: %d, each holding a pipe and a unix socketpair (7 descriptors with stdio)"
+                " plus %d inherited descriptors\n",
+                processes, 2 * inherit);
+  }
   std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
   std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
   auto row = [](const char* name, const std::vector<double>& v) {
@@ -183,12 +234,15 @@ int main(int argc, char** argv) {
   std::string dir = "/tmp/proctrail-bench";
   bool descriptors = false;
   int inherit = 0;
+  int chain = 0;
+  bool hold = false;
   for (int i = 3; i < argc; ++i) {
     if (std::string(argv[i]) == "--descriptors") descriptors = true;
+    if (std::string(argv[i]) == "--hold") hold = true;
   }
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--descriptors") {
+    if (flag == "--descriptors" || flag == "--hold") {
       --i;
       continue;
     }
@@ -197,14 +251,28 @@ int main(int argc, char** argv) {
     if (flag == "--steady") steady = std::stoi(argv[i + 1]);
     if (flag == "--dir") dir = argv[i + 1];
     if (flag == "--inherit") inherit = std::stoi(argv[i + 1]);
+    if (flag == "--chain") chain = std::stoi(argv[i + 1]);
   }
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   ::signal(SIGINT, on_signal);
   ::signal(SIGTERM, on_signal);
 
-  spawn_idle(processes, inherit);
-  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes, inherit);
+  if (chain > 0) {
+    spawn_chain(chain);
+  } else {
+    spawn_idle(processes, inherit);
+  }
+  if (hold) {  // for profiling by hand: keep the idle processes until stdin closes
+    std::printf("holding %d idle processes; close stdin to stop\n", processes);
+    std::fflush(stdout);
+    char byte;
+    while (::read(STDIN_FILENO, &byte, 1) > 0) {
+    }
+    kill_children();
+    return 0;
+  }
+  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes, inherit, chain);
   const std::string steady_db = dir + "/steady.db";
   const std::vector<std::string> floor_cmd = {floor_reader};
   const std::vector<std::string> ps_cmd = {"ps", "-eo", "pid,ppid,lstart,rss,stat,args"};

@@ -81,6 +81,11 @@ class FdWriter {
 
   void diff_process(int64_t process_id, const std::vector<FdSample>& fds, OpenFds& open, DescriptorCounts& counts) {
     for (const auto& fd : fds) {
+      if (open.empty()) {  // a new process, or every earlier row matched: nothing to look up
+        insert(process_id, fd);
+        ++counts.fds_new;
+        continue;
+      }
       auto found = open.find(fd_identity(fd.fd, fd.kind, fd.inode, fd.dev, fd.mode, fd.target));
       if (found != open.end()) {
         open.erase(found);

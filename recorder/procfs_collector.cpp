@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstring>
 #include <unordered_map>
 
@@ -102,45 +104,77 @@ std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
   return fds;
 }
 
-// A signature of every thread's (tid, pcount): unchanged means no thread has run since. A thread
-// that ran and then exited changes the set of tids, so it changes the signature too.
-std::optional<uint64_t> run_signature(int dirfd, std::string& scratch) {
-  std::vector<std::pair<pid_t, uint64_t>> threads;
+// FNV-1a over 64-bit values: a run signature is compared for equality only, never stored as a key.
+class SignatureHash {
+ public:
+  explicit SignatureHash(uint64_t scheme) { mix(scheme); }
+  void mix(uint64_t value) {
+    for (int i = 0; i < 8; ++i, value >>= 8) {
+      hash_ ^= value & 0xff;
+      hash_ *= 1099511628211ull;
+    }
+  }
+  uint64_t value() const { return hash_; }
+
+ private:
+  uint64_t hash_ = 1469598103934665603ull;
+};
+
+// A single-threaded process's signature: its switch-out count from the status already read. A
+// process that ran since the last snapshot was switched out since (or is on a CPU now, and then
+// there is no signature at all), so an equal count means its descriptors are as they were.
+std::optional<uint64_t> status_signature(const StatusFields& status) {
+  if (!status.context_switches) return std::nullopt;
+  SignatureHash hash(1);
+  hash.mix(*status.context_switches);
+  return hash.value();
+}
+
+// A multi-threaded process's signature: every thread's (tid, run_ns, pcount). A thread that ran
+// and then exited changes the set of tids; one that was on a CPU when last read has run_ns grown.
+std::optional<uint64_t> thread_signature(int dirfd, std::string& scratch) {
+  std::vector<std::tuple<pid_t, uint64_t, uint64_t>> threads;
   bool malformed = false;
   std::string path;
   bool listed = for_each_numbered_entry(dirfd, "task", [&](pid_t tid, const char* name, int task_dir) {
     path.assign(name).append("/schedstat");
     if (fs::read_file_at(task_dir, path.c_str(), scratch) != 0) return;  // thread gone: the set changed
-    auto pcount = parse_schedstat_pcount(scratch);
-    if (!pcount) {
+    auto stat = parse_schedstat(scratch);
+    if (!stat) {
       malformed = true;
       return;
     }
-    threads.emplace_back(tid, *pcount);
+    threads.emplace_back(tid, stat->run_ns, stat->pcount);
   });
   if (!listed || malformed) return std::nullopt;
   std::sort(threads.begin(), threads.end());
-  uint64_t hash = 1469598103934665603ull;  // FNV-1a over the sorted pairs
-  auto mix = [&hash](uint64_t value) {
-    for (int i = 0; i < 8; ++i, value >>= 8) {
-      hash ^= value & 0xff;
-      hash *= 1099511628211ull;
-    }
-  };
-  for (const auto& [tid, pcount] : threads) {
-    mix(static_cast<uint64_t>(tid));
-    mix(pcount);
+  SignatureHash hash(2);
+  for (const auto& [tid, run_ns, pcount] : threads) {
+    hash.mix(static_cast<uint64_t>(tid));
+    hash.mix(run_ns);
+    hash.mix(pcount);
   }
-  return hash;
+  return hash.value();
+}
+
+// Whether the process has run since its descriptors were last read, as a signature; nullopt
+// (always re-read) when it is on a CPU now, has too many threads, or cannot be told.
+std::optional<uint64_t> run_signature(int dirfd, const ProcessSample& sample, const StatusFields& status,
+                                      std::string& scratch, const ProcfsOptions& options) {
+  if (sample.state == 'R' || status.state == 'R') return std::nullopt;
+  if (sample.threads == 1) return status_signature(status);
+  if (sample.threads > options.max_threads_for_skip) return std::nullopt;
+  return thread_signature(dirfd, scratch);
 }
 
 // Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
 void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch, const ProcfsOptions& options,
                          const CollectHints& hints) {
+  StatusFields status;
   if (fs::read_file_at(dirfd, "status", scratch) == 0) {
-    StatusIds ids = parse_status_ids(scratch);
-    sample.uid = ids.uid;
-    sample.euid = ids.euid;
+    status = parse_status(scratch);
+    sample.uid = status.uid;
+    sample.euid = status.euid;
   }
   if (auto ns = fs::read_link_at(dirfd, "ns/pid")) sample.pid_ns = parse_ns_link(*ns);
   if (sample.is_kernel_thread) return;  // no cmdline, exe, cwd, descriptors or own cgroup to speak of
@@ -154,7 +188,7 @@ void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch,
   if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) sample.cgroup = parse_cgroup(scratch);
   if (!options.read_fds) return;
   if (auto ns = fs::read_link_at(dirfd, "ns/net")) sample.net_ns = parse_ns_link(*ns);
-  if (sample.threads <= options.max_threads_for_skip) sample.run_signature = run_signature(dirfd, scratch);
+  sample.run_signature = run_signature(dirfd, sample, status, scratch, options);
   if (sample.run_signature) {
     auto last = hints.run_signatures.find(sample.key);
     if (last != hints.run_signatures.end() && last->second == *sample.run_signature) {
@@ -178,10 +212,83 @@ void resolve_parents(std::vector<ProcessSample>& processes) {
   }
 }
 
+size_t collector_threads(const ProcfsOptions& options) {
+  if (options.threads > 0) return static_cast<size_t>(options.threads);
+  return std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 4);
+}
+
 }  // namespace
 
 ProcfsCollector::ProcfsCollector(ProcfsOptions options, Logger logger)
     : options_(std::move(options)), logger_(or_null(std::move(logger))) {}
+
+// What reading one /proc/PID directory gave.
+struct ProcessRead {
+  enum class Outcome { sample, vanished, unparsed, excluded } outcome = Outcome::vanished;
+  ProcessSample sample;  // outcome sample; for excluded only the key
+};
+
+ProcessRead ProcfsCollector::read_process(int root_fd, pid_t pid, std::string& scratch,
+                                          const CollectHints& hints) const {
+  using Outcome = ProcessRead::Outcome;
+  ProcessRead read;
+  const std::string name = std::to_string(pid);
+  int dirfd = ::openat(root_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) return read;
+  int error = fs::read_file_at(dirfd, "stat", scratch);
+  if (error != 0) {
+    if (!is_gone(error)) {
+      logger_->warn("reading {}/{}/stat: {}", options_.proc_root.string(), name, std::strerror(error));
+      read.outcome = Outcome::unparsed;
+    }
+    ::close(dirfd);
+    return read;
+  }
+  auto stat = parse_stat(scratch);
+  if (!stat) {
+    logger_->warn("parsing {}/{}/stat: {}", options_.proc_root.string(), name, stat.error().message);
+    read.outcome = Outcome::unparsed;
+    ::close(dirfd);
+    return read;
+  }
+  ProcessSample& sample = read.sample;
+  sample.key = ProcessKey{stat->pid, stat->starttime};
+  if (pid == options_.exclude_pid) {
+    read.outcome = Outcome::excluded;
+    ::close(dirfd);
+    return read;
+  }
+  static const int64_t page_kb = ::sysconf(_SC_PAGESIZE) / 1024;
+  sample.ppid = stat->ppid;
+  sample.state = stat->state;
+  sample.comm = std::move(stat->comm);
+  sample.pgid = stat->pgrp;
+  sample.sid = stat->session;
+  sample.tty_nr = stat->tty_nr;
+  sample.threads = stat->num_threads;
+  sample.rss_kb = stat->rss_pages * page_kb;
+  sample.utime_ticks = stat->utime;
+  sample.stime_ticks = stat->stime;
+  sample.is_kernel_thread = (stat->flags & kPfKthread) != 0;
+  read_optional_files(dirfd, sample, scratch, options_, hints);
+  ::close(dirfd);
+  read.outcome = Outcome::sample;
+  return read;
+}
+
+// Lists the numeric entries of the /proc root.
+static Result<std::vector<pid_t>> list_pids(const std::string& root, int& root_fd_out, DIR*& dir_out) {
+  DIR* dir = ::opendir(root.c_str());
+  if (dir == nullptr) return Error{"listing processes: cannot open " + root + ": " + std::strerror(errno)};
+  std::vector<pid_t> pids;
+  pids.reserve(4096);
+  while (dirent* entry = ::readdir(dir)) {
+    if (auto pid = decimal_name(entry->d_name)) pids.push_back(*pid);
+  }
+  root_fd_out = ::dirfd(dir);
+  dir_out = dir;
+  return pids;
+}
 
 Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
   ProcessTable table;
@@ -189,67 +296,41 @@ Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
   table.started_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
   table.fds_collected = options_.read_fds;
 
-  const std::string root = options_.proc_root.string();
-  DIR* dir = ::opendir(root.c_str());
-  if (dir == nullptr) return Error{"listing processes: cannot open " + root + ": " + std::strerror(errno)};
-  const int root_fd = ::dirfd(dir);
-  const int64_t page_kb = ::sysconf(_SC_PAGESIZE) / 1024;
+  int root_fd = -1;
+  DIR* dir = nullptr;
+  auto pids = list_pids(options_.proc_root.string(), root_fd, dir);
+  if (!pids) return pids.error();
 
-  std::string scratch;
-  scratch.reserve(8192);
-  table.processes.reserve(16384);  // virtual until touched: no regrowth below 16k processes
-  while (dirent* entry = ::readdir(dir)) {
-    auto pid = decimal_name(entry->d_name);
-    if (!pid) continue;
-
-    int dirfd = ::openat(root_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) {
-      ++table.vanished;
-      continue;
+  // Workers take batches of the listing; each result lands in its listing slot, so the table
+  // keeps /proc order whatever the thread count.
+  std::vector<ProcessRead> reads(pids->size());
+  std::atomic<size_t> next{0};
+  constexpr size_t kBatch = 32;
+  auto work = [&] {
+    std::string scratch;
+    scratch.reserve(8192);
+    for (size_t begin = next.fetch_add(kBatch); begin < reads.size(); begin = next.fetch_add(kBatch)) {
+      const size_t end = std::min(begin + kBatch, reads.size());
+      for (size_t i = begin; i < end; ++i) reads[i] = read_process(root_fd, (*pids)[i], scratch, hints);
     }
-    int error = fs::read_file_at(dirfd, "stat", scratch);
-    if (error != 0) {
-      if (is_gone(error)) {
-        ++table.vanished;
-      } else {
-        logger_->warn("reading {}/{}/stat: {}", root, entry->d_name, std::strerror(error));
-        table.unparsed_pids.push_back(*pid);
-      }
-      ::close(dirfd);
-      continue;
-    }
-    auto stat = parse_stat(scratch);
-    if (!stat) {
-      logger_->warn("parsing {}/{}/stat: {}", root, entry->d_name, stat.error().message);
-      table.unparsed_pids.push_back(*pid);
-      ::close(dirfd);
-      continue;
-    }
-
-    if (*pid == options_.exclude_pid) {
-      table.excluded = ProcessKey{stat->pid, stat->starttime};
-      ::close(dirfd);
-      continue;
-    }
-    ProcessSample sample;
-    sample.key = ProcessKey{stat->pid, stat->starttime};
-    sample.ppid = stat->ppid;
-    sample.state = stat->state;
-    sample.comm = std::move(stat->comm);
-    sample.pgid = stat->pgrp;
-    sample.sid = stat->session;
-    sample.tty_nr = stat->tty_nr;
-    sample.threads = stat->num_threads;
-    sample.rss_kb = stat->rss_pages * page_kb;
-    sample.utime_ticks = stat->utime;
-    sample.stime_ticks = stat->stime;
-    sample.is_kernel_thread = (stat->flags & kPfKthread) != 0;
-    read_optional_files(dirfd, sample, scratch, options_, hints);
-    ::close(dirfd);
-    table.processes.push_back(std::move(sample));
-  }
+  };
+  const size_t threads = std::clamp<size_t>(collector_threads(options_), 1, std::max<size_t>(1, reads.size() / kBatch));
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& helper : helpers) helper.join();
   ::closedir(dir);
 
+  table.processes.reserve(reads.size());
+  for (size_t i = 0; i < reads.size(); ++i) {
+    auto& read = reads[i];
+    switch (read.outcome) {
+      case ProcessRead::Outcome::sample: table.processes.push_back(std::move(read.sample)); break;
+      case ProcessRead::Outcome::vanished: ++table.vanished; break;
+      case ProcessRead::Outcome::unparsed: table.unparsed_pids.push_back((*pids)[i]); break;
+      case ProcessRead::Outcome::excluded: table.excluded = read.sample.key; break;
+    }
+  }
   resolve_parents(table.processes);
   table.ended_at_us = fs::clock_us(CLOCK_REALTIME);
   return table;

@@ -57,20 +57,35 @@ Result<StatFields> parse_stat(std::string_view text) {
   return fields;
 }
 
-StatusIds parse_status_ids(std::string_view text) {
-  StatusIds ids;
+StatusFields parse_status(std::string_view text) {
+  StatusFields fields;
+  std::optional<uint64_t> voluntary, involuntary;
   Lines lines(text);
   std::string_view line;
+  auto counter = [](std::string_view value) -> std::optional<uint64_t> {
+    uint64_t count = 0;
+    auto tokens = split_fields(value, 1);
+    if (tokens.empty() || !parse_int(tokens[0], count)) return std::nullopt;
+    return count;
+  };
   while (lines.next(line)) {
-    if (!line.starts_with("Uid:")) continue;
-    // Uid: real effective saved fs
-    auto tokens = split_fields(line.substr(4), 2);
-    uid_t value = 0;
-    if (!tokens.empty() && parse_int(tokens[0], value)) ids.uid = value;
-    if (tokens.size() > 1 && parse_int(tokens[1], value)) ids.euid = value;
-    break;
+    if (line.starts_with("State:")) {
+      auto tokens = split_fields(line.substr(6), 1);
+      if (!tokens.empty() && !tokens[0].empty()) fields.state = tokens[0][0];
+    } else if (line.starts_with("Uid:")) {
+      // Uid: real effective saved fs
+      auto tokens = split_fields(line.substr(4), 2);
+      uid_t value = 0;
+      if (!tokens.empty() && parse_int(tokens[0], value)) fields.uid = value;
+      if (tokens.size() > 1 && parse_int(tokens[1], value)) fields.euid = value;
+    } else if (line.starts_with("voluntary_ctxt_switches:")) {
+      voluntary = counter(line.substr(24));
+    } else if (line.starts_with("nonvoluntary_ctxt_switches:")) {
+      involuntary = counter(line.substr(27));
+    }
   }
-  return ids;
+  if (voluntary && involuntary) fields.context_switches = *voluntary + *involuntary;
+  return fields;
 }
 
 std::vector<std::string> parse_cmdline(std::string_view text) {
@@ -142,11 +157,11 @@ std::optional<uint64_t> parse_ns_link(std::string_view target) {
   return inode;
 }
 
-std::optional<uint64_t> parse_schedstat_pcount(std::string_view text) {
+std::optional<SchedStat> parse_schedstat(std::string_view text) {
   auto tokens = split_fields(text, 3);
-  uint64_t pcount = 0;
-  if (tokens.size() < 3 || !parse_int(tokens[2], pcount)) return std::nullopt;
-  return pcount;
+  SchedStat stat;
+  if (tokens.size() < 3 || !parse_int(tokens[0], stat.run_ns) || !parse_int(tokens[2], stat.pcount)) return std::nullopt;
+  return stat;
 }
 
 Result<int64_t> parse_boot_time(std::string_view text) {

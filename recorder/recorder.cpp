@@ -1,6 +1,7 @@
 #include "proctrail/recorder.hpp"
 
 #include <chrono>
+#include <future>
 
 #include <spdlog/spdlog.h>
 
@@ -9,12 +10,14 @@ namespace proctrail {
 Recorder::Recorder(Store& store, const ProcfsCollector& collector, const SocketCollector* sockets, Logger logger)
     : store_(store), collector_(collector), sockets_(sockets), logger_(or_null(std::move(logger))) {}
 
-// Processes and their descriptors, then the socket table. A socket table that cannot be read is
-// not a failed snapshot: the snapshot says why sockets are missing.
+// Processes and their descriptors, with the socket table read meanwhile on another thread. A socket
+// table that cannot be read is not a failed snapshot: the snapshot says why sockets are missing.
 Result<ProcessTable> Recorder::collect(const CollectHints& hints) const {
+  if (sockets_ == nullptr) return collector_.collect(hints);
+  auto pending_sockets = std::async(std::launch::async, [this] { return sockets_->collect(); });
   auto table = collector_.collect(hints);
-  if (!table || sockets_ == nullptr) return table;
-  auto sockets = sockets_->collect();
+  auto sockets = pending_sockets.get();
+  if (!table) return table;
   if (sockets) {
     table->sockets = std::move(sockets->sockets);
     table->sockets_source = std::move(sockets->source);

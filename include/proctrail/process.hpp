@@ -87,7 +87,7 @@ struct ProcessSample {
   bool is_kernel_thread = false;
   std::optional<uint64_t> net_ns;       // inode of /proc/PID/ns/net
   std::optional<std::vector<FdSample>> fds;  // nullopt: descriptors not read (unreadable, not asked, or carried)
-  std::optional<uint64_t> run_signature;     // hash of its threads' (tid, pcount); nullopt: not computed
+  std::optional<uint64_t> run_signature;     // changes whenever it has run (see run_signature()); nullopt: always re-read
   bool fds_carried = false;                  // not re-read: run_signature equals the last read's
 };
 

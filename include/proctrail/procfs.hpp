@@ -37,12 +37,16 @@ inline constexpr uint64_t kPfKthread = 0x00200000;  // PF_KTHREAD in (9) flags
 // /proc/PID/stat. comm may hold spaces, parentheses and newlines: it ends at the last ')'.
 Result<StatFields> parse_stat(std::string_view text);
 
-struct StatusIds {
+struct StatusFields {
   std::optional<uid_t> uid;   // Uid: real
   std::optional<uid_t> euid;  // Uid: effective
+  char state = '?';           // State: first letter (R, S, D, Z, T, t, X, I)
+  // voluntary_ctxt_switches + nonvoluntary_ctxt_switches: how often the task was switched *out*.
+  // Per task, not summed over threads; both lines present or nullopt.
+  std::optional<uint64_t> context_switches;
 };
 // /proc/PID/status: the Uid line. Missing or malformed lines give nullopt fields.
-StatusIds parse_status_ids(std::string_view text);
+StatusFields parse_status(std::string_view text);
 
 // /proc/PID/cmdline: NUL-separated arguments (a trailing NUL is optional; setproctitle may leave
 // spaces instead of NULs, which stay inside one argument).
@@ -57,8 +61,13 @@ std::optional<std::string> parse_cgroup(std::string_view text);
 // A namespace link target such as "pid:[4026531836]" → 4026531836.
 std::optional<uint64_t> parse_ns_link(std::string_view target);
 
-// /proc/PID/task/TID/schedstat: "run_ns wait_ns pcount" → pcount (times run on a CPU).
-std::optional<uint64_t> parse_schedstat_pcount(std::string_view text);
+// /proc/PID/task/TID/schedstat: "run_ns wait_ns pcount". pcount counts switches *in*, so a thread
+// that was on a CPU when it was read can run on and sleep without changing it; run_ns grows then.
+struct SchedStat {
+  uint64_t run_ns = 0;  // time on a CPU
+  uint64_t pcount = 0;  // times run on a CPU
+};
+std::optional<SchedStat> parse_schedstat(std::string_view text);
 
 // /proc/stat: the btime line (boot time, unix seconds).
 Result<int64_t> parse_boot_time(std::string_view text);
@@ -88,7 +97,10 @@ struct ProcfsOptions {
   pid_t exclude_pid = 0;  // leave this process out (the recorder itself); 0 = none
   bool read_fds = true;   // read /proc/PID/fd and fdinfo of every user process
   int max_threads_for_skip = 16;  // more threads than this: always re-read (cheaper than N schedstat reads)
+  int threads = 0;                // reader threads over the process list; 0 = one per core, at most 4
 };
+
+struct ProcessRead;
 
 // Reads the host and the process table. Race policy: a process gone before its stat is read is
 // skipped and counted; an unreadable optional file is a nullopt field; malformed stat is a parse
@@ -104,6 +116,8 @@ class ProcfsCollector {
   const ProcfsOptions& options() const { return options_; }
 
  private:
+  ProcessRead read_process(int root_fd, pid_t pid, std::string& scratch, const CollectHints& hints) const;
+
   ProcfsOptions options_;
   Logger logger_;
 };

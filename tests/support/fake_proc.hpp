@@ -23,7 +23,18 @@ struct FakeProcess {
   int uid = 1000;
   std::string cgroup = "0::/user.slice/user-1000.slice/session-1.scope\n";
   std::string pid_ns = "pid:[4026531836]";
+  uint64_t voluntary_switches = 40;    // status: voluntary_ctxt_switches
+  uint64_t involuntary_switches = 2;   // status: nonvoluntary_ctxt_switches
 };
+
+// The status lines the collector reads, in the kernel's order.
+inline std::string status_text(const FakeProcess& p) {
+  const std::string uid = std::to_string(p.uid);
+  return "Name:\t" + p.comm + "\nState:\t" + std::string(1, p.state) + " (fixture)\nUid:\t" + uid + "\t" + uid + "\t" +
+         uid + "\t" + uid + "\nGid:\t0\t0\t0\t0\nThreads:\t" + std::to_string(p.threads) +
+         "\nvoluntary_ctxt_switches:\t" + std::to_string(p.voluntary_switches) +
+         "\nnonvoluntary_ctxt_switches:\t" + std::to_string(p.involuntary_switches) + "\n";
+}
 
 // The full 52-field stat line the kernel writes, built from the fields above.
 inline std::string stat_line(const FakeProcess& p) {
@@ -49,9 +60,7 @@ class FakeProc {
   void add(const FakeProcess& p) {
     auto dir = root_ / std::to_string(p.pid);
     write_all(dir / "stat", stat_line(p));
-    write_all(dir / "status", "Name:\t" + p.comm + "\nUid:\t" + std::to_string(p.uid) + "\t" +
-                                  std::to_string(p.uid) + "\t" + std::to_string(p.uid) + "\t" +
-                                  std::to_string(p.uid) + "\nGid:\t0\t0\t0\t0\n");
+    write_all(dir / "status", status_text(p));
     std::string cmdline;
     for (const auto& arg : p.argv) cmdline += arg + std::string(1, '\0');
     write_all(dir / "cmdline", cmdline);

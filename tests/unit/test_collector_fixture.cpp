@@ -188,6 +188,69 @@ TEST_F(CollectorFixture, ReadsDescriptorsWithKindInodeAndMode) {
   EXPECT_EQ(fds[4].inode, 1057u);
 }
 
+// Collects once and returns the hints a store would keep from that read.
+CollectHints hints_from(const ProcessTable& table) {
+  CollectHints hints;
+  for (const auto& process : table.processes) {
+    if (process.run_signature) hints.run_signatures[process.key] = *process.run_signature;
+  }
+  return hints;
+}
+
+TEST_F(CollectorFixture, IdleSingleThreadedProcessIsCarriedUntilItsSwitchCountMoves) {
+  FakeProcess idle{.pid = 82, .start_ticks = 82};
+  proc.add(idle);
+  proc.add_fd(82, 0, "pipe:[5001]", "pos:\t0\nflags:\t00\n");
+  auto first = collector().collect();
+  ASSERT_TRUE(first);
+  auto hints = hints_from(*first);
+  ASSERT_EQ(hints.run_signatures.size(), 1u);
+
+  auto again = collector().collect(hints);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(find(*again, 82)->fds_carried);
+  EXPECT_FALSE(find(*again, 82)->fds);
+
+  idle.voluntary_switches += 1;  // it ran and slept again
+  proc.write("82/status", test::status_text(idle));
+  auto after_run = collector().collect(hints);
+  ASSERT_TRUE(after_run);
+  EXPECT_FALSE(find(*after_run, 82)->fds_carried);
+  ASSERT_TRUE(find(*after_run, 82)->fds);
+  EXPECT_EQ(find(*after_run, 82)->fds->size(), 1u);
+}
+
+// The pcount-only signature missed this: a thread on a CPU while it was read can go on to change
+// its descriptors and sleep without being switched in again. A running process gets no signature.
+TEST_F(CollectorFixture, ProcessOnACpuWhenReadIsNeverCarried) {
+  FakeProcess running{.pid = 83, .state = 'R', .start_ticks = 83};
+  proc.add(running);
+  proc.add_fd(83, 0, "pipe:[5001]", "pos:\t0\nflags:\t00\n");
+  auto first = collector().collect();
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(find(*first, 83)->run_signature);
+  CollectHints stale;
+  stale.run_signatures[find(*first, 83)->key] = 0;
+  auto again = collector().collect(stale);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(find(*again, 83)->fds_carried);
+  EXPECT_TRUE(find(*again, 83)->fds);
+}
+
+TEST_F(CollectorFixture, ThreadThatRanWithoutBeingSwitchedInAgainChangesTheSignature) {
+  proc.add(FakeProcess{.pid = 84, .start_ticks = 84, .threads = 2});
+  proc.write("84/task/84/schedstat", "1000 5 7\n");
+  proc.write("84/task/85/schedstat", "2000 5 9\n");
+  auto first = collector().collect();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(find(*first, 84)->run_signature);
+  proc.write("84/task/85/schedstat", "2600 5 9\n");  // same pcount, more time on a CPU
+  auto second = collector().collect();
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(find(*second, 84)->run_signature);
+  EXPECT_NE(*find(*first, 84)->run_signature, *find(*second, 84)->run_signature);
+}
+
 TEST_F(CollectorFixture, UnreadableFdDirectoryIsUnknownNotEmpty) {
   proc.add(FakeProcess{.pid = 81, .start_ticks = 81});  // no fd directory at all
   auto table = collector().collect();

@@ -96,7 +96,7 @@ TEST(ParseStat, MalformedInputIsAnErrorNotACrash) {
 }
 
 TEST(ParseStatus, ReadsRealAndEffectiveUid) {
-  auto ids = parse_status_ids("Name:\tsudo\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+  auto ids = parse_status("Name:\tsudo\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
   ASSERT_TRUE(ids.uid);
   EXPECT_EQ(*ids.uid, 1000u);
   ASSERT_TRUE(ids.euid);
@@ -104,9 +104,32 @@ TEST(ParseStatus, ReadsRealAndEffectiveUid) {
 }
 
 TEST(ParseStatus, MissingUidLineLeavesFieldsUnknown) {
-  auto ids = parse_status_ids("Name:\tx\nUid:\tnope\n");
+  auto ids = parse_status("Name:\tx\nUid:\tnope\n");
   EXPECT_FALSE(ids.uid);
-  EXPECT_FALSE(parse_status_ids("").uid);
+  EXPECT_FALSE(parse_status("").uid);
+}
+
+TEST(ParseStatus, ReadsStateAndSumsBothSwitchCounts) {
+  auto status = parse_status(
+      "Name:\tsleep\nState:\tS (sleeping)\nUid:\t0\t0\t0\t0\nThreads:\t1\n"
+      "Cpus_allowed_list:\t0-1\nvoluntary_ctxt_switches:\t152\nnonvoluntary_ctxt_switches:\t7\n");
+  EXPECT_EQ(status.state, 'S');
+  ASSERT_TRUE(status.context_switches);
+  EXPECT_EQ(*status.context_switches, 159u);
+}
+
+TEST(ParseStatus, OneSwitchCountAloneIsUnknown) {
+  EXPECT_FALSE(parse_status("State:\tR (running)\nvoluntary_ctxt_switches:\t3\n").context_switches);
+  EXPECT_FALSE(parse_status("voluntary_ctxt_switches:\tx\nnonvoluntary_ctxt_switches:\t1\n").context_switches);
+}
+
+TEST(ParseSchedstat, ReadsRunTimeAndRunCount) {
+  auto stat = parse_schedstat("30244671 1038227 57\n");
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->run_ns, 30244671u);
+  EXPECT_EQ(stat->pcount, 57u);
+  EXPECT_FALSE(parse_schedstat("30244671 1038227\n"));
+  EXPECT_FALSE(parse_schedstat("x 1 2\n"));
 }
 
 TEST(ParseCmdline, SplitsOnNul) {

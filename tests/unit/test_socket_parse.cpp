@@ -206,7 +206,9 @@ TEST(ParseSockDiag, ErrorsAndTruncationAreErrorsNotCrashes) {
   for (size_t cut = 1; cut < whole.size(); ++cut) {
     std::vector<SocketSample> partial;
     auto truncated = parse_sock_diag_reply(std::string_view(whole).substr(0, cut), AF_UNIX, 0, partial);
-    if (cut < NLMSG_HDRLEN + sizeof(unix_diag_msg)) EXPECT_FALSE(truncated) << "cut at " << cut;
+    if (cut < NLMSG_HDRLEN + sizeof(unix_diag_msg)) {
+      EXPECT_FALSE(truncated) << "cut at " << cut;
+    }
   }
   std::string garbage(64, '\xff');
   EXPECT_FALSE(parse_sock_diag_reply(garbage, AF_INET, IPPROTO_TCP, sockets));
