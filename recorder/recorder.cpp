@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -10,7 +11,8 @@ namespace proctrail {
 Recorder::Recorder(Store& store, const ProcfsCollector& collector, const SocketCollector* sockets, Logger logger)
     : store_(store), collector_(collector), sockets_(sockets), logger_(or_null(std::move(logger))) {}
 
-// Processes and their descriptors, with the socket table read meanwhile on another thread. A socket
+// Processes and their descriptors, with the socket table read meanwhile on another thread; then
+// the sockets of every other network namespace a process is in (containers, unshare). A socket
 // table that cannot be read is not a failed snapshot: the snapshot says why sockets are missing.
 Result<ProcessTable> Recorder::collect(const CollectHints& hints) const {
   if (sockets_ == nullptr) return collector_.collect(hints);
@@ -25,7 +27,26 @@ Result<ProcessTable> Recorder::collect(const CollectHints& hints) const {
     table->sockets_source = "unavailable: " + sockets.error().message;
     logger_->warn("sockets not recorded: {}", sockets.error().message);
   }
+  if (table->sockets) add_other_namespaces(*table);  // never a partial table: the rest would read as closed
   return table;
+}
+
+void Recorder::add_other_namespaces(ProcessTable& table) const {
+  const uint64_t own = sockets_->own_namespace();
+  std::set<uint64_t> visited{own};
+  for (const auto& process : table.processes) {
+    if (!process.net_ns || !visited.insert(*process.net_ns).second) continue;
+    auto sockets = sockets_->collect_namespace(process.key.pid, *process.net_ns);
+    std::string part = "netns " + std::to_string(*process.net_ns) + ": ";
+    if (sockets) {
+      part += sockets->source;
+      for (auto& socket : sockets->sockets) table.sockets->push_back(std::move(socket));
+    } else {
+      part += "unavailable: " + sockets.error().message;
+      logger_->warn("sockets of network namespace {} not recorded: {}", *process.net_ns, sockets.error().message);
+    }
+    table.sockets_source += "; " + part;
+  }
 }
 
 Result<SnapshotSummary> Recorder::snapshot(const SnapshotRequest& request) {

@@ -8,11 +8,14 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <cstring>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -296,9 +299,10 @@ Result<std::vector<SocketSample>> SocketCollector::collect_netlink(uint64_t netn
   return all;
 }
 
-Result<std::vector<SocketSample>> SocketCollector::collect_proc_net(uint64_t netns) const {
+Result<std::vector<SocketSample>> SocketCollector::collect_proc_net(const std::filesystem::path& net_dir,
+                                                                   uint64_t netns) const {
   std::vector<SocketSample> all;
-  const std::string root = (options_.proc_root / "net").string();
+  const std::string root = net_dir.string();
   int dir = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return Error{"reading " + root + ": " + std::strerror(errno)};
   std::string text;
@@ -325,18 +329,47 @@ Result<std::vector<SocketSample>> SocketCollector::collect_proc_net(uint64_t net
   return all;
 }
 
+uint64_t SocketCollector::own_namespace() const {
+  auto link = fs::read_link_at(AT_FDCWD, (options_.proc_root / "self/ns/net").c_str());
+  return link ? parse_ns_link(*link).value_or(0) : 0;
+}
+
 Result<SocketTable> SocketCollector::collect() const {
-  uint64_t netns = 0;
-  if (auto link = fs::read_link_at(AT_FDCWD, (options_.proc_root / "self/ns/net").c_str())) {
-    netns = parse_ns_link(*link).value_or(0);
-  }
+  const uint64_t netns = own_namespace();
   if (options_.use_netlink) {
     auto sockets = collect_netlink(netns);
     if (sockets) return SocketTable{std::move(*sockets), "sock_diag"};
     logger_->warn("{}; falling back to {}/net (unix sockets will have no peers)", sockets.error().message,
                   options_.proc_root.string());
   }
-  auto sockets = collect_proc_net(netns);
+  auto sockets = collect_proc_net(options_.proc_root / "net", netns);
+  if (!sockets) return sockets.error();
+  return SocketTable{std::move(*sockets), "proc-net"};
+}
+
+Result<SocketTable> SocketCollector::collect_namespace(pid_t holder, uint64_t netns) const {
+  const auto holder_dir = options_.proc_root / std::to_string(holder);
+  if (options_.use_netlink) {
+    // setns changes only the calling thread, so a thread of its own enters and is discarded.
+    Result<std::vector<SocketSample>> sockets = Error{"not run"};
+    std::thread visitor([&] {
+      int ns_fd = ::open((holder_dir / "ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns_fd < 0) {
+        sockets = Error{"opening the namespace of pid " + std::to_string(holder) + ": " + std::strerror(errno)};
+        return;
+      }
+      if (::setns(ns_fd, CLONE_NEWNET) != 0) {
+        sockets = Error{"entering the namespace of pid " + std::to_string(holder) + ": " + std::strerror(errno)};
+      } else {
+        sockets = collect_netlink(netns);
+      }
+      ::close(ns_fd);
+    });
+    visitor.join();
+    if (sockets) return SocketTable{std::move(*sockets), "sock_diag"};
+    logger_->debug("network namespace {}: {}; reading {}/net", netns, sockets.error().message, holder_dir.string());
+  }
+  auto sockets = collect_proc_net(holder_dir / "net", netns);
   if (!sockets) return sockets.error();
   return SocketTable{std::move(*sockets), "proc-net"};
 }

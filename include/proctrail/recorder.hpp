@@ -21,6 +21,7 @@ class Recorder {
 
  private:
   Result<ProcessTable> collect(const CollectHints& hints) const;
+  void add_other_namespaces(ProcessTable& table) const;
 
   Store& store_;
   const ProcfsCollector& collector_;

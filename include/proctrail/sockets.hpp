@@ -36,15 +36,21 @@ struct SocketTable {
   std::string source;  // "sock_diag" or "proc-net"
 };
 
-// Every socket of the recorder's network namespace.
+// Every socket of the recorder's network namespace, and on request of another one.
 class SocketCollector {
  public:
   explicit SocketCollector(SocketOptions options = {}, Logger logger = nullptr);
   Result<SocketTable> collect() const;
+  // The sockets of network namespace `netns`, entered through a process `holder` inside it: a
+  // short-lived thread joins it (setns, which needs CAP_SYS_ADMIN) and asks sock_diag there; when
+  // that is refused, /proc/HOLDER/net/* (that namespace's tables, without unix peers).
+  Result<SocketTable> collect_namespace(pid_t holder, uint64_t netns) const;
+  // The recorder's own network namespace inode (0 if unknown).
+  uint64_t own_namespace() const;
 
  private:
   Result<std::vector<SocketSample>> collect_netlink(uint64_t netns) const;
-  Result<std::vector<SocketSample>> collect_proc_net(uint64_t netns) const;
+  Result<std::vector<SocketSample>> collect_proc_net(const std::filesystem::path& net_dir, uint64_t netns) const;
 
   SocketOptions options_;
   Logger logger_;
