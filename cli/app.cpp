@@ -70,6 +70,11 @@ std::string summary_line(const SnapshotSummary& s, int64_t elapsed_ms) {
                      std::to_string(s.changed) + " changes, ";
   if (s.fds_seen > 0) line += std::to_string(s.fds_seen) + " descriptors, ";
   if (s.sockets_seen) line += std::to_string(*s.sockets_seen) + " sockets, ";
+  if (s.containers_seen) {
+    line += std::to_string(*s.containers_seen) + " containers, ";
+  } else if (!s.containers_source.empty()) {
+    line += "no containers (" + s.containers_source + "), ";
+  }
   line += std::to_string(elapsed_ms) + " ms";
   if (s.coalesced_with) line += " (shares the collection of snapshot " + std::to_string(*s.coalesced_with) + ")";
   if (s.vanished > 0) line += ", " + std::to_string(s.vanished) + " exited during the scan";
@@ -90,6 +95,8 @@ std::string summary_json(const SnapshotSummary& s, int64_t elapsed_ms, const std
   json["descriptors_gone"] = s.fds_gone;
   json["sockets"] = s.sockets_seen ? nlohmann::json(*s.sockets_seen) : nlohmann::json(nullptr);
   json["sockets_source"] = s.sockets_source;
+  json["containers"] = s.containers_seen ? nlohmann::json(*s.containers_seen) : nlohmann::json(nullptr);
+  json["containers_source"] = s.containers_source;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

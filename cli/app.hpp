@@ -11,6 +11,7 @@
 #include "proctrail/logging.hpp"
 #include "proctrail/result.hpp"
 #include "proctrail/store.hpp"
+#include "cli/sources.hpp"
 
 namespace proctrail::cli {
 
@@ -24,7 +25,7 @@ struct SnapOptions {
   std::string trigger;  // empty: "manual", or "hook" with --hook
   bool hook = false;
   std::string format = "text";
-  bool no_descriptors = false;
+  CollectOptions collect;
 };
 CLI::App* setup_snap(CLI::App& app, SnapOptions& options);
 int run_snap(const SnapOptions& options, const GlobalOptions& global);
@@ -34,7 +35,7 @@ struct WatchOptions {
   int64_t count = 0;  // 0: until SIGINT/SIGTERM
   std::string tag;
   std::string format = "text";
-  bool no_descriptors = false;
+  CollectOptions collect;
 };
 CLI::App* setup_watch(CLI::App& app, WatchOptions& options);
 int run_watch(const WatchOptions& options, const GlobalOptions& global);
@@ -46,6 +47,9 @@ struct QueryOptions {
   int64_t pid = 0;                       // peers
   std::optional<int64_t> start_ticks;    // peers
   std::string match;                     // reachable
+  std::string older_than;                // containers: a duration
+  std::string label;                     // containers: KEY=VALUE
+  std::string state = "all";             // containers
 };
 CLI::App* setup_query(CLI::App& app, QueryOptions& options);
 int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions& global);

@@ -64,13 +64,12 @@ SnapshotRequest make_request(const SnapOptions& options) {
 }
 
 Result<SnapshotSummary> take_snapshot(const std::filesystem::path& db, const SnapshotRequest& request,
-                                      StoreOptions store_options, bool descriptors, const Logger& logger) {
+                                      StoreOptions store_options, const CollectOptions& collect, const Logger& logger) {
+  auto sources = Sources::make(collect, logger);
+  if (!sources) return sources.error();
   auto store = Store::open(db, store_options, logger);
   if (!store) return store.error();
-  ProcfsCollector collector(ProcfsOptions{.exclude_pid = ::getpid(), .read_fds = descriptors}, logger);
-  SocketCollector sockets(SocketOptions{}, logger);
-  Recorder recorder(*store, collector, descriptors ? &sockets : nullptr, logger);
-  return recorder.snapshot(request);
+  return (*sources)->recorder(*store).snapshot(request);
 }
 
 int64_t elapsed_ms_since(int64_t start_us) { return (fs::clock_us(CLOCK_REALTIME) - start_us) / 1000; }
@@ -98,7 +97,7 @@ int run_hook(const SnapOptions& options, const GlobalOptions& global) {
   }
   if (request.hook.error) logger->warn("snap --hook: {}; snapshot taken without payload fields", *request.hook.error);
   try {
-    auto summary = take_snapshot(*db, request, StoreOptions{.busy_timeout = kHookBusyTimeout}, !options.no_descriptors, logger);
+    auto summary = take_snapshot(*db, request, StoreOptions{.busy_timeout = kHookBusyTimeout}, options.collect, logger);
     if (!summary) {
       logger->error("snap --hook: {}", summary.error().message);
       return 0;
@@ -121,8 +120,7 @@ CLI::App* setup_snap(CLI::App& app, SnapOptions& options) {
                  "Hook mode: read the hook's JSON payload from stdin, print nothing, log errors beside the "
                  "database, always exit 0");
   snap->add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  snap->add_flag("--no-descriptors", options.no_descriptors,
-                 "Record processes only: no descriptors (/proc/PID/fd) and no socket table");
+  add_collect_options(*snap, options.collect);
   return snap;
 }
 
@@ -134,7 +132,7 @@ int run_snap(const SnapOptions& options, const GlobalOptions& global) {
     print_error(db.error().message);
     return 1;
   }
-  auto summary = take_snapshot(*db, request, StoreOptions{}, !options.no_descriptors, make_stderr_logger(global.verbosity));
+  auto summary = take_snapshot(*db, request, StoreOptions{}, options.collect, make_stderr_logger(global.verbosity));
   if (!summary) {
     print_error(summary.error().message);
     return 1;

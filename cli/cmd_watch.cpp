@@ -40,8 +40,7 @@ CLI::App* setup_watch(CLI::App& app, WatchOptions& options) {
   watch->add_option("--tag", options.tag, "Label stored with every snapshot");
   watch->add_option("--format", options.format, "Output format, one line per snapshot")
       ->check(CLI::IsMember({"text", "json"}));
-  watch->add_flag("--no-descriptors", options.no_descriptors,
-                  "Record processes only: no descriptors (/proc/PID/fd) and no socket table");
+  add_collect_options(*watch, options.collect);
   return watch;
 }
 
@@ -68,9 +67,12 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
     print_error(store.error().message);
     return 1;
   }
-  ProcfsCollector collector(ProcfsOptions{.exclude_pid = ::getpid(), .read_fds = !options.no_descriptors}, logger);
-  SocketCollector sockets(SocketOptions{}, logger);
-  Recorder recorder(*store, collector, options.no_descriptors ? nullptr : &sockets, logger);
+  auto sources = Sources::make(options.collect, logger);
+  if (!sources) {
+    print_error("watch: " + sources.error().message);
+    return 2;
+  }
+  Recorder recorder = (*sources)->recorder(*store);
 
   int64_t failures = 0;
   auto next = std::chrono::steady_clock::now();

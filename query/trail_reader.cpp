@@ -173,4 +173,35 @@ Result<ResultTable> query_reachable(TrailReader& trail, int64_t snapshot_id, con
       {snapshot_id, match});
 }
 
+Result<ResultTable> query_containers(TrailReader& trail, int64_t snapshot_id, const ContainerFilter& filter) {
+  std::string sql =
+      "SELECT short_id, name, image, state, age_s, created_at, exit_code, init_pid, processes, rss_kb,"
+      " compose_project, compose_service, testcontainers_session, labels, creator_pid, creator_argv, container_id"
+      " FROM container_overview WHERE snapshot_id = ?1";
+  std::vector<Cell> parameters{snapshot_id};
+  if (filter.state == "running") {
+    sql += " AND state IN ('running', 'paused', 'restarting')";
+  } else if (filter.state != "all") {
+    sql += " AND state = ?" + std::to_string(parameters.size() + 1);
+    parameters.emplace_back(filter.state);
+  }
+  if (filter.older_than_s) {
+    sql += " AND age_s >= ?" + std::to_string(parameters.size() + 1);
+    parameters.emplace_back(*filter.older_than_s);
+  }
+  if (filter.label) {
+    auto equals = filter.label->find('=');
+    if (equals == std::string::npos || equals == 0) return Error{"--label wants KEY=VALUE, got '" + *filter.label + "'"};
+    sql += " AND json_extract(labels, ?" + std::to_string(parameters.size() + 1) + ") = ?" +
+           std::to_string(parameters.size() + 2);
+    std::string key = filter.label->substr(0, equals);
+    std::string quoted_key;
+    for (char c : key) quoted_key += c == '"' ? std::string("\\\"") : std::string(1, c);
+    parameters.emplace_back("$.\"" + quoted_key + "\"");
+    parameters.emplace_back(filter.label->substr(equals + 1));
+  }
+  sql += " ORDER BY created_at_us, container_id";
+  return trail.select(sql, parameters);
+}
+
 }  // namespace proctrail

@@ -53,6 +53,17 @@ constexpr const char* kContentQueries[] = {
     "SELECT socket_id, host_id, inode FROM sockets WHERE gone_by = :s ORDER BY socket_id",
     "SELECT socket_id, state, remote_address, remote_port, peer_inode FROM socket_changes"
     " WHERE snapshot_id = :s ORDER BY socket_id",
+    // migration 004 (the container columns of processes as their own set, so older hashes stand)
+    "SELECT process_id, container_id, container_runtime, container_source FROM processes"
+    " WHERE first_seen = :s AND container_id IS NOT NULL ORDER BY process_id",
+    "SELECT snapshot_id, source, containers_seen, containers_new, containers_gone, containers_changed"
+    " FROM container_collections WHERE snapshot_id = :s",
+    "SELECT container_row, host_id, engine, container_id, name, image, command, created_at_us, labels,"
+    " compose_project, compose_service, testcontainers_session, state, status, started_at_us, finished_at_us,"
+    " exit_code, init_pid, first_seen FROM containers WHERE first_seen = :s ORDER BY container_row",
+    "SELECT container_row, container_id FROM containers WHERE gone_by = :s ORDER BY container_row",
+    "SELECT container_row, state, started_at_us, finished_at_us, exit_code, init_pid FROM container_changes"
+    " WHERE snapshot_id = :s ORDER BY container_row",
 };
 
 class Sha256 {

@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "proctrail/containers.hpp"
 #include "proctrail/procfs.hpp"
 #include "recorder/fs_util.hpp"
 
@@ -185,7 +186,10 @@ void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch,
   }
   sample.exe = fs::read_link_at(dirfd, "exe");
   sample.cwd = fs::read_link_at(dirfd, "cwd");
-  if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) sample.cgroup = parse_cgroup(scratch);
+  if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) {
+    sample.cgroup = parse_cgroup(scratch);
+    sample.container = parse_container_ref(scratch);
+  }
   if (!options.read_fds) return;
   if (auto ns = fs::read_link_at(dirfd, "ns/net")) sample.net_ns = parse_ns_link(*ns);
   sample.run_signature = run_signature(dirfd, sample, status, scratch, options);

@@ -35,6 +35,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include "recorder/container_writer.hpp"
 #include "recorder/descriptor_writer.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
@@ -260,9 +261,10 @@ class SnapshotWriter {
         insert_process_(db,
             "INSERT OR IGNORE INTO processes (host_id, pid, start_ticks, start_time_us, parent_pid,"
             " parent_start_ticks, parent_process_id, ppid, state, comm, exe, argv, cwd, uid, euid, pgid, sid,"
-            " tty_nr, threads, rss_kb, utime_ticks, stime_ticks, cgroup, pid_ns, is_kernel_thread, first_seen)"
+            " tty_nr, threads, rss_kb, utime_ticks, stime_ticks, cgroup, pid_ns, is_kernel_thread, first_seen,"
+            " container_id, container_runtime, container_source)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-            " ?21, ?22, ?23, ?24, ?25, ?26)"),
+            " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"),
         insert_ppid_(db, "INSERT INTO process_ppid_changes (process_id, snapshot_id, ppid) VALUES (?, ?, ?)"),
         insert_state_(db, "INSERT INTO process_state_changes (process_id, snapshot_id, state) VALUES (?, ?, ?)"),
         insert_command_(db,
@@ -357,6 +359,15 @@ class SnapshotWriter {
     bind_optional(s, next(), sample.pid_ns);
     s.bind(next(), sample.is_kernel_thread ? 1 : 0);
     s.bind(next(), snapshot_id_);
+    if (sample.container) {
+      s.bind(next(), sample.container->id);
+      s.bind(next(), sample.container->runtime);
+      s.bind(next(), sample.container->source);
+    } else {
+      s.bind(next());
+      s.bind(next());
+      s.bind(next());
+    }
     if (s.exec() == 0) {
       // Same identity already closed: the trail says it was gone. Keep history as written.
       logger_->warn("pid {} (start {}) seen again after its row was closed; not reopened", sample.key.pid,
@@ -576,6 +587,9 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     summary.fds_gone = descriptors.fds_gone;
     summary.sockets_seen = descriptors.sockets_seen;
     summary.sockets_source = descriptors.sockets_source;
+    auto containers = detail::write_containers(*db_, host_row.host_id, id, *table);
+    summary.containers_seen = containers.seen;
+    summary.containers_source = containers.source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
     return summary;

@@ -41,7 +41,7 @@ CREATE INDEX fds_gone_by ON fds(gone_by) WHERE gone_by IS NOT NULL;
 -- since cannot have changed its descriptor table, so the next snapshot carries its rows over unread.
 CREATE TABLE fd_scan_state (
   process_id    INTEGER PRIMARY KEY REFERENCES processes(process_id), -- the process
-  run_signature INTEGER NOT NULL,  -- hash of (tid, pcount) of /proc/PID/task/*/schedstat at that read
+  run_signature INTEGER NOT NULL,  -- hash of its switch counts (status), or of each thread's (tid, run_ns, pcount) (task/*/schedstat), at that read
   read_at_us    INTEGER NOT NULL   -- wall clock of that read
 );
 

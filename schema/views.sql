@@ -48,7 +48,10 @@ SELECT
   p.pid_ns,                                       -- pid namespace inode
   p.is_kernel_thread,                             -- 1 for kernel threads
   p.first_seen,                                   -- snapshot that first saw it
-  p.gone_by                                       -- first snapshot that no longer saw it, NULL if still present
+  p.gone_by,                                      -- first snapshot that no longer saw it, NULL if still present
+  p.container_id,                                 -- its container's id (cgroup path or pid namespace); NULL if none
+  p.container_runtime,                            -- docker, podman, cri-containerd, crio, containerd, lxc, systemd-nspawn
+  p.container_source                              -- cgroup or pid-ns: how the container was told
 FROM snapshots s
 JOIN hosts h ON h.host_id = s.host_id
 JOIN processes p ON p.host_id = s.host_id
@@ -286,3 +289,77 @@ SELECT r.*,
                                            -- established connections accepted on its listening sockets
       FROM snapshot_processes p
      WHERE p.is_kernel_thread = 0) r;
+
+-- Every container as of each snapshot: the engine's facts at first sight with the run state as last
+-- changed at or before the snapshot. A snapshot whose engine could not be asked shows the containers
+-- as last known (see container_collections.source).
+DROP VIEW IF EXISTS snapshot_containers;
+CREATE VIEW snapshot_containers AS
+SELECT
+  s.snapshot_id,                                  -- the snapshot asked about
+  k.container_row,                                -- containers row
+  k.host_id,                                      -- the boot
+  k.engine,                                       -- docker
+  k.container_id,                                 -- full 64-hex id
+  substr(k.container_id, 1, 12) AS short_id,      -- the 12-digit id docker ps prints
+  k.name,                                         -- first name
+  k.image,                                        -- image as asked for
+  k.command,                                      -- entrypoint and command
+  k.created_at_us,                                -- creation time, unix µs
+  strftime('%Y-%m-%dT%H:%M:%SZ', k.created_at_us / 1000000, 'unixepoch') AS created_at, -- creation time, UTC
+  (s.started_at_us - k.created_at_us) / 1000000 AS age_s, -- age at the snapshot, seconds
+  CASE WHEN c.container_row IS NULL THEN k.state ELSE c.state END AS state,                   -- run state at the snapshot
+  CASE WHEN c.container_row IS NULL THEN k.started_at_us ELSE c.started_at_us END AS started_at_us,   -- last start, unix µs
+  CASE WHEN c.container_row IS NULL THEN k.finished_at_us ELSE c.finished_at_us END AS finished_at_us, -- last exit, unix µs
+  CASE WHEN c.container_row IS NULL THEN k.exit_code ELSE c.exit_code END AS exit_code,       -- last exit code
+  CASE WHEN c.container_row IS NULL THEN k.init_pid ELSE c.init_pid END AS init_pid,          -- host pid of its init; NULL when not running
+  k.labels,                                       -- every label, JSON
+  k.compose_project,                              -- com.docker.compose.project
+  k.compose_service,                              -- com.docker.compose.service
+  k.testcontainers_session,                       -- org.testcontainers.sessionId
+  k.first_seen,                                   -- snapshot that first saw it
+  k.gone_by                                       -- first snapshot whose engine no longer listed it
+FROM snapshots s
+JOIN containers k ON k.host_id = s.host_id
+                 AND k.first_seen <= s.snapshot_id
+                 AND (k.gone_by IS NULL OR k.gone_by > s.snapshot_id)
+LEFT JOIN container_changes c
+       ON c.container_row = k.container_row
+      AND c.snapshot_id = (SELECT max(x.snapshot_id) FROM container_changes x
+                            WHERE x.container_row = k.container_row AND x.snapshot_id <= s.snapshot_id);
+
+-- Each container at each snapshot with what it costs and where it came from: its processes (count and
+-- RSS, by cgroup or pid namespace) and its likely creator: a process alive when the container was
+-- created (started no later, not closed before) whose argv runs a container client (docker, podman,
+-- nerdctl, compose) or test runner (testcontainers), not the engine's own daemons and shims; one whose
+-- argv names the container's image or name ranks first, then the one started last before the creation.
+DROP VIEW IF EXISTS container_overview;
+CREATE VIEW container_overview AS
+SELECT o.*,
+       cr.pid AS creator_pid,                 -- likely creator's pid; NULL if no snapshot saw one
+       cr.start_ticks AS creator_start_ticks, -- its start_ticks
+       cr.argv AS creator_argv                -- its argv when first seen
+  FROM (
+    SELECT c.*,
+           (SELECT count(*) FROM snapshot_processes p
+             WHERE p.snapshot_id = c.snapshot_id AND p.container_id = c.container_id) AS processes, -- its processes at the snapshot
+           (SELECT COALESCE(sum(p.rss_kb), 0) FROM snapshot_processes p
+             WHERE p.snapshot_id = c.snapshot_id AND p.container_id = c.container_id) AS rss_kb,   -- their RSS KiB
+           (SELECT p.process_id FROM (
+                SELECT p.process_id, p.start_time_us,
+                       (instr(p.argv, c.image) > 0 OR instr(p.argv, c.name) > 0) AS names_it
+                  FROM processes p
+                  LEFT JOIN snapshots g ON g.snapshot_id = p.gone_by
+                 WHERE p.host_id = c.host_id
+                   AND p.first_seen <= c.snapshot_id
+                   AND p.start_time_us <= c.created_at_us + 1000000
+                   AND (p.gone_by IS NULL OR g.started_at_us >= c.created_at_us)
+                   AND p.container_id IS NOT c.container_id
+                   AND p.comm NOT IN ('dockerd', 'containerd', 'containerd-shim', 'docker-proxy', 'runc',
+                                      'docker-init', 'conmon')  -- the engine itself, not a client
+                   AND (p.argv LIKE '%docker%' OR p.argv LIKE '%podman%' OR p.argv LIKE '%nerdctl%'
+                        OR p.argv LIKE '%compose%' OR p.argv LIKE '%testcontainers%')) p
+             ORDER BY p.names_it DESC, p.start_time_us DESC
+             LIMIT 1) AS creator_process_id   -- likely creator's processes row
+      FROM snapshot_containers c) o
+  LEFT JOIN processes cr ON cr.process_id = o.creator_process_id;

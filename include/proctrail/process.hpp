@@ -63,6 +63,30 @@ struct SocketSample {
   std::optional<uint32_t> uid;                 // inet: owner uid
 };
 
+// The container a process belongs to, from its cgroup path or its pid namespace.
+struct ContainerRef {
+  std::string runtime;  // docker, podman, cri-containerd, crio, containerd, lxc, systemd-nspawn
+  std::string id;       // the runtime's id: 64 hex digits for OCI runtimes, the machine name otherwise
+  std::string source;   // "cgroup" or "pid-ns" (shares the pid namespace of a container's init)
+  bool operator==(const ContainerRef&) const = default;
+};
+
+// A container as its engine reports it (Docker Engine API: containers/json and containers/ID/json).
+struct ContainerSample {
+  std::string id;                              // full 64-hex id
+  std::string name;                            // first name, without the leading '/'
+  std::string image;                           // image as asked for (name:tag or id)
+  std::string command;                         // entrypoint + cmd as one string
+  std::string state;                           // created, running, paused, restarting, removing, exited, dead
+  std::string status;                          // human text ("Up 5 minutes", "Exited (0) 2 hours ago")
+  int64_t created_at_us = 0;                   // creation time, unix µs
+  std::optional<int64_t> started_at_us;        // last start, unix µs; nullopt if never started
+  std::optional<int64_t> finished_at_us;       // last exit, unix µs; nullopt if never exited
+  std::optional<int64_t> exit_code;            // last exit code (meaningful once exited)
+  std::optional<pid_t> init_pid;               // host pid of its init process; nullopt when not running
+  std::vector<std::pair<std::string, std::string>> labels;  // sorted by key
+};
+
 // One process as read from /proc at one moment.
 struct ProcessSample {
   ProcessKey key;
@@ -89,6 +113,7 @@ struct ProcessSample {
   std::optional<std::vector<FdSample>> fds;  // nullopt: descriptors not read (unreadable, not asked, or carried)
   std::optional<uint64_t> run_signature;     // changes whenever it has run (see run_signature()); nullopt: always re-read
   bool fds_carried = false;                  // not re-read: run_signature equals the last read's
+  std::optional<ContainerRef> container;     // nullopt: not in a container we can name
 };
 
 // What the store remembers of the last descriptor reads, so unchanged processes can be skipped.
@@ -108,6 +133,8 @@ struct ProcessTable {
   bool fds_collected = false;            // descriptors were asked for
   std::optional<std::vector<SocketSample>> sockets;  // nullopt: sockets not collected
   std::string sockets_source;            // sock_diag, proc-net, or why none
+  std::optional<std::vector<ContainerSample>> containers;  // nullopt: not asked, or the engine could not be asked
+  std::string containers_source;         // "docker unix:///path", or why containers are missing; empty: not asked
 };
 
 }  // namespace proctrail

@@ -50,6 +50,15 @@ Result<ResultTable> query_holders(TrailReader& trail, int64_t snapshot_id, int64
 Result<ResultTable> query_peers(TrailReader& trail, int64_t snapshot_id, int64_t pid, std::optional<int64_t> start_ticks);
 Result<ResultTable> query_reachable(TrailReader& trail, int64_t snapshot_id, const std::string& match);
 
+// Containers at a snapshot (view container_overview), filtered. state: running (also paused and
+// restarting), exited, created, dead, or all.
+struct ContainerFilter {
+  std::optional<int64_t> older_than_s;
+  std::optional<std::string> label;  // KEY=VALUE
+  std::string state = "all";
+};
+Result<ResultTable> query_containers(TrailReader& trail, int64_t snapshot_id, const ContainerFilter& filter);
+
 std::string render_table(const ResultTable& table);  // aligned columns, NULL shown as "-"
 std::string render_csv(const ResultTable& table);    // RFC 4180
 std::string render_json(const ResultTable& table);   // one array of objects

@@ -54,6 +54,8 @@ struct SnapshotSummary {
   int64_t fds_gone = 0;
   std::optional<int64_t> sockets_seen;  // nullopt: sockets not collected
   std::string sockets_source;           // sock_diag, proc-net, or why none
+  std::optional<int64_t> containers_seen;  // nullopt: the engine was not asked, or could not be
+  std::string containers_source;           // "docker unix:///path", "unavailable: why", or empty (not asked)
 };
 
 struct VerifyReport {

@@ -96,6 +96,8 @@ TEST_F(StoreTest, EveryTableAndColumnHasAComment) {
       if (line.starts_with("CREATE TABLE")) {
         EXPECT_TRUE(previous.starts_with("--")) << migration.name << ": no comment before " << line;
         in_table = true;
+      } else if (line.starts_with("ALTER TABLE") && line.find("ADD COLUMN") != std::string::npos) {
+        EXPECT_NE(line.find("--"), std::string::npos) << migration.name << ": added column without a comment: " << line;
       } else if (in_table && line.starts_with(")")) {
         in_table = false;
       } else if (in_table && !line.starts_with("  PRIMARY KEY")) {

@@ -1,0 +1,27 @@
+#pragma once
+// Writes container rows for one snapshot, inside the store's write transaction. Same rules as
+// processes: a row at first sight, change rows for state changes, closed by the first snapshot whose
+// engine no longer lists it. An engine that could not be asked closes nothing (unread is not gone).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "proctrail/process.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace proctrail::detail {
+
+struct ContainerCounts {
+  std::optional<int64_t> seen;  // nullopt: not asked, or unavailable
+  int64_t created = 0;
+  int64_t gone = 0;
+  int64_t changed = 0;
+  std::string source;
+};
+
+ContainerCounts write_containers(SQLite::Database& db, int64_t host_id, int64_t snapshot_id, const ProcessTable& table);
+
+}  // namespace proctrail::detail

@@ -1,0 +1,141 @@
+// The Docker Engine API over its unix socket, through libcurl (CURLOPT_UNIX_SOCKET_PATH).
+//
+// One budget (DockerOptions::timeout) covers the list and every inspect, so a daemon that accepts and
+// never answers costs a snapshot at most that long. Failures are sorted into the kinds the snapshot
+// row reports: no socket, permission denied, cannot connect, timeout, bad reply.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include "proctrail/containers.hpp"
+
+namespace proctrail {
+namespace {
+
+constexpr size_t kMaxReplyBytes = 64u << 20;
+
+struct CurlHandle {
+  CURL* handle = nullptr;
+  std::string body;
+  bool too_big = false;
+  ~CurlHandle() {
+    if (handle != nullptr) curl_easy_cleanup(handle);
+  }
+};
+
+size_t append_body(char* data, size_t size, size_t count, void* user) {
+  auto* self = static_cast<CurlHandle*>(user);
+  const size_t bytes = size * count;
+  if (self->body.size() + bytes > kMaxReplyBytes) {
+    self->too_big = true;
+    return 0;  // aborts the transfer
+  }
+  self->body.append(data, bytes);
+  return bytes;
+}
+
+Status check_socket(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == EACCES) return Error{"permission denied: cannot reach " + path};
+    return Error{"no socket: " + path + ": " + std::strerror(errno)};
+  }
+  if (!S_ISSOCK(info.st_mode)) return Error{"no socket: " + path + " is not a socket"};
+  if (::access(path.c_str(), R_OK | W_OK) != 0 && errno == EACCES) {
+    return Error{"permission denied: " + path + " (not in the docker group?)"};
+  }
+  return ok_status();
+}
+
+class EngineClient {
+ public:
+  EngineClient(const DockerOptions& options, std::chrono::steady_clock::time_point deadline)
+      : options_(options), deadline_(deadline) {
+    static std::once_flag global_init;
+    std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_NOTHING); });
+    curl_.handle = curl_easy_init();
+  }
+
+  // GET path → body, or an Error of one of the kinds above.
+  Result<std::string> get(const std::string& path) {
+    if (curl_.handle == nullptr) return Error{"cannot connect: libcurl could not start"};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return timeout_error();
+    curl_.body.clear();
+    curl_.too_big = false;
+    CURL* h = curl_.handle;
+    const std::string url = "http://localhost" + path;
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, options_.socket_path.c_str());
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &curl_);
+    CURLcode code = curl_easy_perform(h);
+    if (code != CURLE_OK) return transfer_error(code);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) return Error{"bad reply: HTTP " + std::to_string(status) + " for " + path + " from " + options_.socket_path};
+    return std::move(curl_.body);
+  }
+
+ private:
+  Error timeout_error() const {
+    return Error{"timeout: no complete reply from " + options_.socket_path + " within " +
+                 std::to_string(options_.timeout.count()) + " ms"};
+  }
+
+  Error transfer_error(CURLcode code) const {
+    if (code == CURLE_OPERATION_TIMEDOUT) return timeout_error();
+    if (curl_.too_big) return Error{"bad reply: more than 64 MiB from " + options_.socket_path};
+    if (code == CURLE_COULDNT_CONNECT) {
+      long os_errno = 0;
+      curl_easy_getinfo(curl_.handle, CURLINFO_OS_ERRNO, &os_errno);
+      if (os_errno == EACCES || os_errno == EPERM) return Error{"permission denied: " + options_.socket_path};
+      return Error{"cannot connect: " + options_.socket_path + ": " +
+                   (os_errno != 0 ? std::strerror(static_cast<int>(os_errno)) : curl_easy_strerror(code))};
+    }
+    return Error{std::string("bad reply: ") + curl_easy_strerror(code) + " from " + options_.socket_path};
+  }
+
+  const DockerOptions& options_;
+  std::chrono::steady_clock::time_point deadline_;
+  CurlHandle curl_;
+};
+
+}  // namespace
+
+DockerCollector::DockerCollector(DockerOptions options, Logger logger)
+    : options_(std::move(options)), logger_(or_null(std::move(logger))) {}
+
+Result<ContainerTable> DockerCollector::collect() const {
+  if (auto reachable = check_socket(options_.socket_path); !reachable) return reachable.error();
+  EngineClient client(options_, std::chrono::steady_clock::now() + options_.timeout);
+  auto listing = client.get("/containers/json?all=1");
+  if (!listing) return listing.error();
+  auto containers = parse_container_list(*listing);
+  if (!containers) return containers.error();
+  for (auto& container : *containers) {
+    auto inspected = client.get("/containers/" + container.id + "/json");
+    if (!inspected) {
+      // Removed between the list and the inspect: it is gone, not a failure.
+      if (inspected.error().message.starts_with("bad reply: HTTP 404")) {
+        container.state = "removed";
+        continue;
+      }
+      return inspected.error();
+    }
+    if (auto applied = apply_container_inspect(*inspected, container); !applied) return applied.error();
+  }
+  std::erase_if(*containers, [](const ContainerSample& c) { return c.state == "removed"; });
+  return ContainerTable{std::move(*containers), "docker unix://" + options_.socket_path};
+}
+
+}  // namespace proctrail
