@@ -139,6 +139,20 @@ class Child {
   bool reaped_ = false;
 };
 
+// Runs a command to completion: its exit code and stdout (trailing newline removed).
+struct CommandOutput {
+  int status = -1;
+  std::string out;
+};
+inline CommandOutput run_command(const std::vector<std::string>& argv) {
+  Child child(argv, {.pipe_stdout = true});
+  CommandOutput output;
+  output.out = child.read_stdout();
+  while (!output.out.empty() && output.out.back() == '\n') output.out.pop_back();
+  output.status = child.wait();
+  return output;
+}
+
 // Polls `predicate` until true or `limit` passes.
 template <class Predicate>
 bool eventually(Predicate predicate, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
