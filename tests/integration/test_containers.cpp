@@ -198,6 +198,13 @@ TEST_F(Containers, StoppingAndRemovingAreRecordedInTheNextSnapshots) {
   EXPECT_EQ(container(third.snapshot_id, id, "state"), "<no row>");
   EXPECT_EQ(value("SELECT gone_by FROM containers WHERE ?1 = ?1 AND container_id = ?2", third.snapshot_id, id),
             std::to_string(third.snapshot_id));
+  auto verified = store->verify();  // container rows are inside the hash chain
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_FALSE(verified->first_bad_snapshot) << verified->problem;
+  store->database().exec("UPDATE container_changes SET state = 'running' WHERE state = 'exited'");
+  auto tampered = store->verify();
+  ASSERT_TRUE(tampered);
+  EXPECT_EQ(tampered->first_bad_snapshot, second.snapshot_id);
 }
 
 TEST_F(Containers, TheClientThatRunsAContainerIsItsCreator) {
