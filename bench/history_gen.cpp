@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "proctrail/store.hpp"
@@ -28,7 +29,7 @@ constexpr int64_t kClockTicks = 100;
 
 ProcessSample make(pid_t pid, int64_t start_s, pid_t ppid, const std::string& argv, int64_t rss_kb) {
   ProcessSample s;
-  s.key = ProcessKey{pid, static_cast<uint64_t>(start_s * kClockTicks + pid % 97)};
+  s.key = ProcessKey{pid, static_cast<uint64_t>(start_s * kClockTicks + 50)};
   s.ppid = ppid;
   s.state = 'S';
   s.comm = argv.substr(0, std::min<size_t>(15, argv.find(' ')));
@@ -109,15 +110,18 @@ int main(int argc, char** argv) {
     table.started_at_us = (host.boot_time + t) * 1'000'000;
     table.ended_at_us = table.started_at_us + 40'000;
     table.started_boottime_ns = t * 1'000'000'000;
+    std::unordered_map<pid_t, ProcessKey> live_keys;
+    for (const auto& p : live) live_keys.emplace(p.sample.key.pid, p.sample.key);
     for (auto& p : live) {
-      auto alive_client = [&](pid_t pid) {
-        for (const auto& q : live) if (q.sample.key.pid == pid) return true;
-        return false;
-      };
-      if (p.sample.argv->find("mcp-server") != std::string::npos && p.sample.ppid != subreaper && !alive_client(p.sample.ppid)) {
+      if (p.sample.argv->find("mcp-server") != std::string::npos && p.sample.ppid != subreaper &&
+          !live_keys.contains(p.sample.ppid)) {
         p.sample.ppid = subreaper;  // orphaned: reparented to the user's subreaper
       }
       if (random() % 2000 == 0) p.sample.rss_kb = p.sample.rss_kb * 12 / 10;  // slow growth now and then
+      if (auto parent = live_keys.find(p.sample.ppid); parent != live_keys.end() &&
+          parent->second.start_ticks <= p.sample.key.start_ticks) {
+        p.sample.parent = parent->second;  // what the collector's resolve_parents would say
+      }
       table.processes.push_back(p.sample);
     }
     proctrail::SnapshotRequest request;

@@ -24,6 +24,8 @@ std::unique_ptr<Cli> make_cli() {
   cli->watch_command = setup_watch(app, cli->watch);
   cli->verify_command = setup_verify(app, cli->verify);
   cli->query_command = setup_query(app, cli->query);
+  cli->sql_command = setup_sql(app, cli->sql);
+  cli->snapshots_command = setup_snapshots(app, cli->snapshots);
   return cli;
 }
 
@@ -32,6 +34,8 @@ int dispatch(Cli& cli) {
   if (cli.watch_command->parsed()) return run_watch(cli.watch, cli.global);
   if (cli.verify_command->parsed()) return run_verify(cli.verify, cli.global);
   if (cli.query_command->parsed()) return run_query(*cli.query_command, cli.query, cli.global);
+  if (cli.sql_command->parsed()) return run_sql(cli.sql, cli.global);
+  if (cli.snapshots_command->parsed()) return run_snapshots(cli.snapshots, cli.global);
   print_error("no subcommand");
   return 2;
 }

@@ -50,9 +50,31 @@ struct QueryOptions {
   std::string older_than;                // containers: a duration
   std::string label;                     // containers: KEY=VALUE
   std::string state = "all";             // containers
+  std::string since, until;              // a duration back from now, or a UTC time
+  std::string spawn_by = "parent";       // spawn-rate: parent or argv
+  std::string per = "hour";              // spawn-rate: minute, hour or day
+  std::string bucket = "hour";           // groups: hour or day
+  std::string memory_by = "argv";        // memory: argv, parent or group
+  std::string diff_a, diff_b;            // diff: snapshot ids, tags, last or last~N
 };
 CLI::App* setup_query(CLI::App& app, QueryOptions& options);
 int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions& global);
+
+// proctrail sql "SELECT …": any one read-only statement.
+struct SqlOptions {
+  std::string statement;
+  std::string format = "table";
+};
+CLI::App* setup_sql(CLI::App& app, SqlOptions& options);
+int run_sql(const SqlOptions& options, const GlobalOptions& global);
+
+// proctrail snapshots [--since …] [--until …]
+struct SnapshotsOptions {
+  std::string since, until;
+  std::string format = "table";
+};
+CLI::App* setup_snapshots(CLI::App& app, SnapshotsOptions& options);
+int run_snapshots(const SnapshotsOptions& options, const GlobalOptions& global);
 
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
@@ -65,6 +87,10 @@ struct Cli {
   WatchOptions watch;
   VerifyOptions verify;
   QueryOptions query;
+  SqlOptions sql;
+  SnapshotsOptions snapshots;
+  CLI::App* sql_command = nullptr;
+  CLI::App* snapshots_command = nullptr;
   CLI::App* snap_command = nullptr;
   CLI::App* query_command = nullptr;
   CLI::App* watch_command = nullptr;

@@ -1,18 +1,48 @@
-// proctrail query holders|peers|reachable|containers [--format table|csv|json] [--snapshot ID|last|last~N]
+// proctrail query QUESTION [options]; proctrail sql "SELECT …"; proctrail snapshots.
+// Every question opens the trail read-only and prints --format table|csv|json (json: one array).
 #include <iostream>
 
 #include "cli/app.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/query.hpp"
+#include "recorder/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
 
+void add_format(CLI::App& command, std::string& format) {
+  command.add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+}
+
 void add_common(CLI::App& question, QueryOptions& options) {
-  question.add_option("--format", options.format, "Output format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
-      ->capture_default_str();
-  question.add_option("--snapshot", options.snapshot, "Snapshot id, last, or last~N")->capture_default_str();
+  add_format(question, options.format);
+  question.add_option("--snapshot", options.snapshot, "Snapshot id, tag, last, or last~N")->capture_default_str();
+}
+
+void add_window(CLI::App& question, std::string& since, std::string& until, const char* what) {
+  question.add_option("--since", since, std::string(what) + " at or after: a duration back from now (2h, 7d) or a UTC time");
+  question.add_option("--until", until, std::string(what) + " before: a duration back from now or a UTC time");
+}
+
+std::optional<std::string> optional_text(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+Result<TimeWindow> window_of(const std::string& since, const std::string& until) {
+  const int64_t now_us = fs::clock_us(CLOCK_REALTIME);
+  TimeWindow window;
+  if (!since.empty()) {
+    auto bound = parse_time_bound(since, now_us);
+    if (!bound) return Error{"--since: " + bound.error().message};
+    window.since_us = *bound;
+  }
+  if (!until.empty()) {
+    auto bound = parse_time_bound(until, now_us);
+    if (!bound) return Error{"--until: " + bound.error().message};
+    window.until_us = *bound;
+  }
+  return window;
 }
 
 Result<ResultTable> containers_answer(TrailReader& trail, int64_t snapshot, const QueryOptions& options) {
@@ -25,6 +55,61 @@ Result<ResultTable> containers_answer(TrailReader& trail, int64_t snapshot, cons
     filter.older_than_s = age->count() / 1000;
   }
   return query_containers(trail, snapshot, filter);
+}
+
+Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptions& options) {
+  auto window = window_of(options.since, options.until);
+  if (!window) return window.error();
+  const auto match = optional_text(options.match);
+  if (query.got_subcommand("spawn-rate")) {
+    return query_spawn_rate(trail, {.by = options.spawn_by, .per = options.per, .window = *window, .match = match});
+  }
+  if (query.got_subcommand("timeline")) return query_timeline(trail, options.pid, options.start_ticks);
+  if (query.got_subcommand("diff")) {
+    auto a = trail.resolve_snapshot(options.diff_a);
+    if (!a) return a.error();
+    auto b = trail.resolve_snapshot(options.diff_b);
+    if (!b) return b.error();
+    return query_diff(trail, *a, *b);
+  }
+  auto snapshot = trail.resolve_snapshot(options.snapshot);
+  if (!snapshot) return snapshot.error();
+  if (query.got_subcommand("holders")) return query_holders(trail, *snapshot, options.inode);
+  if (query.got_subcommand("peers")) return query_peers(trail, *snapshot, options.pid, options.start_ticks);
+  if (query.got_subcommand("reachable")) return query_reachable(trail, *snapshot, options.match);
+  if (query.got_subcommand("containers")) return containers_answer(trail, *snapshot, options);
+  if (query.got_subcommand("orphans")) return query_orphans(trail, *snapshot, *window, match);
+  if (query.got_subcommand("groups")) return query_groups(trail, *snapshot, options.match, options.bucket, *window);
+  if (query.got_subcommand("memory")) return query_memory(trail, *snapshot, options.memory_by, match, *window);
+  if (query.got_subcommand("leaks")) return query_leaks(trail, *snapshot, match);
+  return Error{"no question"};
+}
+
+// Opens the trail read-only, asks, prints. 0 answered, 1 could not answer, 2 bad request.
+template <class Ask>
+int ask_and_print(const GlobalOptions& global, const std::string& format, const char* who, Ask ask) {
+  auto db = resolve_db_path(global);
+  if (!db) {
+    print_error(db.error().message);
+    return 1;
+  }
+  auto trail = TrailReader::open(*db);
+  if (!trail) {
+    print_error(std::string(who) + ": " + trail.error().message);
+    return 1;
+  }
+  Result<ResultTable> table = ask(*trail);
+  if (!table) {
+    print_error(std::string(who) + ": " + table.error().message);
+    return 1;
+  }
+  auto text = render(*table, format);
+  if (!text) {
+    print_error(std::string(who) + ": " + text.error().message);
+    return 2;
+  }
+  std::cout << *text;
+  return 0;
 }
 
 }  // namespace
@@ -51,41 +136,70 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
       ->check(CLI::IsMember({"running", "exited", "created", "dead", "all"}))
       ->capture_default_str();
   add_common(*containers, options);
+
+  auto* spawn_rate = query->add_subcommand("spawn-rate", "New processes per parent (or per argv) per interval, busiest first");
+  spawn_rate->add_option("--by", options.spawn_by, "Group by the original parent or by argv")
+      ->check(CLI::IsMember({"parent", "argv"}))->capture_default_str();
+  spawn_rate->add_option("--per", options.per, "Interval")->check(CLI::IsMember({"minute", "hour", "day"}))->capture_default_str();
+  spawn_rate->add_option("--match", options.match, "Only spawned processes whose argv matches (ECMAScript regex)");
+  add_window(*spawn_rate, options.since, options.until, "Started");
+  add_format(*spawn_rate, options.format);
+  auto* orphans = query->add_subcommand("orphans", "Processes whose original parent is gone or that were reparented, with that parent");
+  orphans->add_option("--match", options.match, "Only processes whose argv matches");
+  add_window(*orphans, options.since, options.until, "Started");
+  add_common(*orphans, options);
+  auto* groups = query->add_subcommand("groups", "Instances whose argv matches, grouped by start time, with count and RSS");
+  groups->add_option("--match", options.match, "Regular expression over argv")->required();
+  groups->add_option("--bucket", options.bucket, "Start-time bucket")->check(CLI::IsMember({"hour", "day"}))->capture_default_str();
+  add_window(*groups, options.since, options.until, "Started");
+  add_common(*groups, options);
+  auto* memory = query->add_subcommand("memory", "RSS totals by argv, original parent, or start-hour group");
+  memory->add_option("--by", options.memory_by, "Grouping")->check(CLI::IsMember({"argv", "parent", "group"}))->capture_default_str();
+  memory->add_option("--match", options.match, "Only processes whose argv matches");
+  add_window(*memory, options.since, options.until, "Started");
+  add_common(*memory, options);
+  auto* timeline = query->add_subcommand("timeline", "One instance's life: every change, its descriptors, peers and container");
+  timeline->add_option("--pid", options.pid, "The process")->required();
+  timeline->add_option("--start-ticks", options.start_ticks, "Its start_ticks (default: the newest process with that pid)");
+  add_format(*timeline, options.format);
+  auto* diff = query->add_subcommand("diff", "Processes and containers that appeared, disappeared and survived between A and B");
+  diff->add_option("A", options.diff_a, "Earlier snapshot: id, tag, last or last~N")->required();
+  diff->add_option("B", options.diff_b, "Later snapshot")->required();
+  add_format(*diff, options.format);
+  auto* leaks = query->add_subcommand("leaks", "Ranked leak suspects, each with the reasons it ranks");
+  leaks->add_option("--match", options.match, "Only suspects whose argv matches");
+  add_common(*leaks, options);
   return query;
 }
 
 int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions& global) {
-  auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
-  auto trail = TrailReader::open(*db);
-  if (!trail) {
-    print_error("query: " + trail.error().message);
-    return 1;
-  }
-  auto snapshot = trail->resolve_snapshot(options.snapshot);
-  if (!snapshot) {
-    print_error("query: " + snapshot.error().message);
-    return 1;
-  }
-  Result<ResultTable> answer = Error{"no question"};
-  if (query.got_subcommand("holders")) answer = query_holders(*trail, *snapshot, options.inode);
-  if (query.got_subcommand("peers")) answer = query_peers(*trail, *snapshot, options.pid, options.start_ticks);
-  if (query.got_subcommand("reachable")) answer = query_reachable(*trail, *snapshot, options.match);
-  if (query.got_subcommand("containers")) answer = containers_answer(*trail, *snapshot, options);
-  if (!answer) {
-    print_error("query: " + answer.error().message);
-    return 1;
-  }
-  auto text = render(*answer, options.format);
-  if (!text) {
-    print_error("query: " + text.error().message);
-    return 2;
-  }
-  std::cout << *text;
-  return 0;
+  return ask_and_print(global, options.format, "query", [&](TrailReader& trail) { return answer(query, trail, options); });
+}
+
+CLI::App* setup_sql(CLI::App& app, SqlOptions& options) {
+  auto* sql = app.add_subcommand("sql", "Run one read-only SQL statement over the trail (views: see README)");
+  sql->add_option("statement", options.statement, "A SELECT or WITH statement")->required();
+  add_format(*sql, options.format);
+  return sql;
+}
+
+int run_sql(const SqlOptions& options, const GlobalOptions& global) {
+  return ask_and_print(global, options.format, "sql", [&](TrailReader& trail) { return trail.run_sql(options.statement); });
+}
+
+CLI::App* setup_snapshots(CLI::App& app, SnapshotsOptions& options) {
+  auto* snapshots = app.add_subcommand("snapshots", "List snapshots: time, trigger, tag, hook session, counts");
+  add_window(*snapshots, options.since, options.until, "Taken");
+  add_format(*snapshots, options.format);
+  return snapshots;
+}
+
+int run_snapshots(const SnapshotsOptions& options, const GlobalOptions& global) {
+  return ask_and_print(global, options.format, "snapshots", [&](TrailReader& trail) -> Result<ResultTable> {
+    auto window = window_of(options.since, options.until);
+    if (!window) return window.error();
+    return query_snapshots(trail, *window);
+  });
 }
 
 }  // namespace proctrail::cli

@@ -57,6 +57,54 @@ void bind_cell(SQLite::Statement& statement, int index, const Cell& cell) {
   }
 }
 
+// Read-only in depth: besides SQLITE_OPEN_READONLY and query_only, every statement is authorised
+// action by action. Reads, functions and CTEs pass; writes, ATTACH, temp objects and pragmas other
+// than the schema-describing ones are refused, and the refusal is remembered for the error message.
+}  // namespace
+
+struct Authorizer {
+  std::string refused;  // what was last refused, for the message
+};
+
+namespace {
+
+int authorize(void* user, int action, const char* first, const char* second, const char*, const char*) {
+  auto* self = static_cast<Authorizer*>(user);
+  switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+      return SQLITE_OK;
+    case SQLITE_PRAGMA: {
+      const std::string name = first != nullptr ? first : "";
+      static const char* const readable[] = {"table_info", "table_xinfo", "index_list", "index_info",
+                                             "index_xinfo", "foreign_key_list", "table_list"};
+      if (second == nullptr) {
+        for (const char* allowed : readable) {
+          if (name == allowed) return SQLITE_OK;
+        }
+      }
+      self->refused = "PRAGMA " + name;
+      return SQLITE_DENY;
+    }
+    case SQLITE_ATTACH: self->refused = "ATTACH"; return SQLITE_DENY;
+    case SQLITE_DETACH: self->refused = "DETACH"; return SQLITE_DENY;
+    case SQLITE_INSERT: self->refused = "INSERT"; return SQLITE_DENY;
+    case SQLITE_UPDATE: self->refused = "UPDATE"; return SQLITE_DENY;
+    case SQLITE_DELETE: self->refused = "DELETE"; return SQLITE_DENY;
+    case SQLITE_DROP_TABLE:
+    case SQLITE_DROP_INDEX:
+    case SQLITE_DROP_VIEW:
+    case SQLITE_DROP_TRIGGER:
+    case SQLITE_DROP_TEMP_TABLE:
+    case SQLITE_DROP_TEMP_INDEX:
+    case SQLITE_DROP_TEMP_VIEW:
+    case SQLITE_DROP_TEMP_TRIGGER: self->refused = "DROP"; return SQLITE_DENY;
+    default: self->refused = "that statement"; return SQLITE_DENY;
+  }
+}
+
 }  // namespace
 
 TrailReader::TrailReader(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
@@ -89,7 +137,13 @@ Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
     sqlite3_create_function_v2(db->getHandle(), "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, cache,
                                regexp_function, nullptr, nullptr,
                                [](void* p) { delete static_cast<std::unordered_map<std::string, std::regex>*>(p); });
-    return TrailReader(std::move(db));
+    db->exec("PRAGMA query_only = 1");
+    sqlite3_limit(db->getHandle(), SQLITE_LIMIT_ATTACHED, 0);
+    auto* authorizer = new Authorizer();
+    sqlite3_set_authorizer(db->getHandle(), authorize, authorizer);
+    TrailReader reader(std::move(db));
+    reader.authorizer_.reset(authorizer);
+    return reader;
   } catch (const SQLite::Exception& e) {
     return Error{"opening " + where + ": " + e.what()};
   }
@@ -109,6 +163,12 @@ Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
       if (!query.executeStep()) return Error{"snapshot '" + spec + "': the trail has no such snapshot"};
       return query.getColumn(0).getInt64();
     }
+    if (spec.empty() || spec.find_first_not_of("0123456789") != std::string::npos) {  // a tag: its newest snapshot
+      SQLite::Statement query(*db_, "SELECT snapshot_id FROM snapshots WHERE tag = ? ORDER BY snapshot_id DESC LIMIT 1");
+      query.bind(1, spec);
+      if (!query.executeStep()) return Error{"snapshot '" + spec + "': no snapshot id or tag of that name in the trail"};
+      return query.getColumn(0).getInt64();
+    }
     size_t used = 0;
     int64_t id = std::stoll(spec, &used);
     if (used != spec.size()) throw std::invalid_argument("bad");
@@ -117,7 +177,7 @@ Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
     if (!query.executeStep()) return Error{"snapshot " + spec + ": no such snapshot in the trail"};
     return id;
   } catch (const std::logic_error&) {
-    return Error{"snapshot '" + spec + "': use a snapshot id, last or last~N"};
+    return Error{"snapshot '" + spec + "': use a snapshot id, a tag, last or last~N"};
   } catch (const SQLite::Exception& e) {
     return Error{"resolving snapshot '" + spec + "': " + e.what()};
   }
@@ -139,6 +199,50 @@ Result<ResultTable> TrailReader::select(const std::string& sql, const std::vecto
   } catch (const SQLite::Exception& e) {
     return Error{std::string("query failed: ") + e.what()};
   }
+}
+
+Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
+  sqlite3* handle = db_->getHandle();
+  authorizer_->refused.clear();
+  sqlite3_stmt* raw = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(handle, sql.c_str(), static_cast<int>(sql.size()), &raw, &tail);
+  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, sqlite3_finalize);
+  if (rc != SQLITE_OK) {
+    if (!authorizer_->refused.empty()) {
+      return Error{"" + authorizer_->refused + " refused: the trail is read-only evidence; only SELECT (and WITH) runs"};
+    }
+    std::string message = sqlite3_errmsg(handle);
+    if (int offset = sqlite3_error_offset(handle); offset >= 0) {
+      message += " at offset " + std::to_string(offset) + " (near \"" + sql.substr(static_cast<size_t>(offset), 20) + "\")";
+    }
+    return Error{message};
+  }
+  if (statement == nullptr) return Error{"no statement given"};
+  for (const char* rest = tail; rest != nullptr && *rest != '\0'; ++rest) {
+    if (*rest != ' ' && *rest != '\n' && *rest != '\t' && *rest != '\r' && *rest != ';') {
+      return Error{"only one statement at a time (more text at offset " + std::to_string(rest - sql.c_str()) + ")"};
+    }
+  }
+  if (!sqlite3_stmt_readonly(statement.get())) return Error{"only statements that read are allowed"};
+  ResultTable table;
+  const int columns = sqlite3_column_count(statement.get());
+  for (int i = 0; i < columns; ++i) table.columns.emplace_back(sqlite3_column_name(statement.get(), i));
+  while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+    std::vector<Cell> row;
+    for (int i = 0; i < columns; ++i) {
+      switch (sqlite3_column_type(statement.get(), i)) {
+        case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(statement.get(), i))); break;
+        case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(statement.get(), i)); break;
+        case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+        default: row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), i)),
+                                              static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))));
+      }
+    }
+    table.rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return Error{sqlite3_errmsg(handle)};
+  return table;
 }
 
 Result<ResultTable> query_holders(TrailReader& trail, int64_t snapshot_id, int64_t inode) {

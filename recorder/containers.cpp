@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proctrail/containers.hpp"
+#include "proctrail/duration.hpp"
 #include "recorder/text_util.hpp"
 
 namespace proctrail {
@@ -67,15 +68,6 @@ std::optional<ContainerRef> ref_from_path(std::string_view path) {
   return found;
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {  // proleptic Gregorian, 1970-01-01 = 0
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 std::string string_or_empty(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -129,8 +121,7 @@ std::optional<int64_t> parse_docker_time_us(std::string_view text) {
   } else if (at >= text.size() || text[at] != 'Z') {
     return std::nullopt;
   }
-  int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-  return seconds * 1000000 + micros;
+  return unix_us_from_utc(year, month, day, hour, minute, second) - offset_s * 1000000 + micros;
 }
 
 Result<std::vector<ContainerSample>> parse_container_list(std::string_view json) {

@@ -363,3 +363,189 @@ SELECT o.*,
              LIMIT 1) AS creator_process_id   -- likely creator's processes row
       FROM snapshot_containers c) o
   LEFT JOIN processes cr ON cr.process_id = o.creator_process_id;
+
+-- Every process ever recorded with when it started and who started it (its original parent, and
+-- that parent's argv when first seen), bucketed for spawn-rate questions. Kernel threads left out.
+DROP VIEW IF EXISTS process_spawns;
+CREATE VIEW process_spawns AS
+SELECT
+  p.process_id,                                   -- processes row
+  p.host_id,                                      -- the boot
+  p.pid,                                          -- (1) pid
+  p.start_ticks,                                  -- (22) starttime
+  p.start_time_us,                                -- wall-clock start, unix µs
+  strftime('%Y-%m-%dT%H:%M:%SZ', p.start_time_us / 1000000, 'unixepoch') AS start_time, -- start, UTC
+  strftime('%Y-%m-%dT%H:%MZ', p.start_time_us / 1000000, 'unixepoch') AS start_minute,  -- start minute, UTC
+  strftime('%Y-%m-%dT%H:00Z', p.start_time_us / 1000000, 'unixepoch') AS start_hour,    -- start hour, UTC
+  strftime('%Y-%m-%d', p.start_time_us / 1000000, 'unixepoch') AS start_day,            -- start day, UTC
+  p.argv,                                         -- argv when first seen
+  p.comm,                                         -- comm when first seen
+  p.parent_process_id,                            -- original parent's row; NULL if never recorded
+  COALESCE(p.parent_pid, p.ppid) AS parent_pid,   -- original parent's pid (first-sight ppid if not recorded)
+  p.parent_start_ticks,                           -- original parent's start_ticks
+  pp.argv AS parent_argv,                         -- original parent's argv when first seen
+  p.container_id,                                 -- its container, if any
+  p.first_seen,                                   -- snapshot that first saw it
+  p.gone_by                                       -- first snapshot that no longer saw it
+FROM processes p
+LEFT JOIN processes pp ON pp.process_id = p.parent_process_id
+WHERE p.is_kernel_thread = 0;
+
+-- The user processes alive at each snapshot, with their start buckets and original parent's argv:
+-- what the groups and memory questions aggregate.
+DROP VIEW IF EXISTS snapshot_instances;
+CREATE VIEW snapshot_instances AS
+SELECT sp.snapshot_id,                            -- the snapshot asked about
+       sp.process_id,                             -- processes row
+       sp.host_id,                                -- the boot
+       sp.pid,                                    -- (1) pid
+       sp.start_ticks,                            -- (22) starttime
+       sp.start_time_us,                          -- start, unix µs
+       sp.start_time,                             -- start, UTC
+       substr(sp.start_time, 1, 13) || ':00Z' AS start_hour, -- start hour, UTC
+       substr(sp.start_time, 1, 10) AS start_day, -- start day, UTC
+       sp.age_s,                                  -- age at the snapshot, seconds
+       sp.ppid,                                   -- ppid at the snapshot
+       sp.parent_process_id,                      -- original parent's row
+       sp.parent_pid,                             -- original parent's pid
+       pp.argv AS parent_argv,                    -- original parent's argv when first seen
+       sp.state,                                  -- state at the snapshot
+       sp.rss_kb,                                 -- RSS KiB as last recorded
+       sp.argv,                                   -- argv at the snapshot
+       sp.container_id                            -- its container, if any
+  FROM snapshot_processes sp
+  LEFT JOIN processes pp ON pp.process_id = sp.parent_process_id
+ WHERE sp.is_kernel_thread = 0;
+
+-- Orphans at each snapshot: processes whose original parent is gone, or that were reparented (to init
+-- or to any subreaper), with the original parent's pid and argv and, when descriptors were recorded at
+-- that snapshot, whether anything still talks to them.
+DROP VIEW IF EXISTS snapshot_orphans;
+CREATE VIEW snapshot_orphans AS
+SELECT i.snapshot_id,                             -- the snapshot asked about
+       i.process_id,                              -- processes row
+       i.pid,                                     -- (1) pid
+       i.start_ticks,                             -- (22) starttime
+       i.start_time_us,                           -- start, unix µs
+       i.start_time,                              -- start, UTC
+       i.age_s,                                   -- age at the snapshot, seconds
+       i.rss_kb,                                  -- RSS KiB
+       i.argv,                                    -- argv at the snapshot
+       i.ppid AS ppid_now,                        -- who it is parented to now
+       i.parent_pid AS original_parent_pid,       -- its original parent's pid (first-sight ppid if that parent was never recorded)
+       i.parent_argv AS original_parent_argv,     -- its original parent's argv; NULL if never recorded
+       (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', g.started_at_us / 1000000, 'unixepoch') FROM snapshots g
+         WHERE g.snapshot_id = pp.gone_by AND pp.gone_by <= i.snapshot_id) AS parent_gone_by, -- first snapshot without the parent
+       (SELECT r.verdict FROM snapshot_reachability r
+         WHERE r.snapshot_id = i.snapshot_id AND r.process_id = i.process_id
+           AND EXISTS (SELECT 1 FROM snapshot_collections k WHERE k.snapshot_id = i.snapshot_id)) AS reachable -- connected, listening, orphaned; NULL if no descriptors recorded
+  FROM snapshot_instances i
+  JOIN processes p0 ON p0.process_id = i.process_id
+  LEFT JOIN processes pp ON pp.process_id = i.parent_process_id
+ WHERE i.ppid != p0.ppid                                            -- reparented since first seen
+    OR (pp.gone_by IS NOT NULL AND pp.gone_by <= i.snapshot_id);    -- or its original parent is gone
+
+-- Every recorded event of one process's life, oldest first: first sight, ppid, state, argv and RSS
+-- changes, descriptors opened and closed, and the snapshot that no longer saw it. Filter on process_id.
+DROP VIEW IF EXISTS process_timeline;
+CREATE VIEW process_timeline AS
+SELECT p.process_id, s.started_at_us AS at_us, p.first_seen AS snapshot_id, 'first seen' AS event,
+       'ppid ' || p.ppid || ', state ' || p.state || ', ' || COALESCE(p.argv, '[' || p.comm || ']')
+       || COALESCE(', container ' || substr(p.container_id, 1, 12) || ' (' || p.container_runtime || ')', '') AS detail
+  FROM processes p JOIN snapshots s ON s.snapshot_id = p.first_seen
+UNION ALL
+SELECT c.process_id, s.started_at_us, c.snapshot_id, 'ppid', 'reparented to ' || c.ppid
+  FROM process_ppid_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
+UNION ALL
+SELECT c.process_id, s.started_at_us, c.snapshot_id, 'state', 'state ' || c.state
+  FROM process_state_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
+UNION ALL
+SELECT c.process_id, s.started_at_us, c.snapshot_id, 'exec', COALESCE(c.argv, '[' || c.comm || ']')
+  FROM process_command_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
+UNION ALL
+SELECT c.process_id, s.started_at_us, c.snapshot_id, 'rss', c.rss_kb || ' KiB, ' || c.threads || ' threads'
+  FROM process_usage_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
+UNION ALL
+SELECT f.process_id, s.started_at_us, f.first_seen, 'fd open',
+       'fd ' || f.fd || ' ' || f.kind || COALESCE(':[' || f.inode || ']', '') || COALESCE(' ' || f.mode, '')
+       || COALESCE(' ' || f.target, '')
+  FROM fds f JOIN snapshots s ON s.snapshot_id = f.first_seen
+UNION ALL
+SELECT f.process_id, s.started_at_us, f.gone_by, 'fd closed', 'fd ' || f.fd || ' ' || f.kind || COALESCE(':[' || f.inode || ']', '')
+  FROM fds f JOIN snapshots s ON s.snapshot_id = f.gone_by
+UNION ALL
+SELECT p.process_id, s.started_at_us, p.gone_by, 'gone', 'no longer seen'
+  FROM processes p JOIN snapshots s ON s.snapshot_id = p.gone_by;
+
+-- Snapshots with what each saw: the answer to "when did we record, why, and what changed".
+DROP VIEW IF EXISTS snapshot_list;
+CREATE VIEW snapshot_list AS
+SELECT s.snapshot_id,                             -- the snapshot
+       s.host_id,                                 -- the boot
+       s.started_at_us,                           -- collection start, unix µs
+       strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at_us / 1000000, 'unixepoch') AS taken_at, -- collection start, UTC
+       s.trigger,                                 -- manual, hook, timer, cleanup-evidence, ...
+       s.tag,                                     -- --tag
+       s.hook_event,                              -- hook event name
+       s.hook_session_id,                         -- hook session id
+       s.coalesced_with,                          -- the snapshot whose state it shares, if coalesced
+       s.processes_seen,                          -- processes present
+       s.processes_new,                           -- process rows first seen
+       s.processes_gone,                          -- process rows closed
+       s.processes_changed,                       -- process change rows
+       c.fds_seen,                                -- descriptors present; NULL if not recorded
+       c.sockets_seen,                            -- sockets present; NULL if not recorded
+       k.containers_seen,                         -- containers listed; NULL if not asked or unavailable
+       (s.ended_at_us - s.started_at_us) / 1000 AS collect_ms -- collection time
+  FROM snapshots s
+  LEFT JOIN snapshot_collections c ON c.snapshot_id = s.snapshot_id
+  LEFT JOIN container_collections k ON k.snapshot_id = s.snapshot_id;
+
+-- Ranked leak suspects at each snapshot, one row per process (score and every reason it ranks)
+-- plus running containers whose creator is gone. A process ranks for being a long-lived orphan (an
+-- hour or more), for being unreachable (nothing holds its stdin/stdout and it listens on nothing), and
+-- for having 3 or more live instances of the same argv whose original parents ran the same argv (one
+-- client, or one client restarted again and again), started over an hour or more apart (a worker pool
+-- starts together; a leak accumulates); RSS adds weight.
+DROP VIEW IF EXISTS snapshot_leak_suspects;
+CREATE VIEW snapshot_leak_suspects AS
+SELECT snapshot_id, kind, pid, start_ticks, container_id, argv, age_s, rss_kb, score, reasons FROM (
+  SELECT x.snapshot_id,
+         'process' AS kind,
+         x.pid,
+         x.start_ticks,
+         x.container_id,
+         x.argv,
+         x.age_s,
+         x.rss_kb,
+         (CASE WHEN x.orphan AND x.age_s >= 3600 THEN 40 + min(x.age_s / 3600, 168) * 20 / 168 ELSE 0 END
+          + CASE WHEN x.reachable = 'orphaned' THEN 25 ELSE 0 END
+          + CASE WHEN x.siblings >= 3 AND x.siblings_spread_s >= 3600 THEN 10 + min(x.siblings, 50) ELSE 0 END
+          + min(x.rss_kb / 1024, 1024) * 15 / 1024) AS score,
+         rtrim(CASE WHEN x.orphan AND x.age_s >= 3600
+                    THEN 'orphan for ' || (x.age_s / 3600) || ' h (original parent ' || COALESCE(x.parent_pid, '?') || ' '
+                         || COALESCE(x.parent_argv, '') || ' gone or reparented away); ' ELSE '' END
+               || CASE WHEN x.reachable = 'orphaned' THEN 'unreachable: nothing else holds its stdin/stdout, no listener; ' ELSE '' END
+               || CASE WHEN x.siblings >= 3 AND x.siblings_spread_s >= 3600 THEN x.siblings || ' live instances of this argv, started over ' || (x.siblings_spread_s / 3600) || ' h by ' || COALESCE(x.parent_argv, 'the same parent') || '; ' ELSE '' END,
+               '; ') AS reasons,
+         (x.orphan AND x.age_s >= 3600) OR x.reachable = 'orphaned' OR (x.siblings >= 3 AND x.siblings_spread_s >= 3600) AS suspect
+    FROM (
+      SELECT w.*,
+             EXISTS (SELECT 1 FROM snapshot_orphans o WHERE o.snapshot_id = w.snapshot_id AND o.process_id = w.process_id) AS orphan,
+             (SELECT o.reachable FROM snapshot_orphans o WHERE o.snapshot_id = w.snapshot_id AND o.process_id = w.process_id) AS reachable
+        FROM (
+          -- siblings as window aggregates partitioned by snapshot, so a filter on snapshot_id reaches them
+          SELECT i.*,
+                 count(*) OVER same_origin AS siblings,
+                 (max(p0.start_time_us) OVER same_origin - min(p0.start_time_us) OVER same_origin) / 1000000 AS siblings_spread_s
+            FROM snapshot_instances i
+            JOIN processes p0 ON p0.process_id = i.process_id
+          WINDOW same_origin AS (PARTITION BY i.snapshot_id, p0.argv, i.parent_argv)) w) x)
+ WHERE suspect
+UNION ALL
+SELECT c.snapshot_id, 'container', c.init_pid, NULL, c.container_id, c.image || ' ' || c.command, c.age_s, c.rss_kb,
+       30 + min(c.age_s / 3600, 168) * 20 / 168 + min(c.rss_kb / 1024, 1024) * 15 / 1024,
+       'running container ' || c.name || ' outlived its creator ' || c.creator_pid || ' ' || COALESCE(c.creator_argv, '')
+  FROM container_overview c
+  JOIN processes cp ON cp.pid = c.creator_pid AND cp.start_ticks = c.creator_start_ticks AND cp.host_id = c.host_id
+ WHERE c.state = 'running' AND cp.gone_by IS NOT NULL AND cp.gone_by <= c.snapshot_id;

@@ -38,10 +38,16 @@ class TrailReader {
   // One SELECT with positional parameters; REGEXP (ECMAScript syntax) is available.
   Result<ResultTable> select(const std::string& sql, const std::vector<Cell>& parameters);
 
+  // Any one statement that only reads (`proctrail sql`). Writes, ATTACH and pragmas are refused by an
+  // authorizer on a connection that is also read-only and query_only; errors name the problem and,
+  // for syntax errors, the offset.
+  Result<ResultTable> run_sql(const std::string& sql);
+
   SQLite::Database& database();
 
  private:
   explicit TrailReader(std::unique_ptr<SQLite::Database> db);
+  std::unique_ptr<struct Authorizer> authorizer_;  // declared first: destroyed after the connection it guards
   std::unique_ptr<SQLite::Database> db_;
 };
 
@@ -58,6 +64,32 @@ struct ContainerFilter {
   std::string state = "all";
 };
 Result<ResultTable> query_containers(TrailReader& trail, int64_t snapshot_id, const ContainerFilter& filter);
+
+// The issue 5 questions; each reads a view of schema/views.sql (process_spawns, snapshot_orphans,
+// snapshot_instances, process_timeline, snapshot_processes + container_overview, snapshot_leak_suspects,
+// snapshot_list). A window bounds process start times (snapshot times for query_snapshots); REGEXP
+// matches argv.
+struct TimeWindow {
+  std::optional<int64_t> since_us;
+  std::optional<int64_t> until_us;
+};
+struct SpawnRateOptions {
+  std::string by = "parent";  // parent or argv
+  std::string per = "hour";   // minute, hour or day
+  TimeWindow window;
+  std::optional<std::string> match;
+};
+Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions& options);
+Result<ResultTable> query_orphans(TrailReader& trail, int64_t snapshot_id, const TimeWindow& window,
+                                  const std::optional<std::string>& match);
+Result<ResultTable> query_groups(TrailReader& trail, int64_t snapshot_id, const std::string& match,
+                                 const std::string& bucket, const TimeWindow& window);
+Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const std::string& by,
+                                 const std::optional<std::string>& match, const TimeWindow& window);
+Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optional<int64_t> start_ticks);
+Result<ResultTable> query_diff(TrailReader& trail, int64_t a, int64_t b);
+Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const std::optional<std::string>& match);
+Result<ResultTable> query_snapshots(TrailReader& trail, const TimeWindow& window);
 
 std::string render_table(const ResultTable& table);  // aligned columns, NULL shown as "-"
 std::string render_csv(const ResultTable& table);    // RFC 4180

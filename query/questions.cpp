@@ -1,0 +1,169 @@
+// The leak-history questions of `proctrail query` (issue 5). Each reads a view of schema/views.sql;
+// the SQL here only filters, groups and orders, so a sqlite3 user gets the same answer from the view.
+#include <limits>
+
+#include "proctrail/query.hpp"
+
+namespace proctrail {
+namespace {
+
+Cell since_of(const TimeWindow& window) { return window.since_us.value_or(std::numeric_limits<int64_t>::min()); }
+Cell until_of(const TimeWindow& window) { return window.until_us.value_or(std::numeric_limits<int64_t>::max()); }
+Cell match_of(const std::optional<std::string>& match) { return match ? Cell{*match} : Cell{}; }
+
+// Column names come from these fixed lists only: nothing the user typed is spliced into SQL.
+Result<std::string> spawn_bucket(const std::string& per) {
+  if (per == "minute") return std::string("start_minute");
+  if (per == "hour") return std::string("start_hour");
+  if (per == "day") return std::string("start_day");
+  return Error{"--per must be minute, hour or day"};
+}
+
+}  // namespace
+
+Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions& options) {
+  auto bucket = spawn_bucket(options.per);
+  if (!bucket) return bucket.error();
+  const std::string filter =
+      " FROM process_spawns WHERE start_time_us >= ?1 AND start_time_us < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
+  if (options.by == "parent") {
+    return trail.select("SELECT " + *bucket + " AS bucket, parent_pid, parent_start_ticks, parent_argv,"
+                        " count(*) AS spawned, count(DISTINCT argv) AS distinct_argv, max(argv) AS example_argv" +
+                            filter + " GROUP BY COALESCE(parent_process_id, -parent_pid), bucket"
+                                     " ORDER BY spawned DESC, bucket DESC LIMIT 200",
+                        {since_of(options.window), until_of(options.window), match_of(options.match)});
+  }
+  if (options.by == "argv") {
+    return trail.select("SELECT " + *bucket + " AS bucket, argv, parent_argv, count(*) AS spawned,"
+                        " count(DISTINCT COALESCE(parent_process_id, -parent_pid)) AS parents" +
+                            filter + " GROUP BY argv, parent_argv, bucket ORDER BY spawned DESC, bucket DESC LIMIT 200",
+                        {since_of(options.window), until_of(options.window), match_of(options.match)});
+  }
+  return Error{"--by must be parent or argv"};
+}
+
+Result<ResultTable> query_orphans(TrailReader& trail, int64_t snapshot_id, const TimeWindow& window,
+                                  const std::optional<std::string>& match) {
+  return trail.select(
+      "SELECT pid, start_ticks, start_time, age_s, rss_kb, ppid_now, original_parent_pid, original_parent_argv,"
+      " parent_gone_by, reachable, argv FROM snapshot_orphans"
+      " WHERE snapshot_id = ?1 AND start_time_us >= ?2 AND start_time_us < ?3 AND (?4 IS NULL OR argv REGEXP ?4)"
+      " ORDER BY age_s DESC, pid",
+      {snapshot_id, since_of(window), until_of(window), match_of(match)});
+}
+
+Result<ResultTable> query_groups(TrailReader& trail, int64_t snapshot_id, const std::string& match,
+                                 const std::string& bucket, const TimeWindow& window) {
+  if (bucket != "hour" && bucket != "day") return Error{"--bucket must be hour or day"};
+  const std::string column = bucket == "hour" ? "start_hour" : "start_day";
+  return trail.select(
+      "SELECT " + column + " AS started, count(*) AS instances, sum(rss_kb) AS rss_kb,"
+      " round(sum(rss_kb) / 1024.0, 1) AS rss_mb, min(start_time) AS first_start, max(start_time) AS last_start,"
+      " group_concat(pid, ' ') AS pids FROM snapshot_instances"
+      " WHERE snapshot_id = ?1 AND argv REGEXP ?2 AND start_time_us >= ?3 AND start_time_us < ?4"
+      " GROUP BY started ORDER BY started",
+      {snapshot_id, match, since_of(window), until_of(window)});
+}
+
+Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const std::string& by,
+                                 const std::optional<std::string>& match, const TimeWindow& window) {
+  std::string key, group;
+  if (by == "argv") {
+    key = "argv";
+    group = "argv";
+  } else if (by == "parent") {
+    key = "parent_pid, parent_argv";
+    group = "COALESCE(parent_process_id, -parent_pid)";
+  } else if (by == "group") {
+    key = "start_hour AS started, argv";
+    group = "start_hour, argv";
+  } else {
+    return Error{"--by must be argv, parent or group"};
+  }
+  return trail.select(
+      "SELECT " + key + ", count(*) AS instances, sum(rss_kb) AS rss_kb, round(sum(rss_kb) / 1024.0, 1) AS rss_mb,"
+      " round(avg(rss_kb) / 1024.0, 1) AS avg_rss_mb, round(max(rss_kb) / 1024.0, 1) AS max_rss_mb"
+      " FROM snapshot_instances WHERE snapshot_id = ?1 AND (?2 IS NULL OR argv REGEXP ?2)"
+      " AND start_time_us >= ?3 AND start_time_us < ?4 GROUP BY " + group + " ORDER BY rss_kb DESC LIMIT 200",
+      {snapshot_id, match_of(match), since_of(window), until_of(window)});
+}
+
+Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optional<int64_t> start_ticks) {
+  auto found = trail.select(
+      "SELECT process_id, host_id, start_ticks, gone_by, container_id FROM processes"
+      " WHERE pid = ?1 AND (?2 IS NULL OR start_ticks = ?2) ORDER BY first_seen DESC LIMIT 1",
+      {pid, start_ticks ? Cell{*start_ticks} : Cell{}});
+  if (!found) return found.error();
+  if (found->rows.empty()) return Error{"no process with pid " + std::to_string(pid) + " in the trail"};
+  const auto& row = found->rows.front();
+  const int64_t process_id = std::get<int64_t>(row[0]);
+  auto timeline = trail.select(
+      "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', at_us / 1000000, 'unixepoch') AS at, snapshot_id, event, detail"
+      " FROM process_timeline WHERE process_id = ?1 ORDER BY at_us, snapshot_id,"
+      " CASE event WHEN 'first seen' THEN 0 WHEN 'gone' THEN 2 ELSE 1 END",
+      {process_id});
+  if (!timeline) return timeline;
+  // The last snapshot that saw it: its peers and its container as they were then.
+  auto last = trail.select(
+      "SELECT max(snapshot_id) FROM snapshots WHERE host_id = ?1 AND (?2 IS NULL OR snapshot_id < ?2)",
+      {row[1], row[3]});
+  if (!last || last->rows.empty() || !std::holds_alternative<int64_t>(last->rows.front()[0])) return timeline;
+  const int64_t last_seen = std::get<int64_t>(last->rows.front()[0]);
+  auto extra = trail.select(
+      "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at_us / 1000000, 'unixepoch'), s.snapshot_id, 'last seen',"
+      " 'rss ' || p.rss_kb || ' KiB, state ' || p.state || ', ppid ' || p.ppid"
+      " FROM snapshot_processes p JOIN snapshots s ON s.snapshot_id = p.snapshot_id"
+      " WHERE p.snapshot_id = ?1 AND p.process_id = ?2"
+      " UNION ALL"
+      " SELECT strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at_us / 1000000, 'unixepoch'), x.snapshot_id, 'peer',"
+      " 'fd ' || x.fd || ' ' || x.via || ' → pid ' || x.peer_pid || ' fd ' || x.peer_fd || COALESCE(' (' || x.peer_mode || ')', '')"
+      " FROM snapshot_fd_peers x JOIN snapshots s ON s.snapshot_id = x.snapshot_id"
+      " WHERE x.snapshot_id = ?1 AND x.process_id = ?2 AND x.peer_process_id != ?2"
+      " UNION ALL"
+      " SELECT strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at_us / 1000000, 'unixepoch'), c.snapshot_id, 'container',"
+      " c.short_id || ' ' || c.name || ' (' || c.image || '), ' || c.state"
+      " FROM snapshot_containers c JOIN snapshots s ON s.snapshot_id = c.snapshot_id"
+      " WHERE c.snapshot_id = ?1 AND c.container_id = ?3",
+      {last_seen, process_id, row[4]});
+  if (extra) {
+    for (auto& extra_row : extra->rows) timeline->rows.push_back(std::move(extra_row));
+  }
+  return timeline;
+}
+
+Result<ResultTable> query_diff(TrailReader& trail, int64_t a, int64_t b) {
+  if (a > b) std::swap(a, b);
+  return trail.select(
+      "SELECT 'appeared' AS change, 'process' AS kind, pid, start_ticks, start_time, rss_kb, argv"
+      "  FROM snapshot_processes WHERE snapshot_id = ?2 AND first_seen > ?1 AND is_kernel_thread = 0"
+      " UNION ALL SELECT 'disappeared', 'process', pid, start_ticks, start_time, rss_kb, argv"
+      "  FROM snapshot_processes WHERE snapshot_id = ?1 AND gone_by <= ?2 AND is_kernel_thread = 0"
+      " UNION ALL SELECT 'survived', 'process', pid, start_ticks, start_time, rss_kb, argv"
+      "  FROM snapshot_processes WHERE snapshot_id = ?2 AND first_seen <= ?1 AND is_kernel_thread = 0"
+      " UNION ALL SELECT 'appeared', 'container', init_pid, NULL, created_at, rss_kb, short_id || ' ' || name || ' ' || image"
+      "  FROM container_overview WHERE snapshot_id = ?2 AND first_seen > ?1"
+      " UNION ALL SELECT 'disappeared', 'container', init_pid, NULL, created_at, rss_kb, short_id || ' ' || name || ' ' || image"
+      "  FROM container_overview WHERE snapshot_id = ?1 AND gone_by <= ?2"
+      " UNION ALL SELECT 'survived', 'container', init_pid, NULL, created_at, rss_kb, short_id || ' ' || name || ' ' || image"
+      "  FROM container_overview WHERE snapshot_id = ?2 AND first_seen <= ?1"
+      " ORDER BY 1, 2, 5, 3",
+      {a, b});
+}
+
+Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const std::optional<std::string>& match) {
+  return trail.select(
+      "SELECT kind, pid, start_ticks, substr(container_id, 1, 12) AS container, score, age_s,"
+      " round(rss_kb / 1024.0, 1) AS rss_mb, reasons, argv FROM snapshot_leak_suspects"
+      " WHERE snapshot_id = ?1 AND (?2 IS NULL OR argv REGEXP ?2) ORDER BY score DESC, age_s DESC LIMIT 100",
+      {snapshot_id, match_of(match)});
+}
+
+Result<ResultTable> query_snapshots(TrailReader& trail, const TimeWindow& window) {
+  return trail.select(
+      "SELECT snapshot_id, taken_at, trigger, tag, hook_event, hook_session_id, processes_seen, processes_new,"
+      " processes_gone, processes_changed, fds_seen, sockets_seen, containers_seen, coalesced_with FROM snapshot_list"
+      " WHERE started_at_us >= ?1 AND started_at_us < ?2 ORDER BY snapshot_id",
+      {since_of(window), until_of(window)});
+}
+
+}  // namespace proctrail

@@ -1,0 +1,48 @@
+#pragma once
+// Deterministic histories written through the Store: a fixed host, hand-made samples and tables.
+#include <string>
+#include <vector>
+
+#include "proctrail/store.hpp"
+
+namespace proctrail::test {
+
+inline HostInfo host(const std::string& boot_id = "boot-1", const std::string& machine_id = "machine-1") {
+  return HostInfo{.boot_id = boot_id, .machine_id = machine_id, .hostname = "h", .kernel = "k",
+                  .boot_time = 1'700'000'000, .clock_ticks = 100, .page_size = 4096};
+}
+
+inline ProcessSample sample(pid_t pid, uint64_t start, pid_t ppid, const std::string& argv, int64_t rss_kb = 10'000,
+                            char state = 'S') {
+  ProcessSample s;
+  s.key = {pid, start};
+  s.ppid = ppid;
+  s.state = state;
+  s.comm = argv.substr(0, argv.find(' '));
+  s.argv = argv;
+  s.exe = "/usr/bin/" + s.comm;
+  s.rss_kb = rss_kb;
+  s.threads = 1;
+  return s;
+}
+
+// The same sample with its original parent's identity, as the collector's resolve_parents sets it.
+inline ProcessSample child_of(const ProcessSample& parent, ProcessSample child) {
+  child.parent = parent.key;
+  return child;
+}
+
+inline ProcessTable table(std::vector<ProcessSample> processes, std::vector<pid_t> unparsed = {}) {
+  static int64_t clock = 0;
+  ProcessTable t;
+  t.processes = std::move(processes);
+  t.unparsed_pids = std::move(unparsed);
+  t.started_boottime_ns = ++clock * 1'000'000'000;
+  t.started_at_us = t.ended_at_us = 1'700'000'000'000'000 + clock;
+  return t;
+}
+
+// Unix µs of `ticks` after the fixture host's boot.
+inline int64_t at_ticks(uint64_t ticks) { return 1'700'000'000'000'000 + static_cast<int64_t>(ticks) * 10'000; }
+
+}  // namespace proctrail::test
