@@ -11,11 +11,17 @@ Cell since_of(const TimeWindow& window) { return window.since_us.value_or(std::n
 Cell until_of(const TimeWindow& window) { return window.until_us.value_or(std::numeric_limits<int64_t>::max()); }
 Cell match_of(const std::optional<std::string>& match) { return match ? Cell{*match} : Cell{}; }
 
-// Column names come from these fixed lists only: nothing the user typed is spliced into SQL.
-Result<std::string> spawn_bucket(const std::string& per) {
-  if (per == "minute") return std::string("start_minute");
-  if (per == "hour") return std::string("start_hour");
-  if (per == "day") return std::string("start_day");
+// Bucket width in µs and its label format; grouping on integer division keeps strftime to one call
+// per bucket instead of one per process. Fixed lists only: nothing the user typed is spliced into SQL.
+struct Bucket {
+  const char* width_us;
+  const char* label;
+};
+
+Result<Bucket> spawn_bucket(const std::string& per) {
+  if (per == "minute") return Bucket{"60000000", "%Y-%m-%dT%H:%MZ"};
+  if (per == "hour") return Bucket{"3600000000", "%Y-%m-%dT%H:00Z"};
+  if (per == "day") return Bucket{"86400000000", "%Y-%m-%d"};
   return Error{"--per must be minute, hour or day"};
 }
 
@@ -24,20 +30,23 @@ Result<std::string> spawn_bucket(const std::string& per) {
 Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions& options) {
   auto bucket = spawn_bucket(options.per);
   if (!bucket) return bucket.error();
+  const std::string slot = std::string("start_time_us / ") + bucket->width_us;
+  const std::string label = std::string("strftime('") + bucket->label + "', min(start_time_us) / 1000000, 'unixepoch') AS bucket";
   const std::string filter =
       " FROM process_spawns WHERE start_time_us >= ?1 AND start_time_us < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
+  const std::vector<Cell> parameters = {since_of(options.window), until_of(options.window), match_of(options.match)};
   if (options.by == "parent") {
-    return trail.select("SELECT " + *bucket + " AS bucket, parent_pid, parent_start_ticks, parent_argv,"
+    return trail.select("SELECT " + label + ", parent_pid, parent_start_ticks, parent_argv,"
                         " count(*) AS spawned, count(DISTINCT argv) AS distinct_argv, max(argv) AS example_argv" +
-                            filter + " GROUP BY COALESCE(parent_process_id, -parent_pid), bucket"
-                                     " ORDER BY spawned DESC, bucket DESC LIMIT 200",
-                        {since_of(options.window), until_of(options.window), match_of(options.match)});
+                            filter + " GROUP BY COALESCE(parent_process_id, -parent_pid), " + slot +
+                            " ORDER BY spawned DESC, bucket DESC LIMIT 200",
+                        parameters);
   }
   if (options.by == "argv") {
-    return trail.select("SELECT " + *bucket + " AS bucket, argv, parent_argv, count(*) AS spawned,"
+    return trail.select("SELECT " + label + ", argv, parent_argv, count(*) AS spawned,"
                         " count(DISTINCT COALESCE(parent_process_id, -parent_pid)) AS parents" +
-                            filter + " GROUP BY argv, parent_argv, bucket ORDER BY spawned DESC, bucket DESC LIMIT 200",
-                        {since_of(options.window), until_of(options.window), match_of(options.match)});
+                            filter + " GROUP BY argv, parent_argv, " + slot + " ORDER BY spawned DESC, bucket DESC LIMIT 200",
+                        parameters);
   }
   return Error{"--by must be parent or argv"};
 }

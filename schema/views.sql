@@ -55,8 +55,9 @@ SELECT
 FROM snapshots s
 JOIN hosts h ON h.host_id = s.host_id
 JOIN processes p ON p.host_id = s.host_id
-               AND p.first_seen <= s.snapshot_id
-               AND (p.gone_by IS NULL OR p.gone_by > s.snapshot_id);
+               -- open at the snapshot; written so that index processes_alive reads only those rows
+               AND COALESCE(p.gone_by, 9223372036854775807) > s.snapshot_id
+               AND p.first_seen <= s.snapshot_id;
 
 -- The latest known facts of every process (for open ones: as of the latest snapshot). The recorder
 -- diffs each new collection against this view's open rows.

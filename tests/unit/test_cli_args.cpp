@@ -61,5 +61,33 @@ TEST(CliOutput, SummaryLineNamesEveryCount) {
   EXPECT_NE(summary_line(s, 1).find("shares the collection of snapshot 6"), std::string::npos);
 }
 
+TEST(CliArgs, LeakHistoryQuestionsParseTheirOptions) {
+  auto spawn = parse({"query", "spawn-rate", "--by", "argv", "--per", "day", "--since", "7d", "--match", "mcp"});
+  EXPECT_TRUE(spawn->query_command->got_subcommand("spawn-rate"));
+  EXPECT_EQ(spawn->query.spawn_by, "argv");
+  EXPECT_EQ(spawn->query.per, "day");
+  EXPECT_EQ(spawn->query.since, "7d");
+  auto diff = parse({"query", "diff", "before-tests", "last"});
+  EXPECT_EQ(diff->query.diff_a, "before-tests");
+  EXPECT_EQ(diff->query.diff_b, "last");
+  auto memory = parse({"query", "memory", "--by", "group", "--format", "json"});
+  EXPECT_EQ(memory->query.memory_by, "group");
+  EXPECT_EQ(memory->query.format, "json");
+  auto sql = parse({"sql", "SELECT 1", "--format", "csv"});
+  EXPECT_TRUE(sql->sql_command->parsed());
+  EXPECT_EQ(sql->sql.statement, "SELECT 1");
+  auto snapshots = parse({"snapshots", "--since", "2026-11-24T05:00"});
+  EXPECT_TRUE(snapshots->snapshots_command->parsed());
+  EXPECT_EQ(snapshots->snapshots.since, "2026-11-24T05:00");
+}
+
+TEST(CliArgs, BadQuestionOptionsAreParseErrors) {
+  EXPECT_THROW(parse({"query", "spawn-rate", "--per", "week"}), CLI::ParseError);
+  EXPECT_THROW(parse({"query", "groups"}), CLI::ParseError);  // --match is required
+  EXPECT_THROW(parse({"query", "memory", "--by", "colour"}), CLI::ParseError);
+  EXPECT_THROW(parse({"query", "diff", "1"}), CLI::ParseError);
+  EXPECT_THROW(parse({"sql"}), CLI::ParseError);
+}
+
 }  // namespace
 }  // namespace proctrail::cli
