@@ -152,7 +152,14 @@ TEST_F(RealProcesses, ZombieIsRecordedAsZombieWithItsArgvKept) {
   ASSERT_TRUE(eventually([&] { return cmdline_of(child.pid()).starts_with("sleep"); }));
   int64_t s1 = snap();
   ::kill(child.pid(), SIGKILL);  // not reaped yet: a zombie
-  ASSERT_TRUE(eventually([&] { return cmdline_of(child.pid()).empty(); }));
+  // Wait for state Z itself: cmdline empties when the memory is released, a moment before the exit
+  // completes (under load a snapshot in that moment saw the state still R and the test failed).
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in("/proc/" + std::to_string(child.pid()) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto stat = parse_stat(text);
+    return stat && stat->state == 'Z';
+  }));
   int64_t s2 = snap();
   Row zombie = row(s2, child.pid());
   ASSERT_TRUE(zombie.present);
