@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proctrail/paths.hpp"
+#include "proctrail/procfs.hpp"
 
 namespace proctrail::cli {
 
@@ -26,6 +27,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->query_command = setup_query(app, cli->query);
   cli->sql_command = setup_sql(app, cli->sql);
   cli->snapshots_command = setup_snapshots(app, cli->snapshots);
+  cli->cleanup_command = setup_cleanup(app, cli->cleanup);
   return cli;
 }
 
@@ -36,6 +38,7 @@ int dispatch(Cli& cli) {
   if (cli.query_command->parsed()) return run_query(*cli.query_command, cli.query, cli.global);
   if (cli.sql_command->parsed()) return run_sql(cli.sql, cli.global);
   if (cli.snapshots_command->parsed()) return run_snapshots(cli.snapshots, cli.global);
+  if (cli.cleanup_command->parsed()) return run_cleanup(cli.cleanup, cli.global, cli.own_argv);
   print_error("no subcommand");
   return 2;
 }
@@ -50,6 +53,7 @@ int main_entry(int argc, char** argv) {
     int code = cli->app.exit(e);
     return hook ? 0 : code;  // a hook never fails its caller, even when misconfigured
   }
+  cli->own_argv = quote_argv(std::vector<std::string>(argv, argv + argc));
   return dispatch(*cli);
 }
 

@@ -76,6 +76,20 @@ struct SnapshotsOptions {
 CLI::App* setup_snapshots(CLI::App& app, SnapshotsOptions& options);
 int run_snapshots(const SnapshotsOptions& options, const GlobalOptions& global);
 
+// proctrail cleanup [selectors] [--yes]
+struct CleanupOptions {
+  std::string match, older_than, user, from_sql, container_label, evidence_out;
+  std::optional<int64_t> parent;
+  bool orphans = false, unreachable = false, tree = false, all_users = false, containers = false, remove = false;
+  bool yes = false;
+  std::string grace = "5s";
+  std::string format = "table";
+  CollectOptions collect;
+};
+CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options);
+// 0: every target gone (or a dry run); 3: some survived; 1: could not act; 2: bad request.
+int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, const std::string& own_argv);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -89,6 +103,9 @@ struct Cli {
   QueryOptions query;
   SqlOptions sql;
   SnapshotsOptions snapshots;
+  CleanupOptions cleanup;
+  std::string own_argv;  // the command line, for the audit trail
+  CLI::App* cleanup_command = nullptr;
   CLI::App* sql_command = nullptr;
   CLI::App* snapshots_command = nullptr;
   CLI::App* snap_command = nullptr;

@@ -29,7 +29,12 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
     print_error("verify: snapshot " + std::to_string(*report->first_bad_snapshot) + ": " + report->problem);
     return 1;
   }
-  std::cout << "verified " << report->snapshots_checked << " snapshots: hash chain intact\n";
+  if (report->first_bad_action) {
+    print_error("verify: cleanup action " + std::to_string(*report->first_bad_action) + ": " + report->action_problem);
+    return 1;
+  }
+  std::cout << "verified " << report->snapshots_checked << " snapshots and " << report->actions_checked
+            << " cleanup actions: both hash chains intact\n";
   return 0;
 }
 

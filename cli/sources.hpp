@@ -27,6 +27,7 @@ class Sources {
   // Fails on a malformed --docker-timeout.
   static Result<std::unique_ptr<Sources>> make(const CollectOptions& options, const Logger& logger);
   Recorder recorder(Store& store) const;
+  const DockerCollector* docker() const { return docker_ ? &*docker_ : nullptr; }
 
  private:
   Sources(const CollectOptions& options, const Logger& logger, std::chrono::milliseconds docker_timeout);

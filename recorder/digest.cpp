@@ -140,6 +140,19 @@ std::string snapshot_hash(SQLite::Database& db, int64_t snapshot_id) {
   return sha.finish();
 }
 
+std::string action_hash(SQLite::Database& db, int64_t action_id) {
+  Sha256 sha;
+  static constexpr char kDomain[] = "proctrail-cleanup-action-v1";
+  sha.update(kDomain, sizeof kDomain);
+  SQLite::Statement query(db,
+      "SELECT action_id, run_id, at_us, uid, evidence_snapshot_id, target_kind, pid, start_ticks, container_id, argv,"
+      " selector, signal, outcome, detail, prev_hash FROM cleanup_actions WHERE action_id = ?1");
+  query.bind(1, action_id);
+  if (!query.executeStep()) return {};
+  for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
+  return sha.finish();
+}
+
 std::string to_hex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;

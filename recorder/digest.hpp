@@ -12,6 +12,9 @@ namespace proctrail::digest {
 // (the store and `verify` both call this, so they cannot disagree). 32 raw bytes.
 std::string snapshot_hash(SQLite::Database& db, int64_t snapshot_id);
 
+// SHA-256 over one cleanup action row, its prev_hash included (the audit trail's chain). 32 raw bytes.
+std::string action_hash(SQLite::Database& db, int64_t action_id);
+
 std::string to_hex(const std::string& bytes);
 
 }  // namespace proctrail::digest

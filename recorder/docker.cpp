@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -105,8 +107,10 @@ class EngineClient {
     if (curl_api().error.empty()) curl_.handle = curl_api().easy_init();
   }
 
-  // GET path → body, or an Error of one of the kinds above.
-  Result<std::string> get(const std::string& path) {
+  Result<std::string> get(const std::string& path) { return request("GET", path, {200}); }
+
+  // METHOD path → body when the status is one of `ok`, or an Error of one of the kinds above.
+  Result<std::string> request(const char* method, const std::string& path, std::initializer_list<long> ok) {
     const CurlApi& api = curl_api();
     if (!api.error.empty()) return Error{api.error};
     if (curl_.handle == nullptr) return Error{"cannot connect: libcurl could not start"};
@@ -118,6 +122,7 @@ class EngineClient {
     const std::string url = "http://localhost" + path;
     api.easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, options_.socket_path.c_str());
     api.easy_setopt(h, CURLOPT_URL, url.c_str());
+    api.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     api.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
     api.easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
@@ -126,7 +131,9 @@ class EngineClient {
     if (code != CURLE_OK) return transfer_error(code);
     long status = 0;
     api.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (status != 200) return Error{"bad reply: HTTP " + std::to_string(status) + " for " + path + " from " + options_.socket_path};
+    if (std::find(ok.begin(), ok.end(), status) == ok.end()) {
+      return Error{"bad reply: HTTP " + std::to_string(status) + " for " + method + " " + path + " from " + options_.socket_path};
+    }
     return std::move(curl_.body);
   }
 
@@ -171,7 +178,7 @@ Result<ContainerTable> DockerCollector::collect() const {
     auto inspected = client.get("/containers/" + container.id + "/json");
     if (!inspected) {
       // Removed between the list and the inspect: it is gone, not a failure.
-      if (inspected.error().message.starts_with("bad reply: HTTP 404")) {
+      if (inspected.error().message.starts_with("bad reply: HTTP 404 ")) {
         container.state = "removed";
         continue;
       }
@@ -181,6 +188,29 @@ Result<ContainerTable> DockerCollector::collect() const {
   }
   std::erase_if(*containers, [](const ContainerSample& c) { return c.state == "removed"; });
   return ContainerTable{std::move(*containers), "docker unix://" + options_.socket_path};
+}
+
+Result<std::string> DockerCollector::stop(const std::string& id, std::chrono::seconds grace) const {
+  if (auto reachable = check_socket(options_.socket_path); !reachable) return reachable.error();
+  // The daemon waits `grace` before it kills: the budget covers that plus our usual timeout.
+  EngineClient client(options_, std::chrono::steady_clock::now() + grace + options_.timeout);
+  auto stopped = client.request("POST", "/containers/" + id + "/stop?t=" + std::to_string(grace.count()), {204, 304});
+  if (!stopped) {
+    if (stopped.error().message.starts_with("bad reply: HTTP 404 ")) return std::string("gone");
+    return stopped.error();
+  }
+  return std::string("stopped");
+}
+
+Result<std::string> DockerCollector::remove(const std::string& id) const {
+  if (auto reachable = check_socket(options_.socket_path); !reachable) return reachable.error();
+  EngineClient client(options_, std::chrono::steady_clock::now() + options_.timeout);
+  auto removed = client.request("DELETE", "/containers/" + id, {204});
+  if (!removed) {
+    if (removed.error().message.starts_with("bad reply: HTTP 404 ")) return std::string("gone");
+    return removed.error();
+  }
+  return std::string("removed");
 }
 
 }  // namespace proctrail

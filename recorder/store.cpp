@@ -598,6 +598,34 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
   }
 }
 
+// The cleanup audit trail: each action's prev_hash is the hash of the action before it, and its
+// hash matches its content.
+void Store::verify_actions(VerifyReport& report) {
+  SQLite::Statement chain(*db_, "SELECT action_id, prev_hash, hash FROM cleanup_actions ORDER BY action_id");
+  std::optional<std::string> expected_prev;
+  while (chain.executeStep()) {
+    const int64_t id = chain.getColumn(0).getInt64();
+    auto blob = [](const SQLite::Column& column) -> std::optional<std::string> {
+      if (column.isNull()) return std::nullopt;
+      return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
+    };
+    auto prev = blob(chain.getColumn(1));
+    auto hash = blob(chain.getColumn(2));
+    ++report.actions_checked;
+    if (prev != expected_prev) {
+      report.first_bad_action = id;
+      report.action_problem = "prev_hash does not match the hash of the action before it (an action was removed or rewritten)";
+      return;
+    }
+    if (!hash || digest::action_hash(*db_, id) != *hash) {
+      report.first_bad_action = id;
+      report.action_problem = "content does not match its hash (this action row was edited)";
+      return;
+    }
+    expected_prev = hash;
+  }
+}
+
 Result<VerifyReport> Store::verify() {
   try {
     SQLite::Transaction read(*db_);  // one consistent view; rolled back, nothing written
@@ -625,6 +653,7 @@ Result<VerifyReport> Store::verify() {
       }
       expected_prev = hash;
     }
+    verify_actions(report);
     return report;
   } catch (const SQLite::Exception& e) {
     return sqlite_error("verifying " + path_.string(), e, options_);

@@ -52,6 +52,10 @@ class DockerCollector {
  public:
   explicit DockerCollector(DockerOptions options = {}, Logger logger = nullptr);
   Result<ContainerTable> collect() const;
+  // POST /containers/ID/stop?t=GRACE: "stopped" (also when it was already stopped) or "gone".
+  Result<std::string> stop(const std::string& id, std::chrono::seconds grace) const;
+  // DELETE /containers/ID: "removed" or "gone".
+  Result<std::string> remove(const std::string& id) const;
   const DockerOptions& options() const { return options_; }
 
  private:

@@ -62,6 +62,10 @@ struct VerifyReport {
   int64_t snapshots_checked = 0;
   std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
   std::string problem;                        // what is wrong with first_bad_snapshot
+  int64_t actions_checked = 0;                // cleanup audit rows
+  std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
+  std::string action_problem;
+  bool intact() const { return !first_bad_snapshot && !first_bad_action; }
 };
 
 class Store {
@@ -81,7 +85,7 @@ class Store {
   // order is collection order; it is not called when the request is coalesced.
   Result<SnapshotSummary> record(const HostInfo& host, const SnapshotRequest& request, const Collect& collect);
 
-  // Recomputes every snapshot's hash and checks the chain.
+  // Recomputes every snapshot's hash and checks the chain, then the cleanup audit chain.
   Result<VerifyReport> verify();
 
   int schema_version();
@@ -89,6 +93,7 @@ class Store {
   SQLite::Database& database();  // for read-only questions and tests
 
  private:
+  void verify_actions(VerifyReport& report);
   Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);
 
   std::filesystem::path path_;

@@ -1,0 +1,144 @@
+// proctrail cleanup: evidence first, identity-verified signals, every action audited.
+// Dry run by default: prints the plan and signals nothing; --yes acts.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "proctrail/cleanup.hpp"
+#include "proctrail/duration.hpp"
+#include "proctrail/procfs.hpp"
+#include "proctrail/query.hpp"
+
+namespace proctrail::cli {
+namespace {
+
+Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
+  CleanupSelectors s;
+  if (!o.match.empty()) s.match = o.match;
+  s.orphans = o.orphans;
+  s.unreachable = o.unreachable;
+  if (!o.older_than.empty()) {
+    auto age = parse_duration(o.older_than);
+    if (!age) return Error{"--older-than: " + age.error().message};
+    s.older_than_s = age->count() / 1000;
+  }
+  if (o.parent) s.parent = *o.parent;
+  if (!o.user.empty()) {
+    const passwd* entry = ::getpwnam(o.user.c_str());
+    if (entry == nullptr) return Error{"--user: no such user '" + o.user + "'"};
+    s.user = entry->pw_uid;
+  }
+  if (!o.from_sql.empty()) s.from_sql = o.from_sql;
+  s.tree = o.tree;
+  s.all_users = o.all_users;
+  s.containers = o.containers || !o.container_label.empty();
+  if (!o.container_label.empty()) s.container_label = o.container_label;
+  s.remove = o.remove;
+  auto grace = parse_duration(o.grace);
+  if (!grace) return Error{"--grace: " + grace.error().message};
+  s.grace = *grace;
+  return s;
+}
+
+ResultTable plan_table(const CleanupReport& report) {
+  ResultTable table{{"kind", "pid", "start_ticks", "start_time", "age_s", "rss_mb", "why", "protected", "argv"}, {}};
+  for (const auto& t : report.plan) {
+    table.rows.push_back({t.kind, int64_t{t.key.pid}, t.kind == "process" ? Cell{static_cast<int64_t>(t.key.start_ticks)} : Cell{},
+                          t.start_time, t.age_s, static_cast<double>(t.rss_kb / 1024), t.why,
+                          t.protection ? Cell{*t.protection} : Cell{}, t.kind == "container" ? t.container_id.substr(0, 12) + " " + t.argv : t.argv});
+  }
+  return table;
+}
+
+ResultTable action_table(const CleanupReport& report) {
+  ResultTable table{{"kind", "pid", "start_ticks", "signal", "outcome", "detail", "argv"}, {}};
+  for (const auto& a : report.actions) {
+    table.rows.push_back({a.target.kind, int64_t{a.target.key.pid},
+                          a.target.kind == "process" ? Cell{static_cast<int64_t>(a.target.key.start_ticks)} : Cell{}, a.signal,
+                          a.outcome, a.detail.empty() ? Cell{} : Cell{a.detail}, a.target.argv});
+  }
+  return table;
+}
+
+}  // namespace
+
+CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options) {
+  auto* cleanup = app.add_subcommand("cleanup",
+      "End leaked processes (or containers) safely: evidence snapshot first, identity checked through a pidfd, "
+      "SIGTERM then SIGKILL, every action audited. Dry run unless --yes");
+  cleanup->add_option("--match", options.match, "argv matches this regex (containers: name, image or command)");
+  cleanup->add_flag("--orphans", options.orphans, "Only orphans (original parent gone or reparented)");
+  cleanup->add_flag("--unreachable", options.unreachable, "Only processes nothing talks to (from descriptors)");
+  cleanup->add_option("--older-than", options.older_than, "Only targets older than this (2h, 7d)");
+  cleanup->add_option("--parent", options.parent, "Only children (current or original) of this pid");
+  cleanup->add_option("--user", options.user, "Only processes of this user");
+  cleanup->add_option("--from-sql", options.from_sql, "A read-only SELECT returning pid, start_ticks");
+  cleanup->add_flag("--tree", options.tree, "Also each target's descendants, children before parents");
+  cleanup->add_flag("--all-users", options.all_users, "Allow other users' processes (as root)");
+  cleanup->add_flag("--containers", options.containers, "Docker containers instead of processes");
+  cleanup->add_option("--container-label", options.container_label, "Only containers with this label, KEY=VALUE");
+  cleanup->add_flag("--remove", options.remove, "Containers: remove after stopping");
+  cleanup->add_option("--grace", options.grace, "Wait between SIGTERM and SIGKILL (the container stop timeout)")->capture_default_str();
+  cleanup->add_flag("--yes", options.yes, "Act: without it the plan is printed and nothing is signalled");
+  cleanup->add_option("--evidence-out", options.evidence_out, "Also write the evidence (targets, descriptors, peers, parents) as JSON");
+  cleanup->add_option("--format", options.format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_collect_options(*cleanup, options.collect);
+  return cleanup;
+}
+
+int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, const std::string& own_argv) {
+  auto selectors = selectors_of(options);
+  if (!selectors) {
+    print_error("cleanup: " + selectors.error().message);
+    return 2;
+  }
+  auto db = resolve_db_path(global);
+  if (!db) {
+    print_error(db.error().message);
+    return 1;
+  }
+  Logger logger = make_stderr_logger(global.verbosity);
+  auto sources = Sources::make(options.collect, logger);
+  if (!sources) {
+    print_error("cleanup: " + sources.error().message);
+    return 2;
+  }
+  auto store = Store::open(*db, StoreOptions{}, logger);
+  if (!store) {
+    print_error("cleanup: " + store.error().message);
+    return 1;
+  }
+  Recorder recorder = (*sources)->recorder(*store);
+  Cleaner cleaner(*store, recorder, (*sources)->docker(), logger);
+  auto plan = cleaner.plan(*selectors, own_argv);
+  if (!plan) {
+    print_error("cleanup: " + plan.error().message);
+    return 1;
+  }
+  if (!options.evidence_out.empty()) {
+    if (auto written = write_evidence_file(*db, *plan, options.evidence_out); !written) {
+      print_error("cleanup: " + written.error().message + "; nothing was done");
+      return 1;
+    }
+  }
+  std::cerr << "evidence: snapshot " << plan->evidence_snapshot_id << " (" << plan->evidence_hash_hex.substr(0, 16) << "…), "
+            << plan->plan.size() << " target(s)\n";
+  if (!options.yes) {
+    std::cout << render(plan_table(*plan), options.format).value();
+    std::cerr << "dry run: nothing was signalled; add --yes to act\n";
+    return 0;
+  }
+  auto done = cleaner.execute(std::move(*plan), *selectors);
+  if (!done) {
+    print_error("cleanup: " + done.error().message);
+    return 1;
+  }
+  std::cout << render(action_table(*done), options.format).value();
+  std::cerr << done->actions.size() << " acted on, " << done->survivors << " survived; after: snapshot "
+            << (done->after_snapshot_id ? std::to_string(*done->after_snapshot_id) : std::string("(failed)")) << "\n";
+  return done->survivors > 0 ? 3 : 0;
+}
+
+}  // namespace proctrail::cli

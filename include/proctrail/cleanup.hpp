@@ -1,0 +1,105 @@
+#pragma once
+// Evidence-first cleanup: choose targets from a committed snapshot, verify each target's identity
+// through a pidfd, escalate SIGTERM to SIGKILL, and write every action to a hash-chained audit trail.
+//
+//   proctrail::Cleaner cleaner(store, recorder, &docker);
+//   auto plan = cleaner.plan(selectors, "my-launcher --cleanup");   // takes the evidence snapshot
+//   auto done = cleaner.execute(*plan, selectors);                  // signals; cleanup-after snapshot
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proctrail/containers.hpp"
+#include "proctrail/logging.hpp"
+#include "proctrail/recorder.hpp"
+#include "proctrail/result.hpp"
+#include "proctrail/store.hpp"
+
+namespace proctrail {
+
+// Selectors combine with AND. At least one that narrows the set is required.
+struct CleanupSelectors {
+  std::optional<std::string> match;        // ECMAScript regex over argv (containers: name, image, command)
+  bool orphans = false;                    // original parent gone or reparented (view snapshot_orphans)
+  bool unreachable = false;                // reachability verdict "orphaned" (needs descriptors)
+  std::optional<int64_t> older_than_s;     // age at the evidence snapshot
+  std::optional<pid_t> parent;             // current or original parent pid
+  std::optional<uid_t> user;               // real uid
+  std::optional<std::string> from_sql;     // a read-only SELECT returning pid, start_ticks
+  bool tree = false;                       // add each target's descendants, deepest first
+  bool all_users = false;                  // allow other users' processes (root only)
+  bool containers = false;                 // containers instead of processes
+  std::optional<std::string> container_label;  // KEY=VALUE
+  bool remove = false;                     // containers: remove after stopping
+  std::chrono::milliseconds grace{5000};   // SIGTERM → SIGKILL; the container stop timeout
+
+  bool narrows() const;
+  std::string to_json() const;
+};
+
+struct CleanupTarget {
+  std::string kind = "process";             // process or container
+  ProcessKey key;                           // process identity (container: init pid, start 0)
+  std::string start_time;                   // UTC
+  int64_t age_s = 0;
+  int64_t rss_kb = 0;
+  std::optional<uid_t> uid;
+  pid_t ppid = 0;
+  std::string argv;                         // container: image and command
+  std::string container_id;                 // containers only
+  std::string container_state;              // containers only
+  std::string why;                          // which selectors chose it
+  std::optional<std::string> protection;    // set: shown in the plan, never acted on
+  int depth = 0;                            // --tree: distance below a selected target
+};
+
+struct CleanupAction {
+  CleanupTarget target;
+  std::string signal;   // TERM, TERM+KILL, stop, stop+remove, none
+  std::string outcome;  // exited, killed, identity-mismatch, permission-denied, still-running, zombie, gone,
+                        // stopped, removed, failed
+  std::string detail;
+};
+
+struct CleanupReport {
+  int64_t run_id = 0;
+  int64_t evidence_snapshot_id = 0;
+  std::string evidence_hash_hex;
+  int64_t evidence_committed_us = 0;        // wall clock just after the evidence commit
+  std::vector<CleanupTarget> plan;          // in action order (children before parents)
+  std::vector<CleanupAction> actions;
+  std::optional<int64_t> after_snapshot_id;
+  int64_t survivors = 0;
+};
+
+class Cleaner {
+ public:
+  Cleaner(Store& store, Recorder& recorder, const DockerCollector* docker = nullptr, Logger logger = nullptr);
+
+  // Takes and commits the cleanup-evidence snapshot, then chooses targets from it and marks the
+  // protected ones. Records the run (dry_run until execute). Nothing is signalled.
+  Result<CleanupReport> plan(const CleanupSelectors& selectors, const std::string& own_argv);
+
+  // Acts on every unprotected target of `report.plan`, writing one audit row per target as its
+  // outcome becomes known, then takes the cleanup-after snapshot and counts survivors.
+  Result<CleanupReport> execute(CleanupReport report, const CleanupSelectors& selectors);
+
+  // Called after the plan and before the first signal (tests use it to exercise PID reuse).
+  std::function<void(const CleanupReport&)> before_signals;
+
+ private:
+  Store& store_;
+  Recorder& recorder_;
+  const DockerCollector* docker_;
+  Logger logger_;
+};
+
+// Writes the evidence file for a plan: the targets, their descriptors and peers, their parents, and
+// the evidence snapshot's id and hash, as one JSON document.
+Status write_evidence_file(const std::filesystem::path& trail, const CleanupReport& report, const std::filesystem::path& out);
+
+}  // namespace proctrail
