@@ -12,6 +12,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "proctrail/cleanup.hpp"
 #include "proctrail/containers.hpp"
 #include "proctrail/query.hpp"
 #include "proctrail/recorder.hpp"
@@ -224,6 +225,33 @@ TEST_F(Containers, TheClientThatRunsAContainerIsItsCreator) {
             std::to_string(client.pid()));
   run_command({"docker", "rm", "-f", id});
   client.wait_for(std::chrono::seconds(20));
+}
+
+TEST_F(Containers, CleanupStopsOnlyTheSelectedContainerAfterTheEvidence) {
+  const std::string name = "proctrail-cleanup-" + std::to_string(::getpid());
+  std::string chosen = start({"--name", name, "--label", "proctrail.cleanup=yes"}, {"sleep", "600"});
+  std::string spared = start({"--label", "proctrail.cleanup=no"}, {"sleep", "600"});
+  Recorder recorder(*store, collector);
+  recorder.set_containers(&docker);
+  Cleaner cleaner(*store, recorder, &docker);
+  CleanupSelectors selectors;
+  selectors.containers = true;
+  selectors.container_label = "proctrail.cleanup=yes";
+  selectors.match = name;
+  selectors.remove = true;
+  selectors.grace = std::chrono::milliseconds(1000);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  EXPECT_EQ(plan->plan[0].container_id, chosen);
+  EXPECT_EQ(container(plan->evidence_snapshot_id, chosen, "state"), "running");  // evidence first
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  ASSERT_EQ(done->actions.size(), 1u);
+  EXPECT_EQ(done->actions[0].signal, "stop+remove");
+  EXPECT_EQ(done->actions[0].outcome, "removed") << done->actions[0].detail;
+  EXPECT_NE(run_command({"docker", "inspect", chosen}).status, 0);  // gone
+  EXPECT_EQ(run_command({"docker", "inspect", "-f", "{{.State.Status}}", spared}).out, "running");
 }
 
 // Without a daemon that answers, the snapshot still succeeds, records why, and says it once per run.

@@ -1,0 +1,250 @@
+// Cleanup against real processes started here (each stopped by its pid if the test did not end it).
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "proctrail/cleanup.hpp"
+#include "proctrail/query.hpp"
+#include "tests/support/child.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail {
+namespace {
+
+using test::Child;
+using test::eventually;
+
+bool alive(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) == 0; }
+
+std::string unique_tag() { return std::to_string(::getpid()) + "-" + std::to_string(::time(nullptr)); }
+
+class Cleanup : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::optional<Store> store;
+  ProcfsCollector collector{ProcfsOptions{.exclude_pid = ::getpid()}};
+  SocketCollector sockets;
+  std::optional<Recorder> recorder;
+  const std::string tag = unique_tag();
+
+  void SetUp() override {
+    auto opened = Store::open(tmp / "trail.db");
+    ASSERT_TRUE(opened) << opened.error().message;
+    store.emplace(std::move(opened.value()));
+    recorder.emplace(*store, collector, &sockets);
+  }
+  // A `sleep` whose argv is unique to this test run.
+  Child sleeper(const std::string& name) {
+    return Child({"bash", "-c", "exec -a 'proctrail-test-" + name + "-" + tag + "' sleep 1000"});
+  }
+  void wait_for_argv(pid_t pid, const std::string& prefix) {
+    ASSERT_TRUE(eventually([&] {
+      std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+      return std::string(std::istreambuf_iterator<char>(in), {}).starts_with(prefix);
+    }));
+  }
+  std::vector<std::string> audit(const std::string& columns) {
+    SQLite::Statement q(store->database(), "SELECT " + columns + " FROM cleanup_actions ORDER BY action_id");
+    std::vector<std::string> rows;
+    while (q.executeStep()) {
+      std::string row;
+      for (int i = 0; i < q.getColumnCount(); ++i) row += (i ? "|" : "") + (q.getColumn(i).isNull() ? "NULL" : q.getColumn(i).getString());
+      rows.push_back(row);
+    }
+    return rows;
+  }
+  CleanupSelectors matching(const std::string& regex) {
+    CleanupSelectors s;
+    s.match = regex;
+    s.grace = std::chrono::milliseconds(2000);
+    return s;
+  }
+};
+
+TEST_F(Cleanup, DryRunSignalsNothing) {
+  Child target = sleeper("dry");
+  wait_for_argv(target.pid(), "proctrail-test-dry");
+  Cleaner cleaner(*store, *recorder);
+  auto plan = cleaner.plan(matching("^proctrail-test-dry-" + tag), "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  EXPECT_EQ(plan->plan[0].key.pid, target.pid());
+  EXPECT_FALSE(plan->plan[0].protection);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(alive(target.pid()));
+  EXPECT_TRUE(audit("action_id").empty());
+}
+
+TEST_F(Cleanup, YesEndsTheMatchingOnesAndOnlyThose) {
+  Child first = sleeper("end");
+  Child second = sleeper("end");
+  Child bystander = sleeper("keep");
+  wait_for_argv(bystander.pid(), "proctrail-test-keep");
+  wait_for_argv(second.pid(), "proctrail-test-end");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-end-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 2u);
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->survivors, 0);
+  EXPECT_EQ(first.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
+  EXPECT_EQ(second.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
+  EXPECT_TRUE(alive(bystander.pid()));
+  auto rows = audit("pid, signal, outcome");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], std::to_string(first.pid()) + "|TERM|exited");
+  EXPECT_TRUE(done->after_snapshot_id);
+  auto verified = store->verify();
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->intact()) << verified->action_problem;
+}
+
+TEST_F(Cleanup, ProcessThatIgnoresTermIsKilledAfterTheGrace) {
+  Child stubborn({"bash", "-c", "trap '' TERM; exec -a proctrail-test-stubborn-" + tag + " sleep 1000"});
+  wait_for_argv(stubborn.pid(), "proctrail-test-stubborn");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-stubborn-" + tag);
+  selectors.grace = std::chrono::milliseconds(300);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(stubborn.wait_for(std::chrono::seconds(5)), 128 + SIGKILL);
+  EXPECT_EQ(audit("signal, outcome"), std::vector<std::string>{"TERM+KILL|killed"});
+}
+
+// The PID of a target is taken by a new process between the evidence and the action: the new
+// process is not touched and the audit row says identity-mismatch.
+TEST_F(Cleanup, ReusedPidIsNeverSignalledAndIsRecordedAsIdentityMismatch) {
+  if (::geteuid() != 0 || ::access("/proc/sys/kernel/ns_last_pid", W_OK) != 0) GTEST_SKIP() << "needs root (ns_last_pid)";
+  auto target = std::make_unique<Child>(std::vector<std::string>{"bash", "-c", "exec -a proctrail-test-reuse-" + tag + " sleep 1000"});
+  const pid_t pid = target->pid();
+  wait_for_argv(pid, "proctrail-test-reuse");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-reuse-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  std::unique_ptr<Child> newcomer;
+  cleaner.before_signals = [&](const CleanupReport&) {
+    target->kill_and_wait();  // the target exits and is reaped: its pid is free
+    for (int attempt = 0; attempt < 200 && !newcomer; ++attempt) {
+      std::ofstream("/proc/sys/kernel/ns_last_pid") << (pid - 1);
+      auto candidate = std::make_unique<Child>(std::vector<std::string>{"sleep", "1000"});
+      if (candidate->pid() == pid) newcomer = std::move(candidate);
+    }
+  };
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  ASSERT_TRUE(newcomer) << "could not get pid " << pid << " reused";
+  EXPECT_TRUE(alive(newcomer->pid()));
+  EXPECT_EQ(audit("pid, signal, outcome"), std::vector<std::string>{std::to_string(pid) + "|none|identity-mismatch"});
+}
+
+TEST_F(Cleanup, ProtectedProcessesAreShownWithTheirReasonAndNeverActedOn) {
+  Cleaner cleaner(*store, *recorder);
+  CleanupSelectors selectors;
+  selectors.from_sql = "SELECT pid, start_ticks FROM snapshot_processes WHERE snapshot_id = (SELECT max(snapshot_id) FROM snapshots)"
+                       " AND (pid = 1 OR pid = " + std::to_string(::getppid()) + ")";
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 2u);
+  for (const auto& target : plan->plan) {
+    ASSERT_TRUE(target.protection) << target.key.pid;
+    EXPECT_EQ(*target.protection, target.key.pid == 1 ? "pid 1 (init)" : "an ancestor of this cleanup");
+  }
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(done->actions.empty());
+  EXPECT_TRUE(audit("action_id").empty());
+}
+
+TEST_F(Cleanup, EvidenceIsCommittedBeforeTheFirstSignal) {
+  Child target = sleeper("evidence");
+  wait_for_argv(target.pid(), "proctrail-test-evidence");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-evidence-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  bool seen_by_another_connection = false, alive_at_that_moment = false;
+  cleaner.before_signals = [&](const CleanupReport& report) {
+    auto trail = TrailReader::open(tmp / "trail.db");  // a separate connection sees only committed data
+    ASSERT_TRUE(trail);
+    auto rows = trail->select("SELECT count(*) FROM snapshot_processes WHERE snapshot_id = ?1 AND pid = ?2",
+                              {report.evidence_snapshot_id, int64_t{target.pid()}});
+    seen_by_another_connection = rows && std::get<int64_t>(rows->rows[0][0]) == 1;
+    alive_at_that_moment = alive(target.pid());
+  };
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_TRUE(seen_by_another_connection);
+  EXPECT_TRUE(alive_at_that_moment);
+  EXPECT_EQ(target.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
+}
+
+TEST_F(Cleanup, TreeEndsChildrenBeforeTheirParent) {
+  Child parent({"bash", "-c", "exec -a proctrail-test-tree-" + tag + " sh -c 'sleep 1001 & sleep 1002 & wait'"});
+  ASSERT_TRUE(eventually([&] {
+    return test::run_command({"sh", "-c", "grep -l '^sleep.100[12]' /proc/[0-9]*/cmdline 2>/dev/null | wc -l"}).out != "0";
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-tree-" + tag);
+  selectors.tree = true;
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 3u);
+  EXPECT_EQ(plan->plan.back().key.pid, parent.pid());  // the parent last
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  auto rows = audit("pid");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows.back(), std::to_string(parent.pid()));
+  EXPECT_NE(parent.wait_for(std::chrono::seconds(5)), -1);
+}
+
+TEST_F(Cleanup, EditedOrDeletedAuditRowsFailVerifyAtThatRow) {
+  Child a = sleeper("audit");
+  Child b = sleeper("audit");
+  Child c = sleeper("audit");
+  wait_for_argv(c.pid(), "proctrail-test-audit");
+  wait_for_argv(b.pid(), "proctrail-test-audit");
+  wait_for_argv(a.pid(), "proctrail-test-audit");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-audit-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan);
+  ASSERT_TRUE(cleaner.execute(std::move(*plan), selectors));
+  auto& db = store->database();
+  db.exec("UPDATE cleanup_actions SET outcome = 'still-running' WHERE action_id = 2");
+  auto edited = store->verify();
+  ASSERT_TRUE(edited);
+  EXPECT_EQ(edited->first_bad_action, 2);
+  db.exec("UPDATE cleanup_actions SET outcome = 'exited' WHERE action_id = 2");
+  ASSERT_TRUE(store->verify()->intact());
+  db.exec("DELETE FROM cleanup_actions WHERE action_id = 2");
+  auto deleted = store->verify();
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->first_bad_action, 3);
+  db.exec("UPDATE snapshots SET tag = 'edited' WHERE snapshot_id = 1");
+  EXPECT_EQ(store->verify()->first_bad_snapshot, 1);
+}
+
+TEST_F(Cleanup, WithoutANarrowingSelectorNothingIsPlanned) {
+  Cleaner cleaner(*store, *recorder);
+  CleanupSelectors everything;
+  everything.tree = true;
+  auto plan = cleaner.plan(everything, "test");
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("selector"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace proctrail
