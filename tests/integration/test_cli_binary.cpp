@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
 
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -259,6 +262,65 @@ TEST_F(Binary, VersionAndHelp) {
   RunResult help = run({"snap", "--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--hook"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace proctrail
+
+namespace proctrail {
+namespace {
+
+TEST_F(Binary, CleanupDryRunThenYesWritesEvidenceAndAnAuditTheTrailVerifies) {
+  const std::string name = "proctrail-cli-cleanup-" + std::to_string(::getpid());
+  Child target({"bash", "-c", "exec -a " + name + " sleep 1000"});
+  ASSERT_TRUE(test::eventually([&] {
+    std::ifstream in("/proc/" + std::to_string(target.pid()) + "/cmdline");
+    return std::string(std::istreambuf_iterator<char>(in), {}).starts_with(name);
+  }));
+  RunResult dry = run({"--db", db.string(), "cleanup", "--match", "^" + name, "--no-containers"});
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_NE(dry.out.find(std::to_string(target.pid())), std::string::npos) << dry.out;
+  EXPECT_NE(dry.err.find("dry run"), std::string::npos) << dry.err;
+  EXPECT_EQ(target.wait_for(std::chrono::milliseconds(100)), -1);  // still running
+
+  const auto evidence = tmp / "evidence.json";
+  RunResult act = run({"--db", db.string(), "cleanup", "--match", "^" + name, "--yes", "--no-containers",
+                       "--evidence-out", evidence.string()});
+  ASSERT_EQ(act.code, 0) << act.err;
+  EXPECT_EQ(target.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
+  auto doc = nlohmann::json::parse(std::ifstream(evidence));
+  ASSERT_EQ(doc["targets"].size(), 1u);
+  EXPECT_EQ(doc["targets"][0]["pid"], target.pid());
+  EXPECT_TRUE(doc["targets"][0]["descriptors"].is_array());
+  EXPECT_EQ(doc["evidence_snapshot_hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(text(db, "SELECT outcome FROM cleanup_actions"), "exited");
+  EXPECT_NE(text(db, "SELECT argv FROM cleanup_runs WHERE dry_run = 0").find("--yes"), std::string::npos);
+  RunResult verify = run({"--db", db.string(), "verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("1 cleanup actions"), std::string::npos) << verify.out;
+}
+
+TEST_F(Binary, CleanupWithoutASelectorIsRefusedWithOneLine) {
+  RunResult r = run({"--db", db.string(), "cleanup", "--yes", "--no-containers"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("selector"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, SqlRefusesAWriteAndQuestionsAnswerJsonArrays) {
+  ASSERT_EQ(run({"--db", db.string(), "snap", "--no-containers"}).code, 0);
+  RunResult refused = run({"--db", db.string(), "sql", "DELETE FROM snapshots"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find("DELETE refused"), std::string::npos) << refused.err;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
+  for (std::vector<std::string> question : {std::vector<std::string>{"query", "leaks"}, {"query", "orphans"},
+                                            {"query", "spawn-rate"}, {"query", "memory"}, {"snapshots"}}) {
+    question.insert(question.begin(), {"--db", db.string()});
+    question.insert(question.end(), {"--format", "json"});
+    RunResult r = run(question);
+    ASSERT_EQ(r.code, 0) << question[2] << ": " << r.err;
+    EXPECT_TRUE(nlohmann::json::parse(r.out).is_array()) << r.out;
+  }
 }
 
 }  // namespace
