@@ -8,6 +8,7 @@
 
 #include "proctrail/containers.hpp"
 #include "proctrail/duration.hpp"
+#include "proctrail/procfs.hpp"
 #include "recorder/text_util.hpp"
 
 namespace proctrail {
@@ -76,14 +77,8 @@ std::string string_or_empty(const nlohmann::json& object, const char* key) {
 }  // namespace
 
 std::optional<ContainerRef> parse_container_ref(std::string_view cgroup_text) {
-  text::Lines lines(cgroup_text);
-  std::string_view line;
-  while (lines.next(line)) {
-    size_t first = line.find(':');
-    if (first == std::string_view::npos) continue;
-    size_t second = line.find(':', first + 1);
-    if (second == std::string_view::npos) continue;
-    if (auto ref = ref_from_path(line.substr(second + 1))) return ref;
+  for (const auto& line : split_cgroup_lines(cgroup_text)) {
+    if (auto ref = ref_from_path(line.path)) return ref;
   }
   return std::nullopt;
 }

@@ -128,23 +128,27 @@ std::string quote_argv(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::optional<std::string> parse_cgroup(std::string_view text) {
-  std::optional<std::string> systemd_path;
-  std::optional<std::string> first_path;
+std::vector<CgroupLine> split_cgroup_lines(std::string_view text) {
+  std::vector<CgroupLine> out;
   Lines lines(text);
   std::string_view line;
   while (lines.next(line)) {
-    // hierarchy-ID:controller-list:cgroup-path (the path may itself hold ':')
     size_t first = line.find(':');
     if (first == std::string_view::npos) continue;
     size_t second = line.find(':', first + 1);
     if (second == std::string_view::npos) continue;
-    std::string_view hierarchy = line.substr(0, first);
-    std::string_view controllers = line.substr(first + 1, second - first - 1);
-    std::string path(line.substr(second + 1));
-    if (hierarchy == "0" && controllers.empty()) return path;
-    if (controllers == "name=systemd") systemd_path = path;
-    if (!first_path) first_path = path;
+    out.push_back(CgroupLine{line.substr(0, first), line.substr(first + 1, second - first - 1), line.substr(second + 1)});
+  }
+  return out;
+}
+
+std::optional<std::string> parse_cgroup(std::string_view text) {
+  std::optional<std::string> systemd_path;
+  std::optional<std::string> first_path;
+  for (const auto& line : split_cgroup_lines(text)) {
+    if (line.hierarchy == "0" && line.controllers.empty()) return std::string(line.path);
+    if (line.controllers == "name=systemd") systemd_path = std::string(line.path);
+    if (!first_path) first_path = std::string(line.path);
   }
   return systemd_path ? systemd_path : first_path;
 }

@@ -598,62 +598,60 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
   }
 }
 
-// The cleanup audit trail: each action's prev_hash is the hash of the action before it, and its
-// hash matches its content.
-void Store::verify_actions(VerifyReport& report) {
-  SQLite::Statement chain(*db_, "SELECT action_id, prev_hash, hash FROM cleanup_actions ORDER BY action_id");
+namespace {
+
+struct ChainBreak {
+  int64_t id = 0;
+  std::string problem;
+};
+
+// Walks one hash chain (`sql` yields id, prev_hash, hash in order): each prev_hash must be the hash
+// before it, and each hash must be what `rehash(id)` computes from the row's content now.
+template <class Rehash>
+std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, const char* noun, int64_t& checked, Rehash rehash) {
+  SQLite::Statement chain(db, sql);
   std::optional<std::string> expected_prev;
+  auto blob = [](const SQLite::Column& column) -> std::optional<std::string> {
+    if (column.isNull()) return std::nullopt;
+    return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
+  };
   while (chain.executeStep()) {
     const int64_t id = chain.getColumn(0).getInt64();
-    auto blob = [](const SQLite::Column& column) -> std::optional<std::string> {
-      if (column.isNull()) return std::nullopt;
-      return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
-    };
     auto prev = blob(chain.getColumn(1));
     auto hash = blob(chain.getColumn(2));
-    ++report.actions_checked;
+    ++checked;
     if (prev != expected_prev) {
-      report.first_bad_action = id;
-      report.action_problem = "prev_hash does not match the hash of the action before it (an action was removed or rewritten)";
-      return;
+      return ChainBreak{id, std::string("prev_hash does not match the hash of the ") + noun +
+                                " before it (one was removed or rewritten)"};
     }
-    if (!hash || digest::action_hash(*db_, id) != *hash) {
-      report.first_bad_action = id;
-      report.action_problem = "content does not match its hash (this action row was edited)";
-      return;
+    if (!hash || rehash(id) != *hash) {
+      return ChainBreak{id, std::string("content does not match its hash (rows of this ") + noun + " were edited, added or removed)"};
     }
     expected_prev = hash;
   }
+  return std::nullopt;
 }
+
+}  // namespace
 
 Result<VerifyReport> Store::verify() {
   try {
     SQLite::Transaction read(*db_);  // one consistent view; rolled back, nothing written
     VerifyReport report;
-    SQLite::Statement chain(*db_, "SELECT snapshot_id, prev_hash, hash FROM snapshots ORDER BY snapshot_id");
-    std::optional<std::string> expected_prev;
-    auto blob = [](const SQLite::Column& column) -> std::optional<std::string> {
-      if (column.isNull()) return std::nullopt;
-      return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
-    };
-    while (chain.executeStep()) {
-      int64_t id = chain.getColumn(0).getInt64();
-      auto prev = blob(chain.getColumn(1));
-      auto hash = blob(chain.getColumn(2));
-      ++report.snapshots_checked;
-      if (prev != expected_prev) {
-        report.first_bad_snapshot = id;
-        report.problem = "prev_hash does not match the hash of the snapshot before it (a snapshot was removed or rewritten)";
-        return report;
-      }
-      if (!hash || digest::snapshot_hash(*db_, id) != *hash) {
-        report.first_bad_snapshot = id;
-        report.problem = "content does not match its hash (rows of this snapshot were edited, added or removed)";
-        return report;
-      }
-      expected_prev = hash;
+    auto snapshots = walk_chain(*db_, "SELECT snapshot_id, prev_hash, hash FROM snapshots ORDER BY snapshot_id", "snapshot",
+                                report.snapshots_checked, [&](int64_t id) { return digest::snapshot_hash(*db_, id); });
+    if (snapshots) {
+      report.first_bad_snapshot = snapshots->id;
+      report.problem = snapshots->problem;
+      return report;
     }
-    verify_actions(report);
+    // The cleanup audit trail is chained the same way, action by action.
+    auto actions = walk_chain(*db_, "SELECT action_id, prev_hash, hash FROM cleanup_actions ORDER BY action_id", "action",
+                              report.actions_checked, [&](int64_t id) { return digest::action_hash(*db_, id); });
+    if (actions) {
+      report.first_bad_action = actions->id;
+      report.action_problem = actions->problem;
+    }
     return report;
   } catch (const SQLite::Exception& e) {
     return sqlite_error("verifying " + path_.string(), e, options_);

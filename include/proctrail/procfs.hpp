@@ -55,6 +55,14 @@ std::vector<std::string> parse_cmdline(std::string_view text);
 // POSIX shell quoting of each argument, joined by spaces: readable like `ps args`, and exact.
 std::string quote_argv(const std::vector<std::string>& argv);
 
+// One line of /proc/PID/cgroup: hierarchy-ID:controller-list:cgroup-path (the path may hold ':').
+struct CgroupLine {
+  std::string_view hierarchy;
+  std::string_view controllers;
+  std::string_view path;
+};
+std::vector<CgroupLine> split_cgroup_lines(std::string_view text);
+
 // /proc/PID/cgroup: the v2 path ("0::/path"), else the name=systemd v1 path, else the first v1 path.
 std::optional<std::string> parse_cgroup(std::string_view text);
 

@@ -93,7 +93,6 @@ class Store {
   SQLite::Database& database();  // for read-only questions and tests
 
  private:
-  void verify_actions(VerifyReport& report);
   Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);
 
   std::filesystem::path path_;

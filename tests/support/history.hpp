@@ -3,7 +3,12 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include <optional>
+
 #include "proctrail/store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace proctrail::test {
 
@@ -44,5 +49,24 @@ inline ProcessTable table(std::vector<ProcessSample> processes, std::vector<pid_
 
 // Unix µs of `ticks` after the fixture host's boot.
 inline int64_t at_ticks(uint64_t ticks) { return 1'700'000'000'000'000 + static_cast<int64_t>(ticks) * 10'000; }
+
+// A fresh trail per test, written through the store with hand-made tables.
+class StoreFixture : public ::testing::Test {
+ protected:
+  TempDir tmp;
+  std::filesystem::path db_path = tmp / "trail.db";
+  std::optional<Store> store;
+
+  void SetUp() override {
+    auto opened = Store::open(db_path);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store.emplace(std::move(opened.value()));
+  }
+  SnapshotSummary record(ProcessTable t, SnapshotRequest request = {}, const HostInfo& h = host()) {
+    auto summary = store->record(h, request, [&](const CollectHints&) { return Result<ProcessTable>(t); });
+    EXPECT_TRUE(summary) << summary.error().message;
+    return summary ? *summary : SnapshotSummary{};
+  }
+};
 
 }  // namespace proctrail::test

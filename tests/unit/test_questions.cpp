@@ -39,22 +39,9 @@ std::string file_bytes(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-class Questions : public ::testing::Test {
+class Questions : public test::StoreFixture {
  protected:
-  test::TempDir tmp;
-  std::filesystem::path db_path = tmp / "trail.db";
-  std::optional<Store> store;
-
-  void SetUp() override {
-    auto opened = Store::open(db_path);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store.emplace(std::move(opened.value()));
-  }
-  int64_t record(ProcessTable t, SnapshotRequest request = {}) {
-    auto summary = store->record(host(), request, [&](const CollectHints&) { return Result<ProcessTable>(t); });
-    EXPECT_TRUE(summary) << summary.error().message;
-    return summary ? summary->snapshot_id : 0;
-  }
+  int64_t record(ProcessTable t, SnapshotRequest request = {}) { return StoreFixture::record(std::move(t), request).snapshot_id; }
   TrailReader reader() {
     auto trail = TrailReader::open(db_path);
     EXPECT_TRUE(trail) << trail.error().message;

@@ -33,22 +33,8 @@ std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) {
 
 int64_t scalar(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public test::StoreFixture {
  protected:
-  test::TempDir tmp;
-  std::filesystem::path db_path = tmp / "trail.db";
-  std::optional<Store> store;
-
-  void SetUp() override {
-    auto opened = Store::open(db_path);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store.emplace(std::move(opened.value()));
-  }
-  SnapshotSummary record(ProcessTable t, SnapshotRequest request = {}, const HostInfo& h = host()) {
-    auto summary = store->record(h, request, [&](const CollectHints&) { return Result<ProcessTable>(t); });
-    EXPECT_TRUE(summary) << summary.error().message;
-    return summary ? *summary : SnapshotSummary{};
-  }
   SQLite::Database& db() { return store->database(); }
   std::vector<std::string> at(int64_t snapshot, const std::string& columns = "pid, ppid, state, argv") {
     return rows(db(), "SELECT " + columns + " FROM snapshot_processes WHERE snapshot_id = " +
