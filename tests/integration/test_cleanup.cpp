@@ -166,6 +166,27 @@ TEST_F(Cleanup, ProtectedProcessesAreShownWithTheirReasonAndNeverActedOn) {
   EXPECT_TRUE(audit("action_id").empty());
 }
 
+TEST_F(Cleanup, AnotherUsersProcessIsProtectedUnlessAllUsersAsRoot) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to start a process as another user";
+  Child other({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c",
+               "exec -a proctrail-test-other-" + tag + " sleep 1000"});
+  wait_for_argv(other.pid(), "proctrail-test-other");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-other-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  ASSERT_TRUE(plan->plan[0].protection);
+  EXPECT_EQ(*plan->plan[0].protection, "belongs to uid 65534 (--all-users, as root, to include it)");
+  ASSERT_TRUE(cleaner.execute(std::move(*plan), selectors));
+  EXPECT_TRUE(alive(other.pid()));
+  selectors.all_users = true;
+  auto with_all = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(with_all) << with_all.error().message;
+  ASSERT_EQ(with_all->plan.size(), 1u);
+  EXPECT_FALSE(with_all->plan[0].protection);
+}
+
 TEST_F(Cleanup, EvidenceIsCommittedBeforeTheFirstSignal) {
   Child target = sleeper("evidence");
   wait_for_argv(target.pid(), "proctrail-test-evidence");
