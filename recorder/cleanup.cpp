@@ -347,6 +347,10 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
   auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence"});
   if (!evidence) return Error{"evidence snapshot failed, nothing was done: " + evidence.error().message};
+  if (selectors.containers && !evidence->containers_seen) {
+    return Error{"cannot choose containers: " + (evidence->containers_source.empty() ? std::string("the engine was not asked")
+                                                                                     : evidence->containers_source)};
+  }
   CleanupReport report;
   report.evidence_snapshot_id = evidence->snapshot_id;
   report.evidence_hash_hex = evidence->hash_hex;

@@ -258,6 +258,18 @@ TEST_F(Cleanup, EditedOrDeletedAuditRowsFailVerifyAtThatRow) {
   EXPECT_EQ(store->verify()->first_bad_snapshot, 1);
 }
 
+TEST_F(Cleanup, ContainersCannotBeChosenWhenTheEngineIsUnavailable) {
+  DockerCollector docker(DockerOptions{.socket_path = (tmp / "nowhere.sock").string()});
+  recorder->set_containers(&docker);
+  Cleaner cleaner(*store, *recorder, &docker);
+  CleanupSelectors selectors;
+  selectors.containers = true;
+  selectors.container_label = "a=b";
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("no socket"), std::string::npos) << plan.error().message;
+}
+
 TEST_F(Cleanup, WithoutANarrowingSelectorNothingIsPlanned) {
   Cleaner cleaner(*store, *recorder);
   CleanupSelectors everything;
