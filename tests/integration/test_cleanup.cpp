@@ -53,7 +53,10 @@ class Cleanup : public ::testing::Test {
     std::vector<std::string> rows;
     while (q.executeStep()) {
       std::string row;
-      for (int i = 0; i < q.getColumnCount(); ++i) row += (i ? "|" : "") + (q.getColumn(i).isNull() ? "NULL" : q.getColumn(i).getString());
+      for (int i = 0; i < q.getColumnCount(); ++i) {
+        if (i > 0) row += '|';
+        row += q.getColumn(i).isNull() ? std::string("NULL") : q.getColumn(i).getString();
+      }
       rows.push_back(row);
     }
     return rows;

@@ -327,7 +327,10 @@ TEST(DescriptorCarryOver, IdleProcessIsCarriedAndOneThatOpenedADescriptorIsReRea
     }
     std::sort(numbers.begin(), numbers.end());
     std::string text;
-    for (int n : numbers) text += (text.empty() ? "" : ",") + std::to_string(n);
+    for (int n : numbers) {
+      if (!text.empty()) text += ',';
+      text += std::to_string(n);
+    }
     return text;
   };
   EXPECT_EQ(fds_of(idle.pid()), listing(idle.pid()));  // carried over, still recorded as open
