@@ -108,17 +108,41 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
   return ok_status();  // empty: ours to initialise
 }
 
+// Fingerprint of the views this binary carries (FNV-1a 64, hex).
+std::string views_fingerprint() {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : schema::views_sql()) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+// True when the tables are current and the views are this binary's.
+bool schema_current(SQLite::Database& db, const std::string& fingerprint) {
+  if (pragma_int(db, "user_version") < schema::latest_version()) return false;
+  SQLite::Statement stored(db, "SELECT hash FROM schema_views WHERE id = 1");
+  return stored.executeStep() && stored.getColumn(0).getString() == fingerprint;
+}
+
+// Applies the migrations a trail lacks, then (re)creates the views when they are not this binary's.
 void migrate(SQLite::Database& db, const Logger& logger) {
-  if (pragma_int(db, "user_version") >= schema::latest_version()) return;
+  const std::string fingerprint = views_fingerprint();
+  if (schema_current(db, fingerprint)) return;
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-  int current = pragma_int(db, "user_version");  // another process may have just migrated
-  if (current >= schema::latest_version()) return;
+  if (schema_current(db, fingerprint)) return;  // another process has just done it
+  int current = pragma_int(db, "user_version");
   for (const auto& migration : schema::migrations()) {
     if (migration.version <= current) continue;
     logger->info("applying schema migration {}", migration.name);
     db.exec(migration.sql);
   }
   db.exec(schema::views_sql());
+  SQLite::Statement remember(db, "INSERT INTO schema_views (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash");
+  remember.bind(1, fingerprint);
+  remember.exec();
   db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
   db.exec("PRAGMA user_version = " + std::to_string(schema::latest_version()));
   transaction.commit();

@@ -48,6 +48,21 @@ TEST_F(StoreTest, StampsApplicationIdAndVersion) {
   EXPECT_EQ(db().execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
+// A view edit once reached only new trails (views.sql ran only when user_version rose): an older
+// build's views stayed in place. The views' fingerprint now brings them up to date on open.
+TEST_F(StoreTest, ViewsOfAnotherBuildAreRecreatedOnOpen) {
+  record(table({sample(1, 0, 0, "/sbin/init")}));
+  store.reset();
+  {
+    SQLite::Database raw(db_path.string(), SQLite::OPEN_READWRITE);
+    raw.exec("DROP VIEW snapshot_list; UPDATE schema_views SET hash = 'an-older-build'");
+  }
+  auto reopened = Store::open(db_path);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(scalar(reopened->database(), "SELECT count(*) FROM snapshot_list"), 1);
+  EXPECT_NE(reopened->database().execAndGet("SELECT hash FROM schema_views").getString(), "an-older-build");
+}
+
 TEST_F(StoreTest, EveryTableAndColumnHasAComment) {
   // Each column line of every CREATE TABLE carries a "--" comment, and a comment precedes the table.
   for (const auto& migration : schema::migrations()) {
