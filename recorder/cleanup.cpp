@@ -345,6 +345,7 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   if (selectors.containers && docker_ == nullptr) return Error{"--containers needs the Docker daemon"};
   const int64_t began_us = fs::clock_us(CLOCK_REALTIME);
   const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
+  if (after_begin) after_begin();
   auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence"});
   if (!evidence) return Error{"evidence snapshot failed, nothing was done: " + evidence.error().message};
   if (selectors.containers && !evidence->containers_seen) {

@@ -90,6 +90,8 @@ class Cleaner {
 
   // Called after the plan and before the first signal (tests use it to exercise PID reuse).
   std::function<void(const CleanupReport&)> before_signals;
+  // Called once the cleanup has begun, before the evidence snapshot (tests start a latecomer there).
+  std::function<void()> after_begin;
 
  private:
   Store& store_;

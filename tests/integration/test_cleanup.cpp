@@ -190,6 +190,30 @@ TEST_F(Cleanup, AnotherUsersProcessIsProtectedUnlessAllUsersAsRoot) {
   EXPECT_FALSE(with_all->plan[0].protection);
 }
 
+TEST_F(Cleanup, ProcessStartedAfterTheCleanupBeganIsProtected) {
+  Child early = sleeper("late");
+  wait_for_argv(early.pid(), "proctrail-test-late");
+  std::unique_ptr<Child> latecomer;
+  Cleaner cleaner(*store, *recorder);
+  cleaner.after_begin = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a whole clock tick after the start
+    latecomer = std::make_unique<Child>(std::vector<std::string>{"bash", "-c", "exec -a 'proctrail-test-late-" + tag + "' sleep 1000"});
+    wait_for_argv(latecomer->pid(), "proctrail-test-late");
+  };
+  auto plan = cleaner.plan(matching("^proctrail-test-late-" + tag), "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 2u);
+  for (const auto& target : plan->plan) {
+    if (target.key.pid == early.pid()) {
+      EXPECT_FALSE(target.protection);
+    } else {
+      EXPECT_EQ(target.key.pid, latecomer->pid());
+      ASSERT_TRUE(target.protection);
+      EXPECT_EQ(*target.protection, "started after the cleanup began");
+    }
+  }
+}
+
 TEST_F(Cleanup, EvidenceIsCommittedBeforeTheFirstSignal) {
   Child target = sleeper("evidence");
   wait_for_argv(target.pid(), "proctrail-test-evidence");
