@@ -27,26 +27,34 @@ Result<Bucket> spawn_bucket(const std::string& per) {
 
 }  // namespace
 
+// Counts first, on process_spawns alone (its parent join is then never evaluated), and only the
+// top groups are joined to their parent's row for the parent's argv.
 Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions& options) {
   auto bucket = spawn_bucket(options.per);
   if (!bucket) return bucket.error();
   const std::string slot = std::string("start_time_us / ") + bucket->width_us;
-  const std::string label = std::string("strftime('") + bucket->label + "', min(start_time_us) / 1000000, 'unixepoch') AS bucket";
+  const std::string label = std::string("strftime('") + bucket->label + "', g.first_us / 1000000, 'unixepoch') AS bucket";
   const std::string filter =
       " FROM process_spawns WHERE start_time_us >= ?1 AND start_time_us < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
   const std::vector<Cell> parameters = {since_of(options.window), until_of(options.window), match_of(options.match)};
   if (options.by == "parent") {
-    return trail.select("SELECT " + label + ", parent_pid, parent_start_ticks, parent_argv,"
-                        " count(*) AS spawned, count(DISTINCT argv) AS distinct_argv, max(argv) AS example_argv" +
-                            filter + " GROUP BY COALESCE(parent_process_id, -parent_pid), " + slot +
-                            " ORDER BY spawned DESC, bucket DESC LIMIT 200",
-                        parameters);
+    return trail.select(
+        "WITH g AS (SELECT max(parent_process_id) AS parent_process_id, max(parent_pid) AS parent_pid,"
+        "   min(start_time_us) AS first_us, count(*) AS spawned, count(DISTINCT argv) AS distinct_argv,"
+        "   max(argv) AS example_argv" + filter +
+        "   GROUP BY COALESCE(parent_process_id, -parent_pid), " + slot + " ORDER BY spawned DESC LIMIT 200)"
+        " SELECT " + label + ", g.parent_pid, pp.start_ticks AS parent_start_ticks, pp.argv AS parent_argv, g.spawned,"
+        " g.distinct_argv, g.example_argv FROM g LEFT JOIN processes pp ON pp.process_id = g.parent_process_id"
+        " ORDER BY g.spawned DESC, bucket DESC",
+        parameters);
   }
   if (options.by == "argv") {
-    return trail.select("SELECT " + label + ", argv, parent_argv, count(*) AS spawned,"
-                        " count(DISTINCT COALESCE(parent_process_id, -parent_pid)) AS parents" +
-                            filter + " GROUP BY argv, parent_argv, " + slot + " ORDER BY spawned DESC, bucket DESC LIMIT 200",
-                        parameters);
+    return trail.select(
+        "WITH g AS (SELECT argv, parent_argv, min(start_time_us) AS first_us, count(*) AS spawned,"
+        "   count(DISTINCT COALESCE(parent_process_id, -parent_pid)) AS parents" + filter +
+        "   GROUP BY argv, parent_argv, " + slot + " ORDER BY spawned DESC LIMIT 200)"
+        " SELECT " + label + ", g.argv, g.parent_argv, g.spawned, g.parents FROM g ORDER BY g.spawned DESC, bucket DESC",
+        parameters);
   }
   return Error{"--by must be parent or argv"};
 }
@@ -99,8 +107,10 @@ Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const 
 
 Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optional<int64_t> start_ticks) {
   auto found = trail.select(
+      // host_id IN (…) lets the (host_id, pid, start_ticks) index serve a lookup by pid alone
       "SELECT process_id, host_id, start_ticks, gone_by, container_id FROM processes"
-      " WHERE pid = ?1 AND (?2 IS NULL OR start_ticks = ?2) ORDER BY first_seen DESC LIMIT 1",
+      " WHERE host_id IN (SELECT host_id FROM hosts) AND pid = ?1 AND (?2 IS NULL OR start_ticks = ?2)"
+      " ORDER BY first_seen DESC LIMIT 1",
       {pid, start_ticks ? Cell{*start_ticks} : Cell{}});
   if (!found) return found.error();
   if (found->rows.empty()) return Error{"no process with pid " + std::to_string(pid) + " in the trail"};

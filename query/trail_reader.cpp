@@ -12,10 +12,18 @@
 namespace proctrail {
 namespace {
 
-// regexp(pattern, text): the function behind SQLite's REGEXP operator. Compiled patterns are cached
-// per statement evaluation; a bad pattern is an SQL error with the regex message.
+// regexp(pattern, text): the function behind SQLite's REGEXP operator. Compiled patterns are cached,
+// and so are their answers per text: argv strings repeat (thousands of instances of one command), and
+// std::regex is slow enough that matching each row again dominated a 2.6M-row question. A bad pattern
+// is an SQL error with the regex message.
+struct CompiledPattern {
+  std::regex regex;
+  std::unordered_map<std::string, bool> answers;  // text → matched; bounded below
+};
+using PatternCache = std::unordered_map<std::string, CompiledPattern>;
+
 void regexp_function(sqlite3_context* context, int, sqlite3_value** values) {
-  auto* cache = static_cast<std::unordered_map<std::string, std::regex>*>(sqlite3_user_data(context));
+  auto* cache = static_cast<PatternCache*>(sqlite3_user_data(context));
   const unsigned char* pattern = sqlite3_value_text(values[0]);
   const unsigned char* text = sqlite3_value_text(values[1]);
   if (pattern == nullptr || text == nullptr) {
@@ -26,14 +34,23 @@ void regexp_function(sqlite3_context* context, int, sqlite3_value** values) {
   auto found = cache->find(key);
   if (found == cache->end()) {
     try {
-      found = cache->emplace(key, std::regex(key, std::regex::ECMAScript)).first;
+      found = cache->emplace(key, CompiledPattern{std::regex(key, std::regex::ECMAScript), {}}).first;
     } catch (const std::regex_error& e) {
       std::string message = "bad regular expression '" + key + "': " + e.what();
       sqlite3_result_error(context, message.c_str(), -1);
       return;
     }
   }
-  sqlite3_result_int(context, std::regex_search(reinterpret_cast<const char*>(text), found->second) ? 1 : 0);
+  auto& compiled = found->second;
+  std::string subject(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_value_bytes(values[1])));
+  if (auto answer = compiled.answers.find(subject); answer != compiled.answers.end()) {
+    sqlite3_result_int(context, answer->second ? 1 : 0);
+    return;
+  }
+  const bool matched = std::regex_search(subject, compiled.regex);
+  if (compiled.answers.size() > 100'000) compiled.answers.clear();  // bounded memory for very varied argv
+  compiled.answers.emplace(std::move(subject), matched);
+  sqlite3_result_int(context, matched ? 1 : 0);
 }
 
 Cell cell_of(const SQLite::Column& column) {
@@ -133,10 +150,9 @@ Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
       return Error{"opening " + where + ": written by an older proctrail (schema " + std::to_string(version) +
                    "); `proctrail --db " + where + " verify` upgrades it (questions never write)"};
     }
-    auto* cache = new std::unordered_map<std::string, std::regex>();
+    auto* cache = new PatternCache();
     sqlite3_create_function_v2(db->getHandle(), "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, cache,
-                               regexp_function, nullptr, nullptr,
-                               [](void* p) { delete static_cast<std::unordered_map<std::string, std::regex>*>(p); });
+                               regexp_function, nullptr, nullptr, [](void* p) { delete static_cast<PatternCache*>(p); });
     db->exec("PRAGMA query_only = 1");
     sqlite3_limit(db->getHandle(), SQLITE_LIMIT_ATTACHED, 0);
     auto* authorizer = new Authorizer();
