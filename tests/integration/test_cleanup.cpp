@@ -239,10 +239,24 @@ TEST_F(Cleanup, EvidenceIsCommittedBeforeTheFirstSignal) {
 
 TEST_F(Cleanup, TreeEndsChildrenBeforeTheirParent) {
   Child parent({"bash", "-c", "exec -a proctrail-test-tree-" + tag + " sh -c 'sleep 1001 & sleep 1002 & wait'"});
+  // Both children exist (the kernel lists them in task/PID/children) before the evidence is taken;
+  // waiting for any one of them made the plan miss the other under load.
+  const std::string children = "/proc/" + std::to_string(parent.pid()) + "/task/" + std::to_string(parent.pid()) + "/children";
   ASSERT_TRUE(eventually([&] {
-    return test::run_command({"sh", "-c", "grep -l '^sleep.100[12]' /proc/[0-9]*/cmdline 2>/dev/null | wc -l"}).out != "0";
+    std::ifstream in(children);
+    std::string first, second;
+    return static_cast<bool>(in >> first >> second);
   }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(eventually([&] {  // and each has exec'd sleep (not still a bash fork)
+    std::ifstream in(children);
+    std::string pid;
+    int sleeping = 0;
+    while (in >> pid) {
+      std::ifstream cmdline("/proc/" + pid + "/cmdline");
+      sleeping += std::string(std::istreambuf_iterator<char>(cmdline), {}).starts_with("sleep") ? 1 : 0;
+    }
+    return sleeping == 2;
+  }));
   Cleaner cleaner(*store, *recorder);
   auto selectors = matching("^proctrail-test-tree-" + tag);
   selectors.tree = true;
