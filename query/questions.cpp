@@ -11,49 +11,58 @@ Cell since_of(const TimeWindow& window) { return window.since_us.value_or(std::n
 Cell until_of(const TimeWindow& window) { return window.until_us.value_or(std::numeric_limits<int64_t>::max()); }
 Cell match_of(const std::optional<std::string>& match) { return match ? Cell{*match} : Cell{}; }
 
-// Bucket width in µs and its label format; grouping on integer division keeps strftime to one call
-// per bucket instead of one per process. Fixed lists only: nothing the user typed is spliced into SQL.
+// Bucket width in minutes and its label format. Fixed lists only: nothing the user typed is spliced
+// into SQL.
 struct Bucket {
-  const char* width_us;
+  const char* minutes;
   const char* label;
 };
 
 Result<Bucket> spawn_bucket(const std::string& per) {
-  if (per == "minute") return Bucket{"60000000", "%Y-%m-%dT%H:%MZ"};
-  if (per == "hour") return Bucket{"3600000000", "%Y-%m-%dT%H:00Z"};
-  if (per == "day") return Bucket{"86400000000", "%Y-%m-%d"};
+  if (per == "minute") return Bucket{"1", "%Y-%m-%dT%H:%MZ"};
+  if (per == "hour") return Bucket{"60", "%Y-%m-%dT%H:00Z"};
+  if (per == "day") return Bucket{"1440", "%Y-%m-%d"};
   return Error{"--per must be minute, hour or day"};
+}
+
+// A window bound in unix minutes (floor): spawn-rate's windows have minute resolution.
+Cell minute_of(const Cell& bound_us) {
+  const int64_t us = std::get<int64_t>(bound_us);
+  if (us == std::numeric_limits<int64_t>::min() || us == std::numeric_limits<int64_t>::max()) return us;
+  return us >= 0 ? us / 60'000'000 : -((-us + 59'999'999) / 60'000'000);
 }
 
 }  // namespace
 
-// Counts first, on process_spawns alone (its parent join is then never evaluated), and only the
-// top groups are joined to their parent's row for the parent's argv.
+// Reads spawn_counts, the per-minute summary the store keeps as processes are first seen (the same
+// counts process_spawns gives row by row), and joins the parents' rows only for the top groups.
 Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions& options) {
   auto bucket = spawn_bucket(options.per);
   if (!bucket) return bucket.error();
-  const std::string slot = std::string("start_time_us / ") + bucket->width_us;
-  const std::string label = std::string("strftime('") + bucket->label + "', g.first_us / 1000000, 'unixepoch') AS bucket";
+  const std::string slot = std::string("start_minute / ") + bucket->minutes;
+  const std::string label = std::string("strftime('") + bucket->label + "', g.first_minute * 60, 'unixepoch') AS bucket";
   const std::string filter =
-      " FROM process_spawns WHERE start_time_us >= ?1 AND start_time_us < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
-  const std::vector<Cell> parameters = {since_of(options.window), until_of(options.window), match_of(options.match)};
+      " FROM spawn_counts WHERE start_minute >= ?1 AND start_minute < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
+  const std::vector<Cell> parameters = {minute_of(since_of(options.window)), minute_of(until_of(options.window)),
+                                        match_of(options.match)};
+  const std::string parent_join = " LEFT JOIN processes pp ON g.parent_key > 0 AND pp.process_id = g.parent_key";
   if (options.by == "parent") {
     return trail.select(
-        "WITH g AS (SELECT max(parent_process_id) AS parent_process_id, max(parent_pid) AS parent_pid,"
-        "   min(start_time_us) AS first_us, count(*) AS spawned, count(DISTINCT argv) AS distinct_argv,"
-        "   max(argv) AS example_argv" + filter +
-        "   GROUP BY COALESCE(parent_process_id, -parent_pid), " + slot + " ORDER BY spawned DESC LIMIT 200)"
-        " SELECT " + label + ", g.parent_pid, pp.start_ticks AS parent_start_ticks, pp.argv AS parent_argv, g.spawned,"
-        " g.distinct_argv, g.example_argv FROM g LEFT JOIN processes pp ON pp.process_id = g.parent_process_id"
-        " ORDER BY g.spawned DESC, bucket DESC",
+        "WITH g AS (SELECT parent_key, min(start_minute) AS first_minute, sum(spawned) AS spawned,"
+        "   count(DISTINCT argv) AS distinct_argv, max(argv) AS example_argv" + filter +
+        "   GROUP BY parent_key, " + slot + " ORDER BY spawned DESC LIMIT 200)"
+        " SELECT " + label + ", CASE WHEN g.parent_key > 0 THEN pp.pid ELSE -g.parent_key END AS parent_pid,"
+        " pp.start_ticks AS parent_start_ticks, pp.argv AS parent_argv, g.spawned, g.distinct_argv, g.example_argv"
+        " FROM g" + parent_join + " ORDER BY g.spawned DESC, bucket DESC",
         parameters);
   }
   if (options.by == "argv") {
     return trail.select(
-        "WITH g AS (SELECT argv, parent_argv, min(start_time_us) AS first_us, count(*) AS spawned,"
-        "   count(DISTINCT COALESCE(parent_process_id, -parent_pid)) AS parents" + filter +
-        "   GROUP BY argv, parent_argv, " + slot + " ORDER BY spawned DESC LIMIT 200)"
-        " SELECT " + label + ", g.argv, g.parent_argv, g.spawned, g.parents FROM g ORDER BY g.spawned DESC, bucket DESC",
+        "WITH g AS (SELECT argv, parent_key, " + slot + " AS slot, min(start_minute) AS first_minute, sum(spawned) AS spawned" +
+        filter + " GROUP BY argv, parent_key, slot)"
+        " SELECT strftime('" + bucket->label + "', min(g.first_minute) * 60, 'unixepoch') AS bucket, g.argv,"
+        " pp.argv AS parent_argv, sum(g.spawned) AS spawned, count(DISTINCT g.parent_key) AS parents"
+        " FROM g" + parent_join + " GROUP BY g.argv, pp.argv, g.slot ORDER BY spawned DESC, bucket DESC LIMIT 200",
         parameters);
   }
   return Error{"--by must be parent or argv"};

@@ -296,7 +296,9 @@ class SnapshotWriter {
         insert_usage_(db,
             "INSERT INTO process_usage_changes (process_id, snapshot_id, rss_kb, threads, utime_ticks, stime_ticks)"
             " VALUES (?, ?, ?, ?, ?, ?)"),
-        close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?") {}
+        close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?"),
+        count_spawn_(db, "INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned) VALUES (?1, ?2, ?3, ?4, 1)"
+                         " ON CONFLICT DO UPDATE SET spawned = spawned + 1") {}
 
   // Returns the processes row of each sample (0 for one that could not be written).
   std::vector<int64_t> write(const ProcessTable& table, OpenMap& open, Counts& counts) {
@@ -401,6 +403,13 @@ class SnapshotWriter {
     int64_t id = db_.getLastInsertRowid();
     new_ids.emplace(sample.key, id);
     ++counts.created;
+    if (!sample.is_kernel_thread) {
+      const int64_t start_us = host_.boot_time * 1'000'000 +
+                               static_cast<int64_t>(sample.key.start_ticks) * 1'000'000 / host_.clock_ticks;
+      detail::exec_with(count_spawn_, host_id_, start_us / 60'000'000,
+                parent_process_id ? *parent_process_id : -static_cast<int64_t>(parent_pid ? *parent_pid : sample.ppid),
+                sample.argv.value_or(""));
+    }
     return id;
   }
 
@@ -469,6 +478,7 @@ class SnapshotWriter {
   SQLite::Statement insert_command_;
   SQLite::Statement insert_usage_;
   SQLite::Statement close_;
+  SQLite::Statement count_spawn_;  // spawn_counts, the summary spawn-rate reads
 };
 
 void finish_snapshot(SQLite::Database& db, int64_t snapshot_id, const Counts& counts, SnapshotSummary& summary) {
