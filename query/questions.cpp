@@ -42,7 +42,9 @@ Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions&
   const std::string slot = std::string("start_minute / ") + bucket->minutes;
   const std::string label = std::string("strftime('") + bucket->label + "', g.first_minute * 60, 'unixepoch') AS bucket";
   const std::string filter =
-      " FROM spawn_counts WHERE start_minute >= ?1 AND start_minute < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
+      // host_id IN (…): the primary key (host_id, start_minute, …) serves the window as a range and covers the row
+      " FROM spawn_counts WHERE host_id IN (SELECT host_id FROM hosts) AND start_minute >= ?1 AND start_minute < ?2"
+      " AND (?3 IS NULL OR argv REGEXP ?3)";
   const std::vector<Cell> parameters = {minute_of(since_of(options.window)), minute_of(until_of(options.window)),
                                         match_of(options.match)};
   const std::string parent_join = " LEFT JOIN processes pp ON g.parent_key > 0 AND pp.process_id = g.parent_key";

@@ -12,7 +12,6 @@ CREATE TABLE spawn_counts (
   spawned      INTEGER NOT NULL,  -- processes started in that minute
   PRIMARY KEY (host_id, start_minute, parent_key, argv)
 ) WITHOUT ROWID;
-CREATE INDEX spawn_counts_minute ON spawn_counts(start_minute);
 
 INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned)
 SELECT host_id, start_time_us / 60000000, COALESCE(parent_process_id, -COALESCE(parent_pid, ppid)), COALESCE(argv, ''), count(*)
