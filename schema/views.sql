@@ -335,7 +335,8 @@ LEFT JOIN container_changes c
 -- RSS, by cgroup or pid namespace) and its likely creator: a process alive when the container was
 -- created (started no later, not closed before) whose argv runs a container client (docker, podman,
 -- nerdctl, compose) or test runner (testcontainers), not the engine's own daemons and shims; one whose
--- argv names the container's image or name ranks first, then the one started last before the creation.
+-- argv names the container ranks first, then one naming its image, then the one started last before
+-- the creation.
 DROP VIEW IF EXISTS container_overview;
 CREATE VIEW container_overview AS
 SELECT o.*,
@@ -350,19 +351,20 @@ SELECT o.*,
              WHERE p.snapshot_id = c.snapshot_id AND p.container_id = c.container_id) AS rss_kb,   -- their RSS KiB
            (SELECT p.process_id FROM (
                 SELECT p.process_id, p.start_time_us,
-                       (instr(p.argv, c.image) > 0 OR instr(p.argv, c.name) > 0) AS names_it
+                       instr(p.argv, c.name) > 0 AS names_it,          -- the name is unique to this container
+                       instr(p.argv, c.image) > 0 AS names_its_image   -- the image is shared with others
                   FROM processes p
                   LEFT JOIN snapshots g ON g.snapshot_id = p.gone_by
                  WHERE p.host_id = c.host_id
                    AND p.first_seen <= c.snapshot_id
-                   AND p.start_time_us <= c.created_at_us + 1000000
+                   AND p.start_time_us <= c.created_at_us + 20000  -- 20 ms: process starts are in 10 ms ticks
                    AND (p.gone_by IS NULL OR g.started_at_us >= c.created_at_us)
                    AND p.container_id IS NOT c.container_id
                    AND p.comm NOT IN ('dockerd', 'containerd', 'containerd-shim', 'docker-proxy', 'runc',
                                       'docker-init', 'conmon')  -- the engine itself, not a client
                    AND (p.argv LIKE '%docker%' OR p.argv LIKE '%podman%' OR p.argv LIKE '%nerdctl%'
                         OR p.argv LIKE '%compose%' OR p.argv LIKE '%testcontainers%')) p
-             ORDER BY p.names_it DESC, p.start_time_us DESC
+             ORDER BY p.names_it DESC, p.names_its_image DESC, p.start_time_us DESC
              LIMIT 1) AS creator_process_id   -- likely creator's processes row
       FROM snapshot_containers c) o
   LEFT JOIN processes cr ON cr.process_id = o.creator_process_id;
