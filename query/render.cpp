@@ -9,17 +9,6 @@
 namespace proctrail {
 namespace {
 
-std::string text_of(const Cell& cell, const char* null_text) {
-  if (std::holds_alternative<std::monostate>(cell)) return null_text;
-  if (std::holds_alternative<int64_t>(cell)) return std::to_string(std::get<int64_t>(cell));
-  if (std::holds_alternative<double>(cell)) {
-    std::ostringstream out;
-    out << std::get<double>(cell);
-    return out.str();
-  }
-  return std::get<std::string>(cell);
-}
-
 // One line per cell in a table: control characters (a newline in argv) are shown escaped.
 std::string printable(const std::string& text) {
   std::string out;
@@ -52,6 +41,38 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
+std::string cell_text(const Cell& cell, const char* null_text) {
+  if (std::holds_alternative<std::monostate>(cell)) return null_text;
+  if (std::holds_alternative<int64_t>(cell)) return std::to_string(std::get<int64_t>(cell));
+  if (std::holds_alternative<double>(cell)) {
+    std::ostringstream out;
+    out << std::get<double>(cell);
+    return out.str();
+  }
+  return std::get<std::string>(cell);
+}
+
+nlohmann::json to_json(const ResultTable& table) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const auto& row : table.rows) {
+    nlohmann::json object = nlohmann::json::object();
+    for (size_t i = 0; i < row.size(); ++i) {
+      const Cell& cell = row[i];
+      if (std::holds_alternative<int64_t>(cell)) {
+        object[table.columns[i]] = std::get<int64_t>(cell);
+      } else if (std::holds_alternative<double>(cell)) {
+        object[table.columns[i]] = std::get<double>(cell);
+      } else if (std::holds_alternative<std::string>(cell)) {
+        object[table.columns[i]] = std::get<std::string>(cell);
+      } else {
+        object[table.columns[i]] = nullptr;
+      }
+    }
+    array.push_back(std::move(object));
+  }
+  return array;
+}
+
 std::string render_table(const ResultTable& table) {
   std::vector<std::vector<std::string>> cells;
   std::vector<size_t> widths;
@@ -59,7 +80,7 @@ std::string render_table(const ResultTable& table) {
   for (const auto& row : table.rows) {
     std::vector<std::string> line;
     for (size_t i = 0; i < row.size(); ++i) {
-      line.push_back(printable(text_of(row[i], "-")));
+      line.push_back(printable(cell_text(row[i], "-")));
       widths[i] = std::max(widths[i], line.back().size());
     }
     cells.push_back(std::move(line));
@@ -80,34 +101,20 @@ std::string render_table(const ResultTable& table) {
 
 std::string render_csv(const ResultTable& table) {
   std::string out;
-  for (size_t i = 0; i < table.columns.size(); ++i) out += (i ? "," : "") + csv_field(table.columns[i]);
-  out += "\r\n";
-  for (const auto& row : table.rows) {
-    for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(text_of(row[i], ""));
+  auto line = [&out](size_t count, auto field_at) {
+    for (size_t i = 0; i < count; ++i) {
+      if (i > 0) out += ',';
+      out += csv_field(field_at(i));
+    }
     out += "\r\n";
-  }
+  };
+  line(table.columns.size(), [&](size_t i) { return table.columns[i]; });
+  for (const auto& row : table.rows) line(row.size(), [&](size_t i) { return cell_text(row[i], ""); });
   return out;
 }
 
 std::string render_json(const ResultTable& table) {
-  nlohmann::json array = nlohmann::json::array();
-  for (const auto& row : table.rows) {
-    nlohmann::json object = nlohmann::json::object();
-    for (size_t i = 0; i < row.size(); ++i) {
-      const Cell& cell = row[i];
-      if (std::holds_alternative<int64_t>(cell)) {
-        object[table.columns[i]] = std::get<int64_t>(cell);
-      } else if (std::holds_alternative<double>(cell)) {
-        object[table.columns[i]] = std::get<double>(cell);
-      } else if (std::holds_alternative<std::string>(cell)) {
-        object[table.columns[i]] = std::get<std::string>(cell);
-      } else {
-        object[table.columns[i]] = nullptr;
-      }
-    }
-    array.push_back(std::move(object));
-  }
-  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return to_json(table).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<std::string> render(const ResultTable& table, const std::string& format) {

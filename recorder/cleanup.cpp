@@ -60,11 +60,7 @@ std::set<pid_t> self_and_ancestors() {
   return chain;
 }
 
-std::string text_of(const Cell& cell) {
-  if (std::holds_alternative<std::string>(cell)) return std::get<std::string>(cell);
-  if (std::holds_alternative<int64_t>(cell)) return std::to_string(std::get<int64_t>(cell));
-  return {};
-}
+std::string text_of(const Cell& cell) { return cell_text(cell, ""); }
 int64_t int_of(const Cell& cell) { return std::holds_alternative<int64_t>(cell) ? std::get<int64_t>(cell) : 0; }
 
 Cell optional_cell(const std::optional<std::string>& text) { return text ? Cell{*text} : Cell{}; }
@@ -85,11 +81,28 @@ std::string selectors_why(const CleanupSelectors& s) {
   return why;
 }
 
+// The columns of a process target, in the order target_of reads them.
+constexpr const char* kTargetColumns =
+    "SELECT pid, start_ticks, start_time, age_s, rss_kb, uid, ppid, COALESCE(argv, '[' || comm || ']'), is_kernel_thread";
+
+CleanupTarget target_of(const std::vector<Cell>& row, std::string why) {
+  CleanupTarget t;
+  t.key = ProcessKey{static_cast<pid_t>(int_of(row[0])), static_cast<uint64_t>(int_of(row[1]))};
+  t.start_time = text_of(row[2]);
+  t.age_s = int_of(row[3]);
+  t.rss_kb = int_of(row[4]);
+  if (std::holds_alternative<int64_t>(row[5])) t.uid = static_cast<uid_t>(int_of(row[5]));
+  t.ppid = static_cast<pid_t>(int_of(row[6]));
+  t.argv = text_of(row[7]);
+  t.why = std::move(why);
+  if (int_of(row[8]) != 0) t.protection = "kernel thread";
+  return t;
+}
+
 // Targets among the evidence snapshot's processes.
 Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t snapshot, const CleanupSelectors& s) {
   auto rows = trail.select(
-      "SELECT pid, start_ticks, start_time, age_s, rss_kb, uid, ppid, COALESCE(argv, '[' || comm || ']'), is_kernel_thread"
-      " FROM snapshot_processes i WHERE snapshot_id = ?1"
+      std::string(kTargetColumns) + " FROM snapshot_processes WHERE snapshot_id = ?1"
       " AND (?2 IS NULL OR argv REGEXP ?2)"
       " AND (?3 = 0 OR process_id IN (SELECT process_id FROM snapshot_orphans WHERE snapshot_id = ?1))"
       " AND (?4 = 0 OR process_id IN (SELECT process_id FROM snapshot_reachability WHERE snapshot_id = ?1 AND verdict = 'orphaned'))"
@@ -118,18 +131,8 @@ Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t 
   std::vector<CleanupTarget> targets;
   const std::string why = selectors_why(s);
   for (const auto& row : rows->rows) {
-    CleanupTarget t;
-    t.key = ProcessKey{static_cast<pid_t>(int_of(row[0])), static_cast<uint64_t>(int_of(row[1]))};
-    if (from_sql && !from_sql->contains({t.key.pid, static_cast<int64_t>(t.key.start_ticks)})) continue;
-    t.start_time = text_of(row[2]);
-    t.age_s = int_of(row[3]);
-    t.rss_kb = int_of(row[4]);
-    if (std::holds_alternative<int64_t>(row[5])) t.uid = static_cast<uid_t>(int_of(row[5]));
-    t.ppid = static_cast<pid_t>(int_of(row[6]));
-    t.argv = text_of(row[7]);
-    t.why = why;
-    if (int_of(row[8]) != 0) t.protection = "kernel thread";
-    targets.push_back(std::move(t));
+    if (from_sql && !from_sql->contains({int_of(row[0]), int_of(row[1])})) continue;
+    targets.push_back(target_of(row, why));
   }
   return targets;
 }
@@ -137,9 +140,7 @@ Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t 
 // --tree: every descendant (by ppid at the evidence snapshot) of a target, deepest first.
 Result<std::vector<CleanupTarget>> add_descendants(TrailReader& trail, int64_t snapshot, std::vector<CleanupTarget> targets) {
   auto rows = trail.select(
-      "SELECT pid, start_ticks, start_time, age_s, rss_kb, uid, ppid, COALESCE(argv, '[' || comm || ']'), is_kernel_thread"
-      " FROM snapshot_processes WHERE snapshot_id = ?1",
-      {snapshot});
+      std::string(kTargetColumns) + " FROM snapshot_processes WHERE snapshot_id = ?1", {snapshot});
   if (!rows) return rows.error();
   std::multimap<pid_t, size_t> children;
   for (size_t i = 0; i < rows->rows.size(); ++i) children.emplace(static_cast<pid_t>(int_of(rows->rows[i][6])), i);
@@ -156,18 +157,9 @@ Result<std::vector<CleanupTarget>> add_descendants(TrailReader& trail, int64_t s
       const auto& row = rows->rows[it->second];
       pid_t child = static_cast<pid_t>(int_of(row[0]));
       if (!taken.insert(child).second) continue;
-      CleanupTarget t;
-      t.key = ProcessKey{child, static_cast<uint64_t>(int_of(row[1]))};
-      t.start_time = text_of(row[2]);
-      t.age_s = int_of(row[3]);
-      t.rss_kb = int_of(row[4]);
-      if (std::holds_alternative<int64_t>(row[5])) t.uid = static_cast<uid_t>(int_of(row[5]));
-      t.ppid = pid;
-      t.argv = text_of(row[7]);
-      t.why = "descendant of " + std::to_string(pid) + " (--tree)";
+      CleanupTarget t = target_of(row, "descendant of " + std::to_string(pid) + " (--tree)");
       t.depth = depth + 1;
-      if (int_of(row[8]) != 0) t.protection = "kernel thread";
-      added.push_back(t);
+      added.push_back(std::move(t));
       frontier.emplace_back(child, depth + 1);
     }
   }
@@ -240,9 +232,7 @@ class AuditWriter {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     std::optional<std::string> prev;
     SQLite::Statement last(db_, "SELECT hash FROM cleanup_actions ORDER BY action_id DESC LIMIT 1");
-    if (last.executeStep()) {
-      prev = std::string(static_cast<const char*>(last.getColumn(0).getBlob()), static_cast<size_t>(last.getColumn(0).getBytes()));
-    }
+    if (last.executeStep()) prev = detail::column_blob(last.getColumn(0));
     SQLite::Statement insert(db_,
         "INSERT INTO cleanup_actions (run_id, at_us, uid, evidence_snapshot_id, target_kind, pid, start_ticks, container_id,"
         " argv, selector, signal, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, x'')");
@@ -506,21 +496,6 @@ Status write_evidence_file(const std::filesystem::path& trail_path, const Cleanu
   doc["evidence_snapshot_id"] = report.evidence_snapshot_id;
   doc["evidence_snapshot_hash"] = report.evidence_hash_hex;
   doc["targets"] = nlohmann::json::array();
-  auto rows_json = [](const ResultTable& table) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& row : table.rows) {
-      nlohmann::json object = nlohmann::json::object();
-      for (size_t i = 0; i < table.columns.size(); ++i) {
-        const auto& cell = row[i];
-        if (std::holds_alternative<int64_t>(cell)) object[table.columns[i]] = std::get<int64_t>(cell);
-        else if (std::holds_alternative<std::string>(cell)) object[table.columns[i]] = std::get<std::string>(cell);
-        else if (std::holds_alternative<double>(cell)) object[table.columns[i]] = std::get<double>(cell);
-        else object[table.columns[i]] = nullptr;
-      }
-      rows.push_back(std::move(object));
-    }
-    return rows;
-  };
   for (const auto& t : report.plan) {
     nlohmann::json target = {{"kind", t.kind}, {"pid", t.key.pid}, {"start_ticks", t.key.start_ticks},
                              {"start_time", t.start_time}, {"age_s", t.age_s}, {"rss_kb", t.rss_kb}, {"argv", t.argv},
@@ -530,15 +505,15 @@ Status write_evidence_file(const std::filesystem::path& trail_path, const Cleanu
       Cell pid{int64_t{t.key.pid}}, start{static_cast<int64_t>(t.key.start_ticks)}, snapshot{report.evidence_snapshot_id};
       if (auto fds = trail->select("SELECT fd, kind, inode, mode, target FROM snapshot_fds WHERE snapshot_id = ?1 AND pid = ?2"
                                    " AND start_ticks = ?3 ORDER BY fd", {snapshot, pid, start})) {
-        target["descriptors"] = rows_json(*fds);
+        target["descriptors"] = to_json(*fds);
       }
       if (auto peers = query_peers(*trail, report.evidence_snapshot_id, t.key.pid, static_cast<int64_t>(t.key.start_ticks))) {
-        target["peers"] = rows_json(*peers);
+        target["peers"] = to_json(*peers);
       }
       if (auto parent = trail->select("SELECT p.parent_pid AS pid, p.parent_start_ticks AS start_ticks, q.argv, p.ppid AS ppid_now"
                                       " FROM snapshot_processes p LEFT JOIN processes q ON q.process_id = p.parent_process_id"
                                       " WHERE p.snapshot_id = ?1 AND p.pid = ?2 AND p.start_ticks = ?3", {snapshot, pid, start})) {
-        auto parents = rows_json(*parent);
+        auto parents = to_json(*parent);
         target["parent"] = parents.empty() ? nlohmann::json(nullptr) : parents.front();
       }
     }

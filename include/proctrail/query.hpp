@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "proctrail/result.hpp"
 
 namespace SQLite {
@@ -90,6 +92,10 @@ Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optiona
 Result<ResultTable> query_diff(TrailReader& trail, int64_t a, int64_t b);
 Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const std::optional<std::string>& match);
 Result<ResultTable> query_snapshots(TrailReader& trail, const TimeWindow& window);
+
+// One cell as text (NULL as `null_text`), and a whole answer as a JSON array of objects.
+std::string cell_text(const Cell& cell, const char* null_text = "");
+nlohmann::json to_json(const ResultTable& table);
 
 std::string render_table(const ResultTable& table);  // aligned columns, NULL shown as "-"
 std::string render_csv(const ResultTable& table);    // RFC 4180
