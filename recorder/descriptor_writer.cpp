@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "recorder/fs_util.hpp"
 #include "recorder/sqlite_util.hpp"
 
 namespace proctrail::detail {
@@ -297,8 +298,7 @@ CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chro
       " WHERE s.host_id = ?1 AND c.fds_carried = 0 ORDER BY c.snapshot_id DESC LIMIT 1");
   last_full.bind(1, host_id);
   if (!last_full.executeStep()) return hints;
-  int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_us = fs::clock_us(CLOCK_REALTIME);
   if (now_us - last_full.getColumn(0).getInt64() >= full_read_interval.count() * 1000) return hints;
   SQLite::Statement query(db,
       "SELECT p.pid, p.start_ticks, f.run_signature FROM fd_scan_state f"

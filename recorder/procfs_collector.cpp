@@ -17,6 +17,7 @@
 
 #include "proctrail/containers.hpp"
 #include "proctrail/procfs.hpp"
+#include "recorder/fnv1a.hpp"
 #include "recorder/fs_util.hpp"
 
 namespace proctrail {
@@ -105,29 +106,20 @@ std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
   return fds;
 }
 
-// FNV-1a over 64-bit values: a run signature is compared for equality only, never stored as a key.
-class SignatureHash {
- public:
-  explicit SignatureHash(uint64_t scheme) { mix(scheme); }
-  void mix(uint64_t value) {
-    for (int i = 0; i < 8; ++i, value >>= 8) {
-      hash_ ^= value & 0xff;
-      hash_ *= 1099511628211ull;
-    }
-  }
-  uint64_t value() const { return hash_; }
-
- private:
-  uint64_t hash_ = 1469598103934665603ull;
-};
+// A run signature's hash, tagged with the scheme that made it so two schemes never compare equal.
+detail::Fnv1a signature_hash(uint64_t scheme) {
+  detail::Fnv1a hash;
+  hash.mix_u64(scheme);
+  return hash;
+}
 
 // A single-threaded process's signature: its switch-out count from the status already read. A
 // process that ran since the last snapshot was switched out since (or is on a CPU now, and then
 // there is no signature at all), so an equal count means its descriptors are as they were.
 std::optional<uint64_t> status_signature(const StatusFields& status) {
   if (!status.context_switches) return std::nullopt;
-  SignatureHash hash(1);
-  hash.mix(*status.context_switches);
+  auto hash = signature_hash(1);
+  hash.mix_u64(*status.context_switches);
   return hash.value();
 }
 
@@ -149,11 +141,11 @@ std::optional<uint64_t> thread_signature(int dirfd, std::string& scratch) {
   });
   if (!listed || malformed) return std::nullopt;
   std::sort(threads.begin(), threads.end());
-  SignatureHash hash(2);
+  auto hash = signature_hash(2);
   for (const auto& [tid, run_ns, pcount] : threads) {
-    hash.mix(static_cast<uint64_t>(tid));
-    hash.mix(run_ns);
-    hash.mix(pcount);
+    hash.mix_u64(static_cast<uint64_t>(tid));
+    hash.mix_u64(run_ns);
+    hash.mix_u64(pcount);
   }
   return hash.value();
 }

@@ -31,6 +31,12 @@ std::optional<T> column_optional(const SQLite::Column& column) {
   }
 }
 
+// A BLOB column as bytes; nullopt for NULL.
+inline std::optional<std::string> column_blob(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
+}
+
 // Runs a prepared statement again with these values bound to ?1, ?2, ...; returns rows changed.
 template <class... Values>
 int exec_with(SQLite::Statement& statement, const Values&... values) {

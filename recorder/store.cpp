@@ -37,6 +37,7 @@
 
 #include "recorder/container_writer.hpp"
 #include "recorder/descriptor_writer.hpp"
+#include "recorder/fnv1a.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/schema.hpp"
@@ -109,15 +110,15 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
 }
 
 // Fingerprint of the views this binary carries (FNV-1a 64, hex).
-std::string views_fingerprint() {
-  uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : schema::views_sql()) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return hex;
+const std::string& views_fingerprint() {
+  static const std::string fingerprint = [] {
+    detail::Fnv1a hash;
+    hash.mix(schema::views_sql());
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.value()));
+    return std::string(hex);
+  }();
+  return fingerprint;
 }
 
 // True when the tables are current and the views are this binary's.
@@ -129,7 +130,7 @@ bool schema_current(SQLite::Database& db, const std::string& fingerprint) {
 
 // Applies the migrations a trail lacks, then (re)creates the views when they are not this binary's.
 void migrate(SQLite::Database& db, const Logger& logger) {
-  const std::string fingerprint = views_fingerprint();
+  const std::string& fingerprint = views_fingerprint();
   if (schema_current(db, fingerprint)) return;
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
   if (schema_current(db, fingerprint)) return;  // another process has just done it
@@ -272,8 +273,7 @@ int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const Snapsho
 std::optional<std::string> last_hash(SQLite::Database& db) {
   SQLite::Statement query(db, "SELECT hash FROM snapshots ORDER BY snapshot_id DESC LIMIT 1");
   if (!query.executeStep()) return std::nullopt;
-  const auto& column = query.getColumn(0);
-  return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
+  return detail::column_blob(query.getColumn(0));
 }
 
 // Writes new process rows and change rows for one collection against the open state.
@@ -645,14 +645,10 @@ template <class Rehash>
 std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, const char* noun, int64_t& checked, Rehash rehash) {
   SQLite::Statement chain(db, sql);
   std::optional<std::string> expected_prev;
-  auto blob = [](const SQLite::Column& column) -> std::optional<std::string> {
-    if (column.isNull()) return std::nullopt;
-    return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
-  };
   while (chain.executeStep()) {
     const int64_t id = chain.getColumn(0).getInt64();
-    auto prev = blob(chain.getColumn(1));
-    auto hash = blob(chain.getColumn(2));
+    auto prev = detail::column_blob(chain.getColumn(1));
+    auto hash = detail::column_blob(chain.getColumn(2));
     ++checked;
     if (prev != expected_prev) {
       return ChainBreak{id, std::string("prev_hash does not match the hash of the ") + noun +
