@@ -10,6 +10,7 @@
 
 #include "proctrail/query.hpp"
 #include "proctrail/recorder.hpp"
+#include "tests/support/answers.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -21,24 +22,7 @@ using test::eventually;
 
 const std::string kPeer = PROCTRAIL_TEST_PEER;
 
-// The value of `column` in each row, as text.
-std::vector<std::string> column(const ResultTable& table, const std::string& name) {
-  size_t index = 0;
-  while (index < table.columns.size() && table.columns[index] != name) ++index;
-  std::vector<std::string> values;
-  if (index == table.columns.size()) return values;
-  for (const auto& row : table.rows) {
-    const Cell& cell = row[index];
-    if (std::holds_alternative<int64_t>(cell)) {
-      values.push_back(std::to_string(std::get<int64_t>(cell)));
-    } else if (std::holds_alternative<std::string>(cell)) {
-      values.push_back(std::get<std::string>(cell));
-    } else {
-      values.push_back("NULL");
-    }
-  }
-  return values;
-}
+using test::column;
 
 // Rows whose `key` column equals `value`, as a smaller table.
 ResultTable rows_where(const ResultTable& table, const std::string& key, const std::string& value) {

@@ -6,6 +6,7 @@
 
 #include "proctrail/duration.hpp"
 #include "proctrail/query.hpp"
+#include "tests/support/answers.hpp"
 #include "tests/support/history.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -13,26 +14,10 @@ namespace proctrail {
 namespace {
 
 using test::child_of;
+using test::column;
 using test::host;
 using test::sample;
 using test::table;
-
-std::string text(const Cell& cell) {
-  if (std::holds_alternative<int64_t>(cell)) return std::to_string(std::get<int64_t>(cell));
-  if (std::holds_alternative<std::string>(cell)) return std::get<std::string>(cell);
-  if (std::holds_alternative<double>(cell)) return std::to_string(std::get<double>(cell));
-  return "NULL";
-}
-
-// One column of an answer, as text.
-std::vector<std::string> column(const ResultTable& answer, const std::string& name) {
-  auto it = std::find(answer.columns.begin(), answer.columns.end(), name);
-  std::vector<std::string> values;
-  if (it == answer.columns.end()) return {"<no column " + name + ">"};
-  const size_t index = static_cast<size_t>(it - answer.columns.begin());
-  for (const auto& row : answer.rows) values.push_back(text(row[index]));
-  return values;
-}
 
 std::string file_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
