@@ -35,6 +35,9 @@ struct WatchOptions {
   int64_t count = 0;  // 0: until SIGINT/SIGTERM
   std::string tag;
   std::string format = "text";
+  bool events = false;                 // also record the kernel's process events
+  std::string flush_interval = "250ms";  // how often events are written (one transaction per batch)
+  int64_t event_buffer = 8 << 20;     // the connector socket's receive buffer, bytes
   CollectOptions collect;
 };
 CLI::App* setup_watch(CLI::App& app, WatchOptions& options);

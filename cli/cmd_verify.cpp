@@ -29,12 +29,16 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
     print_error("verify: snapshot " + std::to_string(*report->first_bad_snapshot) + ": " + report->problem);
     return 1;
   }
+  if (report->first_bad_batch) {
+    print_error("verify: event batch " + std::to_string(*report->first_bad_batch) + ": " + report->batch_problem);
+    return 1;
+  }
   if (report->first_bad_action) {
     print_error("verify: cleanup action " + std::to_string(*report->first_bad_action) + ": " + report->action_problem);
     return 1;
   }
-  std::cout << "verified " << report->snapshots_checked << " snapshots and " << report->actions_checked
-            << " cleanup actions: both hash chains intact\n";
+  std::cout << "verified " << report->snapshots_checked << " snapshots, " << report->event_batches_checked
+            << " event batches and " << report->actions_checked << " cleanup actions: every hash chain intact\n";
   return 0;
 }
 

@@ -28,6 +28,7 @@ class Sources {
   static Result<std::unique_ptr<Sources>> make(const CollectOptions& options, const Logger& logger);
   Recorder recorder(Store& store) const;
   const DockerCollector* docker() const { return docker_ ? &*docker_ : nullptr; }
+  const ProcfsCollector& procfs() const { return procfs_; }
 
  private:
   Sources(const CollectOptions& options, const Logger& logger, std::chrono::milliseconds docker_timeout);

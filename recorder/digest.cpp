@@ -153,6 +153,26 @@ std::string action_hash(SQLite::Database& db, int64_t action_id) {
   return sha.finish();
 }
 
+std::string event_batch_hash(SQLite::Database& db, int64_t batch_id) {
+  Sha256 sha;
+  static constexpr char kDomain[] = "proctrail-event-batch-v1";
+  sha.update(kDomain, sizeof kDomain);
+  static constexpr const char* kQueries[] = {
+      "SELECT batch_id, host_id, written_at_us, events, gaps, prev_hash FROM event_batches WHERE batch_id = ?1",
+      "SELECT event_id, batch_id, host_id, at_us, kind, pid, start_ticks, start_estimated, ppid, parent_start_ticks,"
+      " argv, comm, uid, euid, sid, exit_code, exit_signal, detail FROM events WHERE batch_id = ?1 ORDER BY event_id",
+  };
+  for (const char* sql : kQueries) {
+    SQLite::Statement query(db, sql);
+    query.bind(1, batch_id);
+    while (query.executeStep()) {
+      sha.update("R", 1);
+      for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
+    }
+  }
+  return sha.finish();
+}
+
 std::string to_hex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;

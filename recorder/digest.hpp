@@ -15,6 +15,9 @@ std::string snapshot_hash(SQLite::Database& db, int64_t snapshot_id);
 // SHA-256 over one cleanup action row, its prev_hash included (the audit trail's chain). 32 raw bytes.
 std::string action_hash(SQLite::Database& db, int64_t action_id);
 
+// SHA-256 over one event batch: its row (prev_hash included) and its events in order. 32 raw bytes.
+std::string event_batch_hash(SQLite::Database& db, int64_t batch_id);
+
 std::string to_hex(const std::string& bytes);
 
 }  // namespace proctrail::digest

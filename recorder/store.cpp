@@ -37,6 +37,7 @@
 
 #include "recorder/container_writer.hpp"
 #include "recorder/descriptor_writer.hpp"
+#include "recorder/event_writer.hpp"
 #include "recorder/fnv1a.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
@@ -298,7 +299,14 @@ class SnapshotWriter {
             " VALUES (?, ?, ?, ?, ?, ?)"),
         close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?"),
         count_spawn_(db, "INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned) VALUES (?1, ?2, ?3, ?4, 1)"
-                         " ON CONFLICT DO UPDATE SET spawned = spawned + 1") {}
+                         " ON CONFLICT DO UPDATE SET spawned = spawned + 1"),
+        find_fork_(db, "SELECT ppid, parent_start_ticks FROM events"
+                       " WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3 AND kind = 'fork' LIMIT 1"),
+        find_process_(db, "SELECT process_id FROM processes WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3") {
+    SQLite::Statement any(db, "SELECT EXISTS (SELECT 1 FROM events WHERE host_id = ?1)");
+    any.bind(1, host_id);
+    has_events_ = any.executeStep() && any.getColumn(0).getInt() != 0;
+  }
 
   // Returns the processes row of each sample (0 for one that could not be written).
   std::vector<int64_t> write(const ProcessTable& table, OpenMap& open, Counts& counts) {
@@ -348,13 +356,18 @@ class SnapshotWriter {
     // Positional binds, in the column order of insert_process_ (a 1,000-row snapshot binds 26k values).
     auto& s = insert_process_;
     s.reset();
+    // The fork event, when recorded, names the original parent even if it was gone before any
+    // snapshot saw this process; and it has counted the spawn already.
+    const std::optional<RecordedFork> forked = has_events_ ? recorded_fork(sample.key) : std::nullopt;
+    const std::optional<ProcessKey> parent = forked && forked->parent ? forked->parent : sample.parent;
     std::optional<int64_t> parent_process_id;
     std::optional<int64_t> parent_pid, parent_start_ticks;
-    if (sample.parent) {
-      if (auto it = open.find(*sample.parent); it != open.end()) parent_process_id = it->second.process_id;
-      if (auto it = new_ids.find(*sample.parent); it != new_ids.end()) parent_process_id = it->second;
-      parent_pid = sample.parent->pid;
-      parent_start_ticks = static_cast<int64_t>(sample.parent->start_ticks);
+    if (parent) {
+      if (auto it = open.find(*parent); it != open.end()) parent_process_id = it->second.process_id;
+      if (auto it = new_ids.find(*parent); it != new_ids.end()) parent_process_id = it->second;
+      if (!parent_process_id && forked) parent_process_id = process_row(*parent);
+      parent_pid = parent->pid;
+      parent_start_ticks = static_cast<int64_t>(parent->start_ticks);
     }
     int column = 0;
     auto next = [&column] { return ++column; };
@@ -403,7 +416,7 @@ class SnapshotWriter {
     int64_t id = db_.getLastInsertRowid();
     new_ids.emplace(sample.key, id);
     ++counts.created;
-    if (!sample.is_kernel_thread) {
+    if (!sample.is_kernel_thread && !forked) {
       const int64_t start_us = host_.boot_time * 1'000'000 +
                                static_cast<int64_t>(sample.key.start_ticks) * 1'000'000 / host_.clock_ticks;
       detail::exec_with(count_spawn_, host_id_, start_us / 60'000'000,
@@ -411,6 +424,26 @@ class SnapshotWriter {
                 sample.argv.value_or(""));
     }
     return id;
+  }
+
+  struct RecordedFork {
+    std::optional<ProcessKey> parent;  // nullopt when the parent's start was unknown
+  };
+
+  // This process's recorded fork event, if any.
+  std::optional<RecordedFork> recorded_fork(const ProcessKey& key) {
+    find_fork_.reset();
+    SQLite::bind(find_fork_, host_id_, static_cast<int64_t>(key.pid), static_cast<int64_t>(key.start_ticks));
+    if (!find_fork_.executeStep()) return std::nullopt;
+    if (find_fork_.getColumn(1).isNull()) return RecordedFork{};
+    return RecordedFork{ProcessKey{find_fork_.getColumn(0).getInt(), static_cast<uint64_t>(find_fork_.getColumn(1).getInt64())}};
+  }
+
+  std::optional<int64_t> process_row(const ProcessKey& key) {
+    find_process_.reset();
+    SQLite::bind(find_process_, host_id_, static_cast<int64_t>(key.pid), static_cast<int64_t>(key.start_ticks));
+    if (!find_process_.executeStep()) return std::nullopt;
+    return find_process_.getColumn(0).getInt64();
   }
 
   bool rss_moved(int64_t last_kb, int64_t now_kb) const {
@@ -479,6 +512,9 @@ class SnapshotWriter {
   SQLite::Statement insert_usage_;
   SQLite::Statement close_;
   SQLite::Statement count_spawn_;  // spawn_counts, the summary spawn-rate reads
+  SQLite::Statement find_fork_;
+  SQLite::Statement find_process_;
+  bool has_events_ = false;        // this boot has recorded events: look forks up
 };
 
 void finish_snapshot(SQLite::Database& db, int64_t snapshot_id, const Counts& counts, SnapshotSummary& summary) {
@@ -520,7 +556,8 @@ SnapshotRequest with_defaults(SnapshotRequest request) {
 }  // namespace
 
 Store::Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger)
-    : path_(std::move(path)), db_(std::move(db)), options_(options), logger_(or_null(std::move(logger))) {}
+    : path_(std::move(path)), db_(std::move(db)), options_(options), logger_(or_null(std::move(logger))),
+      events_(std::make_unique<detail::EventWriterState>()) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
@@ -632,6 +669,19 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
   }
 }
 
+Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<const ProcEvent> events) {
+  if (events.empty()) return EventBatchSummary{};
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    HostRow host_row = ensure_host(*db_, host);
+    auto counts = detail::write_events(*db_, host_row.host_id, host, events, *events_);
+    transaction.commit();
+    return EventBatchSummary{counts.batch_id, counts.events, counts.gaps};
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error("recording process events into " + path_.string(), e, options_);
+  }
+}
+
 namespace {
 
 struct ChainBreak {
@@ -673,6 +723,14 @@ Result<VerifyReport> Store::verify() {
     if (snapshots) {
       report.first_bad_snapshot = snapshots->id;
       report.problem = snapshots->problem;
+      return report;
+    }
+    // Event batches (watch --events) form a chain of their own.
+    auto batches = walk_chain(*db_, "SELECT batch_id, prev_hash, hash FROM event_batches ORDER BY batch_id", "event batch",
+                              report.event_batches_checked, [&](int64_t id) { return digest::event_batch_hash(*db_, id); });
+    if (batches) {
+      report.first_bad_batch = batches->id;
+      report.batch_problem = batches->problem;
       return report;
     }
     // The cleanup audit trail is chained the same way, action by action.

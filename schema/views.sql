@@ -554,3 +554,30 @@ SELECT c.snapshot_id, 'container', c.init_pid, NULL, c.container_id, c.image || 
   FROM container_overview c
   JOIN processes cp ON cp.pid = c.creator_pid AND cp.start_ticks = c.creator_start_ticks AND cp.host_id = c.host_id
  WHERE c.state = 'running' AND cp.gone_by IS NOT NULL AND cp.gone_by <= c.snapshot_id;
+
+-- Every recorded process event, with the processes row of its process when a snapshot saw it too.
+DROP VIEW IF EXISTS process_events;
+CREATE VIEW process_events AS
+SELECT
+  strftime('%Y-%m-%dT%H:%M:%fZ', e.at_us / 1000000.0, 'unixepoch') AS at, -- when the kernel reported it, UTC (ms)
+  e.kind,                 -- fork, exec, exit, uid, sid, comm, coredump, gap
+  e.pid,                  -- the process (the child for fork); NULL for gap
+  e.start_ticks,          -- (22) starttime: with pid, the identity
+  e.ppid,                 -- fork: the forking parent; exit: the parent at exit
+  e.parent_start_ticks,   -- the parent's starttime: with ppid, its identity
+  e.argv,                 -- exec: the new program's argv, shell-quoted
+  e.exit_code,            -- exit: the exit status when it exited normally
+  e.exit_signal,          -- exit: the signal that ended it
+  e.comm,                 -- comm: the new name
+  e.uid,                  -- uid: the new real uid
+  e.euid,                 -- uid: the new effective uid
+  e.sid,                  -- sid: the new session
+  e.start_estimated,      -- 1: start_ticks from the fork's timestamp (gone before /proc could be read)
+  e.detail,               -- gap: what was lost
+  e.at_us,                -- when, unix µs
+  e.event_id,             -- events row, arrival order
+  e.batch_id,             -- the batch it was written in
+  e.host_id,              -- the boot
+  p.process_id            -- the processes row of the same identity, when a snapshot saw it
+FROM events e
+LEFT JOIN processes p ON p.host_id = e.host_id AND p.pid = e.pid AND p.start_ticks = e.start_ticks;

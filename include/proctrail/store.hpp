@@ -7,8 +7,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
+#include "proctrail/events.hpp"
 #include "proctrail/hook.hpp"
 #include "proctrail/logging.hpp"
 #include "proctrail/process.hpp"
@@ -19,6 +21,9 @@ class Database;
 }
 
 namespace proctrail {
+namespace detail {
+struct EventWriterState;
+}
 
 struct StoreOptions {
   std::chrono::milliseconds busy_timeout{10'000};  // how long a writer waits for another
@@ -58,14 +63,23 @@ struct SnapshotSummary {
   std::string containers_source;           // "docker unix:///path", "unavailable: why", or empty (not asked)
 };
 
+struct EventBatchSummary {
+  int64_t batch_id = 0;  // 0: nothing written
+  int64_t events = 0;
+  int64_t gaps = 0;
+};
+
 struct VerifyReport {
   int64_t snapshots_checked = 0;
   std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
   std::string problem;                        // what is wrong with first_bad_snapshot
+  int64_t event_batches_checked = 0;          // event batches (watch --events)
+  std::optional<int64_t> first_bad_batch;     // nullopt: the event chain is intact
+  std::string batch_problem;
   int64_t actions_checked = 0;                // cleanup audit rows
   std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
   std::string action_problem;
-  bool intact() const { return !first_bad_snapshot && !first_bad_action; }
+  bool intact() const { return !first_bad_snapshot && !first_bad_batch && !first_bad_action; }
 };
 
 class Store {
@@ -85,6 +99,9 @@ class Store {
   // order is collection order; it is not called when the request is coalesced.
   Result<SnapshotSummary> record(const HostInfo& host, const SnapshotRequest& request, const Collect& collect);
 
+  // Writes process events as one batch, in one transaction (an empty span writes nothing).
+  Result<EventBatchSummary> record_events(const HostInfo& host, std::span<const ProcEvent> events);
+
   // Recomputes every snapshot's hash and checks the chain, then the cleanup audit chain.
   Result<VerifyReport> verify();
 
@@ -99,6 +116,7 @@ class Store {
   std::unique_ptr<SQLite::Database> db_;
   StoreOptions options_;
   Logger logger_;
+  std::unique_ptr<detail::EventWriterState> events_;
 };
 
 }  // namespace proctrail
