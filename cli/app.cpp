@@ -28,6 +28,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->sql_command = setup_sql(app, cli->sql);
   cli->snapshots_command = setup_snapshots(app, cli->snapshots);
   cli->cleanup_command = setup_cleanup(app, cli->cleanup);
+  cli->exec_command = setup_exec(app, cli->exec);
   return cli;
 }
 
@@ -39,6 +40,7 @@ int dispatch(Cli& cli) {
   if (cli.sql_command->parsed()) return run_sql(cli.sql, cli.global);
   if (cli.snapshots_command->parsed()) return run_snapshots(cli.snapshots, cli.global);
   if (cli.cleanup_command->parsed()) return run_cleanup(cli.cleanup, cli.global, cli.own_argv);
+  if (cli.exec_command->parsed()) return run_exec(cli.exec, cli.global);
   print_error("no subcommand");
   return 2;
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <chrono>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -93,6 +94,22 @@ CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options);
 // 0: every target gone (or a dry run); 3: some survived; 1: could not act; 2: bad request.
 int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, const std::string& own_argv);
 
+// proctrail exec [--fail-on-leak] [--cleanup] [--grace 5s] [--tag T] [--json FILE] -- CMD ARGS...
+struct ExecOptions {
+  bool fail_on_leak = false;
+  bool cleanup = false;
+  std::string grace = "5s";
+  std::chrono::milliseconds grace_ms{5000};  // parsed from grace
+  std::string tag;
+  std::string json_out;
+  int64_t event_buffer = 8 << 20;
+  std::vector<std::string> command;
+  CollectOptions collect;
+};
+CLI::App* setup_exec(CLI::App& app, ExecOptions& options);
+// The command's status; 2 with --fail-on-leak and a leak; 125 when the command could not be run.
+int run_exec(const ExecOptions& options, const GlobalOptions& global);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -107,8 +124,10 @@ struct Cli {
   SqlOptions sql;
   SnapshotsOptions snapshots;
   CleanupOptions cleanup;
+  ExecOptions exec;
   std::string own_argv;  // the command line, for the audit trail
   CLI::App* cleanup_command = nullptr;
+  CLI::App* exec_command = nullptr;
   CLI::App* sql_command = nullptr;
   CLI::App* snapshots_command = nullptr;
   CLI::App* snap_command = nullptr;

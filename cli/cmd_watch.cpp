@@ -14,6 +14,7 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/events.hpp"
 #include "proctrail/recorder.hpp"
+#include "cli/event_recording.hpp"
 #include "recorder/fs_util.hpp"
 
 namespace proctrail::cli {
@@ -33,64 +34,6 @@ bool wait_for_signal(const sigset_t& signals, Clock::time_point deadline) {
     if (errno == EAGAIN) return false;  // deadline reached
     if (errno != EINTR) return false;
   }
-}
-
-// The event side of a watch: the stream and the batches written from it.
-class EventRecording {
- public:
-  EventRecording(std::unique_ptr<EventStream> stream, Store& store, HostInfo host, Logger logger)
-      : stream_(std::move(stream)), store_(store), host_(std::move(host)), logger_(std::move(logger)) {}
-
-  // Writes what arrived as one batch. True when it held a gap: the caller takes a snapshot now.
-  bool flush() {
-    if (!stream_) return false;
-    auto events = stream_->drain();
-    int64_t gaps = 0;
-    for (const auto& event : events) gaps += event.kind == EventKind::gap ? 1 : 0;
-    if (!events.empty()) {
-      auto written = store_.record_events(host_, events);
-      if (written) {
-        since_snapshot_ += written->events - written->gaps;
-        gaps_ += written->gaps;
-      } else {
-        print_error("watch: " + written.error().message + " (" + std::to_string(events.size()) + " events lost)");
-      }
-    }
-    if (!stream_->running()) {
-      print_error("watch: the event reader stopped; recording snapshots only");
-      stream_.reset();
-    }
-    return gaps > 0;
-  }
-
-  // Events and gaps written since the last call.
-  std::pair<int64_t, int64_t> take_counts() { return {std::exchange(since_snapshot_, 0), std::exchange(gaps_, 0)}; }
-
- private:
-  std::unique_ptr<EventStream> stream_;
-  Store& store_;
-  HostInfo host_;
-  Logger logger_;
-  int64_t since_snapshot_ = 0;
-  int64_t gaps_ = 0;
-};
-
-// Starts the event stream, or says once why snapshots alone will be recorded.
-std::unique_ptr<EventRecording> start_events(const WatchOptions& options, Store& store, const Sources& sources,
-                                             const Logger& logger) {
-  auto host = sources.procfs().read_host();
-  if (!host) {
-    print_error("watch --events: " + host.error().message + "; recording snapshots only");
-    return nullptr;
-  }
-  ConnectorOptions connector{.receive_buffer_bytes = static_cast<int>(options.event_buffer)};
-  EnricherOptions enricher{.clock_ticks = host->clock_ticks};
-  auto stream = EventStream::start(connector, enricher, logger);
-  if (!stream) {
-    print_error("watch --events: " + stream.error().message + "; recording snapshots only");
-    return nullptr;
-  }
-  return std::make_unique<EventRecording>(std::move(*stream), store, std::move(*host), logger);
 }
 
 std::string snapshot_output(const WatchOptions& options, const SnapshotSummary& summary, int64_t elapsed_ms,
@@ -165,7 +108,12 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
     return 2;
   }
   Recorder recorder = (*sources)->recorder(*store);
-  auto events = options.events ? start_events(options, *store, **sources, logger) : nullptr;
+  std::unique_ptr<EventRecording> events;
+  if (options.events) {
+    std::string why;
+    events = start_events(options.event_buffer, *store, **sources, why);
+    if (!events) print_error("watch --events: " + why + "; recording snapshots only");
+  }
 
   int64_t failures = 0;
   int64_t taken = 0;
@@ -194,7 +142,7 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
     }
     auto wake = events ? std::min(next_snapshot, Clock::now() + *flush_interval) : next_snapshot;
     if (wait_for_signal(signals, wake)) break;
-    if (events && events->flush()) snapshot_now = true;  // the kernel dropped events: rescan now
+    if (events && events->flush().gaps > 0) snapshot_now = true;  // the kernel dropped events: rescan now
   }
   if (events) events->flush();
   return failures == 0 ? 0 : 1;

@@ -29,6 +29,7 @@ class Sources {
   Recorder recorder(Store& store) const;
   const DockerCollector* docker() const { return docker_ ? &*docker_ : nullptr; }
   const ProcfsCollector& procfs() const { return procfs_; }
+  const Logger& logger() const { return logger_; }
 
  private:
   Sources(const CollectOptions& options, const Logger& logger, std::chrono::milliseconds docker_timeout);

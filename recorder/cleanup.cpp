@@ -32,22 +32,15 @@
 #include "proctrail/query.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
+#include "recorder/pidfd.hpp"
 #include "recorder/sqlite_util.hpp"
 
 namespace proctrail {
 namespace {
 
-int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-int pidfd_send_signal(int pidfd, int signal) { return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0)); }
-
-// The process now behind `pid`, read fresh from /proc.
-std::optional<StatFields> current_stat(pid_t pid) {
-  std::string text;
-  if (fs::read_file_at(AT_FDCWD, ("/proc/" + std::to_string(pid) + "/stat").c_str(), text) != 0) return std::nullopt;
-  auto stat = parse_stat(text);
-  if (!stat) return std::nullopt;
-  return std::move(*stat);
-}
+using detail::current_stat;
+using detail::pidfd_open;
+using detail::pidfd_send_signal;
 
 // This process and every ancestor up to pid 1.
 std::set<pid_t> self_and_ancestors() {
@@ -274,30 +267,10 @@ struct InFlight {
   std::string signal = "TERM";
 };
 
-// Waits until each pidfd is readable (its process exited) or the deadline; returns which exited.
 std::vector<bool> wait_exits(const std::vector<InFlight>& flights, std::chrono::milliseconds limit) {
-  std::vector<bool> exited(flights.size(), false);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (true) {
-    std::vector<pollfd> fds;
-    std::vector<size_t> which;
-    for (size_t i = 0; i < flights.size(); ++i) {
-      if (exited[i]) continue;
-      fds.push_back(pollfd{flights[i].pidfd, POLLIN, 0});
-      which.push_back(i);
-    }
-    if (fds.empty()) return exited;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return exited;
-    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
-    if (ready <= 0) {
-      if (ready < 0 && errno == EINTR) continue;
-      return exited;
-    }
-    for (size_t k = 0; k < fds.size(); ++k) {
-      if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) exited[which[k]] = true;
-    }
-  }
+  std::vector<int> pidfds;
+  for (const auto& flight : flights) pidfds.push_back(flight.pidfd);
+  return detail::wait_exits(pidfds, limit);
 }
 
 }  // namespace

@@ -213,7 +213,9 @@ Status send_subscription(int fd, proc_cn_mcast_op op) {
   std::memcpy(message + NLMSG_HDRLEN, &connector, sizeof connector);
   std::memcpy(message + NLMSG_HDRLEN + sizeof connector, &operation, sizeof operation);
   if (::send(fd, message, sizeof message, 0) < 0) {
-    return Error{"subscribing to the proc connector: " + std::string(std::strerror(errno))};
+    const int error = errno;
+    return Error{"subscribing to the proc connector: " + std::string(std::strerror(error)) +
+                 (error == ECONNREFUSED ? " (it exists only in the initial network namespace)" : "")};
   }
   return ok_status();
 }

@@ -682,6 +682,55 @@ Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<c
   }
 }
 
+Result<int64_t> Store::record_exec_run(const HostInfo& host, const ExecRunRecord& run) {
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    HostRow host_row = ensure_host(*db_, host);
+    SQLite::Statement insert(*db_,
+        "INSERT INTO exec_runs (host_id, marker, argv, tag, started_at_us, ended_at_us, before_snapshot_id,"
+        " after_snapshot_id, exit_code, leaked_processes, leaked_containers, events)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    SQLite::bind(insert, host_row.host_id, run.marker, run.argv);
+    bind_optional(insert, 4, run.tag);
+    insert.bind(5, run.started_at_us);
+    insert.bind(6, run.ended_at_us);
+    bind_optional(insert, 7, run.before_snapshot_id);
+    bind_optional(insert, 8, run.after_snapshot_id);
+    insert.bind(9, run.exit_code);
+    insert.bind(10, static_cast<int64_t>(run.leaks.processes.size()));
+    insert.bind(11, static_cast<int64_t>(run.leaks.containers.size()));
+    insert.bind(12, run.events);
+    insert.exec();
+    const int64_t run_id = db_->getLastInsertRowid();
+    SQLite::Statement leak(*db_,
+        "INSERT INTO exec_leaks (run_id, kind, pid, start_ticks, container_id, argv, escape_route, found_by, age_ms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    for (const auto& p : run.leaks.processes) {
+      leak.reset();
+      SQLite::bind(leak, run_id, "process", static_cast<int64_t>(p.key.pid), static_cast<int64_t>(p.key.start_ticks));
+      leak.bind(5);
+      leak.bind(6, p.argv);
+      leak.bind(7, p.escape);
+      leak.bind(8, p.found_by);
+      leak.bind(9, p.age_ms);
+      leak.exec();
+    }
+    for (const auto& c : run.leaks.containers) {
+      leak.reset();
+      leak.clearBindings();
+      SQLite::bind(leak, run_id, "container");
+      leak.bind(5, c.id);
+      leak.bind(6, c.image);
+      leak.bind(8, c.found_by);
+      leak.exec();
+    }
+    transaction.commit();
+    return run_id;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error("recording the exec run into " + path_.string(), e, options_);
+  }
+}
+
 namespace {
 
 struct ChainBreak {

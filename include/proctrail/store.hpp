@@ -12,6 +12,7 @@
 
 #include "proctrail/events.hpp"
 #include "proctrail/hook.hpp"
+#include "proctrail/leak_guard.hpp"
 #include "proctrail/logging.hpp"
 #include "proctrail/process.hpp"
 #include "proctrail/result.hpp"
@@ -69,6 +70,19 @@ struct EventBatchSummary {
   int64_t gaps = 0;
 };
 
+// One `proctrail exec` run and what it left behind (tables exec_runs, exec_leaks).
+struct ExecRunRecord {
+  std::string marker;
+  std::string argv;
+  std::optional<std::string> tag;
+  int64_t started_at_us = 0;
+  int64_t ended_at_us = 0;
+  std::optional<int64_t> before_snapshot_id, after_snapshot_id;
+  int exit_code = 0;
+  std::string events;  // "recorded" or why not
+  LeakReport leaks;
+};
+
 struct VerifyReport {
   int64_t snapshots_checked = 0;
   std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
@@ -101,6 +115,9 @@ class Store {
 
   // Writes process events as one batch, in one transaction (an empty span writes nothing).
   Result<EventBatchSummary> record_events(const HostInfo& host, std::span<const ProcEvent> events);
+
+  // Writes an exec run and its leaks in one transaction; returns the run's row id.
+  Result<int64_t> record_exec_run(const HostInfo& host, const ExecRunRecord& run);
 
   // Recomputes every snapshot's hash and checks the chain, then the cleanup audit chain.
   Result<VerifyReport> verify();

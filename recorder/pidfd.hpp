@@ -1,0 +1,60 @@
+#pragma once
+// Signalling a process by identity: a pidfd pins whatever process has the pid now, and only if its
+// start time (re-read after the pidfd is open) is the expected one is that process the target.
+// Shared by cleanup and the leak guard.
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proctrail/procfs.hpp"
+#include "recorder/fs_util.hpp"
+
+namespace proctrail::detail {
+
+inline int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+inline int pidfd_send_signal(int pidfd, int signal) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
+}
+
+// The process now behind `pid`, read fresh from /proc.
+inline std::optional<StatFields> current_stat(pid_t pid, const std::string& proc_root = "/proc") {
+  std::string text;
+  if (fs::read_file_at(AT_FDCWD, (proc_root + "/" + std::to_string(pid) + "/stat").c_str(), text) != 0) return std::nullopt;
+  auto stat = parse_stat(text);
+  if (!stat) return std::nullopt;
+  return std::move(*stat);
+}
+
+// Waits until each pidfd is readable (its process exited) or the deadline; returns which exited.
+inline std::vector<bool> wait_exits(const std::vector<int>& pidfds, std::chrono::milliseconds limit) {
+  std::vector<bool> exited(pidfds.size(), false);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (true) {
+    std::vector<pollfd> fds;
+    std::vector<size_t> which;
+    for (size_t i = 0; i < pidfds.size(); ++i) {
+      if (exited[i]) continue;
+      fds.push_back(pollfd{pidfds[i], POLLIN, 0});
+      which.push_back(i);
+    }
+    if (fds.empty()) return exited;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return exited;
+    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
+    if (ready <= 0) {
+      if (ready < 0 && errno == EINTR) continue;
+      return exited;
+    }
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) exited[which[k]] = true;
+    }
+  }
+}
+
+}  // namespace proctrail::detail
