@@ -6,9 +6,12 @@
 
 #include <unistd.h>
 
+#include <fstream>
+#include <set>
 #include <sstream>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -255,6 +258,29 @@ TEST_F(Containers, CleanupStopsOnlyTheSelectedContainerAfterTheEvidence) {
 }
 
 // Without a daemon that answers, the snapshot still succeeds, records why, and says it once per run.
+// proctrail exec: a container its command started and left running is a leak, found by the run's
+// marker passed as a label, and one started without the label by its creation time.
+TEST_F(Containers, ExecReportsTheContainersItsCommandLeftRunning) {
+  const auto json = tmp / "leaks.json";
+  const std::string run = "docker run -d --network none --label " + run_label() + " ";
+  const std::string command = run + "--label proctrail.run=\"${PROCTRAIL_RUN##*:}\" " + kImage + " sleep 300 && " + run +
+                              kImage + " sleep 301 && " + run + kImage + " echo done";
+  auto exec = run_command({PROCTRAIL_BIN, "--db", (tmp / "exec.db").string(), "exec", "--grace", "200ms",
+                           "--fail-on-leak", "--json", json.string(), "--", "sh", "-c", command + " >/dev/null"});
+  // All three are removed when the test ends, found by this binary's run label.
+  auto labelled = run_command({"docker", "ps", "-aq", "--no-trunc", "--filter", "label=" + run_label()});
+  std::istringstream ids(labelled.out);
+  for (std::string id; std::getline(ids, id);) cleanup.add(id);
+  std::ifstream in(json);
+  auto report = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(exec.status, 2);
+  ASSERT_EQ(report["containers"].size(), 2u) << report.dump(2) << "(the third exited: no leak)";
+  std::multiset<std::string> found_by;
+  for (const auto& c : report["containers"]) found_by.insert(c["found_by"].get<std::string>());
+  EXPECT_EQ(found_by, (std::multiset<std::string>{"label", "time"}));
+}
+
 TEST(ContainersUnavailable, SnapshotSucceedsRecordsWhyAndLogsOncePerRun) {
   test::TempDir tmp;
   auto store = Store::open(tmp / "trail.db");

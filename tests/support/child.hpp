@@ -21,6 +21,7 @@ struct SpawnOptions {
   std::vector<std::string> env;  // extra NAME=VALUE entries
   int stdin_fd = -1;             // without pipe_stdin: this descriptor becomes the child's stdin
   int stdout_fd = -1;            // without pipe_stdout: this descriptor becomes the child's stdout
+  int stderr_fd = -1;            // without pipe_stderr: this descriptor becomes the child's stderr
 };
 
 class Child {
@@ -41,6 +42,7 @@ class Child {
       if (options.pipe_stdout) ::dup2(out[1], 1);
       if (!options.pipe_stdout && options.stdout_fd >= 0) ::dup2(options.stdout_fd, 1);
       if (options.pipe_stderr) ::dup2(err[1], 2);
+      if (!options.pipe_stderr && options.stderr_fd >= 0) ::dup2(options.stderr_fd, 2);
       for (const auto& e : options.env) ::putenv(const_cast<char*>(e.c_str()));
       ::execvp(args[0], args.data());
       ::_exit(127);
