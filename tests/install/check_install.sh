@@ -34,7 +34,8 @@ cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
 db=$tmp/trail.db
 out=$("$tmp/build/record_snapshot" "$db" install-check) || fail "record_snapshot exited $?"
 echo "$out"
-[[ $out =~ ^snapshot\ [0-9]+:\ [0-9]+\ processes$ ]] || fail "unexpected output: $out"
+[[ $out =~ ^snapshot\ [0-9]+:\ [0-9]+\ processes$'\n'leak\ suspects:\ [0-9]+$'\n'leak\ guard:\ no\ leaks$ ]] ||
+  fail "unexpected output: $out"
 
 # The installed binary reads what the example wrote.
 "$prefix/bin/proctrail" --db "$db" verify

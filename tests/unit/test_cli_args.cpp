@@ -33,6 +33,28 @@ TEST(CliArgs, HookFlagAndVerbosity) {
   EXPECT_EQ(cli->global.db, "a.db");
 }
 
+TEST(CliArgs, ExecTakesEverythingAfterTheDoubleDashAsTheCommand) {
+  auto cli = parse({"exec", "--fail-on-leak", "--grace", "2s", "--tag", "ci", "--", "sh", "-c", "sleep 1 &", "--grace"});
+  EXPECT_TRUE(cli->exec_command->parsed());
+  EXPECT_TRUE(cli->exec.fail_on_leak);
+  EXPECT_FALSE(cli->exec.cleanup);
+  EXPECT_EQ(cli->exec.grace, "2s");
+  EXPECT_EQ(cli->exec.tag, "ci");
+  EXPECT_EQ(cli->exec.command, (std::vector<std::string>{"sh", "-c", "sleep 1 &", "--grace"}));
+}
+
+TEST(CliArgs, ExecWithoutACommandIsRefused) {
+  EXPECT_THROW(parse({"exec", "--cleanup"}), CLI::RequiredError);
+}
+
+TEST(CliArgs, WatchEventsWithFlushIntervalAndBuffer) {
+  auto cli = parse({"watch", "--events", "--flush-interval", "100ms", "--event-buffer", "65536"});
+  EXPECT_TRUE(cli->watch.events);
+  EXPECT_EQ(cli->watch.flush_interval, "100ms");
+  EXPECT_EQ(cli->watch.event_buffer, 65536);
+  EXPECT_THROW(parse({"watch", "--event-buffer", "10"}), CLI::ValidationError);
+}
+
 TEST(CliArgs, WatchIntervalAndCount) {
   auto cli = parse({"watch", "--interval", "500ms", "--count", "3"});
   EXPECT_TRUE(cli->watch_command->parsed());

@@ -318,6 +318,8 @@ TEST_F(EventStore, ProcessSeenByForkAndSnapshotIsCountedOnceUnderItsExecArgv) {
   EXPECT_EQ(scalar(*store, "SELECT parent_start_ticks FROM processes WHERE pid = 200"), 500);
   EXPECT_EQ(scalar(*store, "SELECT parent_process_id FROM processes WHERE pid = 200"),
             scalar(*store, "SELECT process_id FROM processes WHERE pid = 100"));
+  // So the orphans question names the original parent, which no snapshot saw it under.
+  EXPECT_EQ(scalar(*store, "SELECT original_parent_pid FROM snapshot_orphans WHERE pid = 200 AND snapshot_id = 2"), 100);
 }
 
 TEST_F(EventStore, ForkOfAProcessASnapshotAlreadyRecordedIsNotCountedAgain) {
