@@ -43,14 +43,12 @@ inline void expect_no_leaks(const LeakGuard& guard, bool terminate = true) {
   if (terminate) guard.terminate(*report);
 }
 
-// Guards each test: records at its start, checks at its end.
-class LeakCheckListener : public ::testing::EmptyTestEventListener {
+// One guarded stretch: begin() records, end() checks (and ends the leaks when `terminate`).
+class GuardedScope {
  public:
-  explicit LeakCheckListener(LeakGuardOptions options = {}, bool terminate = true)
-      : options_(std::move(options)), terminate_(terminate) {}
-
-  void OnTestStart(const ::testing::TestInfo&) override { guard_.emplace(options_); }
-  void OnTestEnd(const ::testing::TestInfo&) override {
+  GuardedScope(LeakGuardOptions options, bool terminate) : options_(std::move(options)), terminate_(terminate) {}
+  void begin() { guard_.emplace(options_); }
+  void end() {
     if (!guard_) return;
     expect_no_leaks(*guard_, terminate_);
     guard_.reset();
@@ -62,22 +60,26 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   std::optional<LeakGuard> guard_;
 };
 
+// Guards each test: records at its start, checks at its end.
+class LeakCheckListener : public ::testing::EmptyTestEventListener {
+ public:
+  explicit LeakCheckListener(LeakGuardOptions options = {}, bool terminate = true) : scope_(std::move(options), terminate) {}
+  void OnTestStart(const ::testing::TestInfo&) override { scope_.begin(); }
+  void OnTestEnd(const ::testing::TestInfo&) override { scope_.end(); }
+
+ private:
+  GuardedScope scope_;
+};
+
 // Guards the whole program: records before the first test, checks after the last.
 class LeakCheckEnvironment : public ::testing::Environment {
  public:
-  explicit LeakCheckEnvironment(LeakGuardOptions options = {}, bool terminate = true)
-      : options_(std::move(options)), terminate_(terminate) {}
-  void SetUp() override { guard_.emplace(options_); }
-  void TearDown() override {
-    if (!guard_) return;
-    expect_no_leaks(*guard_, terminate_);
-    guard_.reset();
-  }
+  explicit LeakCheckEnvironment(LeakGuardOptions options = {}, bool terminate = true) : scope_(std::move(options), terminate) {}
+  void SetUp() override { scope_.begin(); }
+  void TearDown() override { scope_.end(); }
 
  private:
-  LeakGuardOptions options_;
-  bool terminate_;
-  std::optional<LeakGuard> guard_;
+  GuardedScope scope_;
 };
 
 // Appends a LeakCheckListener (googletest owns it). Call after InitGoogleTest.
