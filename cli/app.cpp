@@ -29,6 +29,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->snapshots_command = setup_snapshots(app, cli->snapshots);
   cli->cleanup_command = setup_cleanup(app, cli->cleanup);
   cli->exec_command = setup_exec(app, cli->exec);
+  cli->report_command = setup_report(app, cli->report);
   return cli;
 }
 
@@ -41,6 +42,7 @@ int dispatch(Cli& cli) {
   if (cli.snapshots_command->parsed()) return run_snapshots(cli.snapshots, cli.global);
   if (cli.cleanup_command->parsed()) return run_cleanup(cli.cleanup, cli.global, cli.own_argv);
   if (cli.exec_command->parsed()) return run_exec(cli.exec, cli.global);
+  if (cli.report_command->parsed()) return run_report(cli.report, cli.global);
   print_error("no subcommand");
   return 2;
 }

@@ -3,13 +3,14 @@
 // and calls the library; it is also the only place that configures spdlog sinks.
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "proctrail/logging.hpp"
+#include "proctrail/query.hpp"
 #include "proctrail/result.hpp"
 #include "proctrail/store.hpp"
 #include "cli/sources.hpp"
@@ -43,6 +44,9 @@ struct WatchOptions {
 };
 CLI::App* setup_watch(CLI::App& app, WatchOptions& options);
 int run_watch(const WatchOptions& options, const GlobalOptions& global);
+
+// --since/--until as given (a duration back from now or a UTC time) → a window; empty: unbounded.
+Result<TimeWindow> window_of(const std::string& since, const std::string& until);
 
 struct QueryOptions {
   std::string format = "table";
@@ -110,6 +114,17 @@ CLI::App* setup_exec(CLI::App& app, ExecOptions& options);
 // The command's status; 2 with --fail-on-leak and a leak; 125 when the command could not be run.
 int run_exec(const ExecOptions& options, const GlobalOptions& global);
 
+// proctrail report [--since 7d] [--match REGEX] [--format html|md] [-o FILE]
+struct ReportOptions {
+  std::string since = "7d";
+  std::string match;
+  std::string format = "html";
+  std::string out;  // empty: ./proctrail-report-<host>-<time>.<ext>
+  std::string snapshot = "last";
+};
+CLI::App* setup_report(CLI::App& app, ReportOptions& options);
+int run_report(const ReportOptions& options, const GlobalOptions& global);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -125,9 +140,11 @@ struct Cli {
   SnapshotsOptions snapshots;
   CleanupOptions cleanup;
   ExecOptions exec;
+  ReportOptions report;
   std::string own_argv;  // the command line, for the audit trail
   CLI::App* cleanup_command = nullptr;
   CLI::App* exec_command = nullptr;
+  CLI::App* report_command = nullptr;
   CLI::App* sql_command = nullptr;
   CLI::App* snapshots_command = nullptr;
   CLI::App* snap_command = nullptr;

@@ -29,21 +29,6 @@ std::optional<std::string> optional_text(const std::string& text) {
   return text;
 }
 
-Result<TimeWindow> window_of(const std::string& since, const std::string& until) {
-  const int64_t now_us = fs::clock_us(CLOCK_REALTIME);
-  TimeWindow window;
-  if (!since.empty()) {
-    auto bound = parse_time_bound(since, now_us);
-    if (!bound) return Error{"--since: " + bound.error().message};
-    window.since_us = *bound;
-  }
-  if (!until.empty()) {
-    auto bound = parse_time_bound(until, now_us);
-    if (!bound) return Error{"--until: " + bound.error().message};
-    window.until_us = *bound;
-  }
-  return window;
-}
 
 Result<ResultTable> containers_answer(TrailReader& trail, int64_t snapshot, const QueryOptions& options) {
   ContainerFilter filter;
@@ -113,6 +98,22 @@ int ask_and_print(const GlobalOptions& global, const std::string& format, const 
 }
 
 }  // namespace
+
+Result<TimeWindow> window_of(const std::string& since, const std::string& until) {
+  const int64_t now_us = fs::clock_us(CLOCK_REALTIME);
+  TimeWindow window;
+  if (!since.empty()) {
+    auto bound = parse_time_bound(since, now_us);
+    if (!bound) return Error{"--since: " + bound.error().message};
+    window.since_us = *bound;
+  }
+  if (!until.empty()) {
+    auto bound = parse_time_bound(until, now_us);
+    if (!bound) return Error{"--until: " + bound.error().message};
+    window.until_us = *bound;
+  }
+  return window;
+}
 
 CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   auto* query = app.add_subcommand("query", "Answer a question from the trail (read-only)");

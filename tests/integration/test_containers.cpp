@@ -49,16 +49,17 @@ const Daemon& daemon_state() {
       d.why = "no Docker daemon answers (run the tests through scripts/with-dockerd)";
       return d;
     }
-    if (run_command({"docker", "image", "inspect", kImage}).status != 0) {
-      test::TempDir root;
-      auto made = run_command({"sh", "-c",
-          "set -e; mkdir -p '" + root.path().string() + "/fs/bin'; cp /bin/busybox '" + root.path().string() +
-          "/fs/bin/busybox'; for c in sh sleep cat echo; do ln -s busybox '" + root.path().string() +
-          "/fs/bin/'$c; done; tar -C '" + root.path().string() + "/fs' -cf - . | docker import - " + kImage});
-      if (made.status != 0) {
-        d.why = "could not import the busybox test image (is busybox-static installed?)";
-        return d;
-      }
+    // Test processes run in parallel: one lock around check-then-import, or a second import would
+    // move the tag off the image a running test's containers were created from.
+    test::TempDir root;
+    const std::string fs = root.path().string() + "/fs";
+    auto made = run_command({"flock", "/tmp/proctrail-test-image.lock", "sh", "-c",
+        "docker image inspect " + kImage + " >/dev/null 2>&1 && exit 0; set -e; mkdir -p '" + fs +
+        "/bin'; cp /bin/busybox '" + fs + "/bin/busybox'; for c in sh sleep cat echo; do ln -s busybox '" + fs +
+        "/bin/'$c; done; tar -C '" + fs + "' -cf - . | docker import - " + kImage + " >/dev/null"});
+    if (made.status != 0) {
+      d.why = "could not import the busybox test image (is busybox-static installed?)";
+      return d;
     }
     d.available = true;
     return d;

@@ -1,0 +1,97 @@
+// proctrail report [--since 7d] [--match REGEX] [--format html|md] [-o FILE] [--snapshot last]:
+// writes the leak report (reports/) and prints its path.
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "proctrail/store.hpp"
+#include "recorder/fs_util.hpp"
+#include "reports/report.hpp"
+
+namespace proctrail::cli {
+namespace {
+
+std::string default_name(const std::string& host, const std::string& format) {
+  const time_t now = ::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  return "proctrail-report-" + (host.empty() ? std::string("host") : host) + "-" + stamp + "." + (format == "md" ? "md" : "html");
+}
+
+// "verify: ..." for the report's integrity line; the store is opened only to read the chains.
+std::optional<std::string> verify_verdict(const std::filesystem::path& db) {
+  auto store = Store::open(db);
+  if (!store) return "could not verify: " + store.error().message;
+  auto report = store->verify();
+  if (!report) return "could not verify: " + report.error().message;
+  if (report->intact()) {
+    return "Every hash chain is intact: " + std::to_string(report->snapshots_checked) + " snapshots, " +
+           std::to_string(report->event_batches_checked) + " event batches and " +
+           std::to_string(report->actions_checked) + " cleanup actions verified.";
+  }
+  return "VERIFY FAILED: the trail was edited after it was written (run proctrail verify for the first broken link).";
+}
+
+}  // namespace
+
+CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
+  auto* report = app.add_subcommand("report", "Write the leak report (HTML with charts, or Markdown) and print its path");
+  report->add_option("--since", options.since, "Window start: a duration back from now (7d) or a UTC time")->capture_default_str();
+  report->add_option("--match", options.match, "Only processes whose argv matches this regex (ECMAScript)");
+  report->add_option("--format", options.format, "html (self-contained, inline SVG charts) or md")
+      ->check(CLI::IsMember({"html", "md"}))
+      ->capture_default_str();
+  report->add_option("-o,--output", options.out, "Output file (default ./proctrail-report-HOST-TIME.html)");
+  report->add_option("--snapshot", options.snapshot, "The snapshot the report describes: id, tag, last, last~N")->capture_default_str();
+  return report;
+}
+
+int run_report(const ReportOptions& options, const GlobalOptions& global) {
+  auto db = resolve_db_path(global);
+  if (!db) {
+    print_error(db.error().message);
+    return 1;
+  }
+  if (!std::filesystem::exists(*db)) {
+    print_error("report: no trail at " + db->string() + " (record one with proctrail snap or proctrail watch)");
+    return 1;
+  }
+  auto window = window_of(options.since, "");
+  if (!window) {
+    print_error("report: " + window.error().message);
+    return 2;
+  }
+  auto trail = TrailReader::open(*db);
+  if (!trail) {
+    print_error(trail.error().message);
+    return 1;
+  }
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  reports::ReportRequest request{.format = options.format, .since = options.since, .window = *window,
+                                 .match = options.match.empty() ? std::nullopt : std::optional(options.match),
+                                 .snapshot = options.snapshot, .trail_path = *db, .hostname = host,
+                                 .verify_verdict = verify_verdict(*db)};
+  auto report = reports::render_report(*trail, request);
+  if (!report) {
+    print_error("report: " + report.error().message);
+    return 1;
+  }
+  const std::string path = options.out.empty() ? default_name(host, options.format) : options.out;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << report->text;
+  out.close();
+  if (!out) {
+    print_error("report: writing " + path + " failed");
+    return 1;
+  }
+  std::cout << path << "\n";
+  return 0;
+}
+
+}  // namespace proctrail::cli

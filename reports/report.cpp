@@ -1,0 +1,281 @@
+// The report renderer: runs each section's SQL, draws its chart, fills its template, and wraps the
+// sections in the page template. See report.hpp for the section file format.
+#include "reports/report.hpp"
+
+#include <ctemplate/template.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <map>
+#include <sstream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "proctrail/charts.hpp"
+#include "recorder/fs_util.hpp"
+#include "reports/embedded.hpp"
+
+namespace proctrail::reports {
+namespace {
+
+struct ChartSpec {
+  std::string kind;                 // line or bar
+  std::vector<std::string> columns; // line: series, x, y; bar: label, value
+  std::string unit;
+};
+
+struct Section {
+  std::string id;  // file name without .sql
+  std::string title;
+  std::string command;
+  std::optional<ChartSpec> chart;
+  std::string sql;
+};
+
+const char* embedded_text(const std::string& name) {
+  for (const auto& file : embedded_files()) {
+    if (name == file.name) return file.text;
+  }
+  return nullptr;
+}
+
+ChartSpec parse_chart(const std::string& directive) {
+  std::istringstream words(directive);
+  ChartSpec chart;
+  words >> chart.kind;
+  const size_t columns = chart.kind == "line" ? 3 : 2;
+  for (size_t i = 0; i < columns; ++i) {
+    std::string column;
+    words >> column;
+    chart.columns.push_back(column);
+  }
+  std::getline(words >> std::ws, chart.unit);
+  return chart;
+}
+
+// The sections, in file-name order, with their header comments read.
+std::vector<Section> load_sections() {
+  std::vector<Section> sections;
+  for (const auto& file : embedded_files()) {
+    std::string name = file.name;
+    if (!name.starts_with("sections/") || !name.ends_with(".sql")) continue;
+    Section section{name.substr(9, name.size() - 13), "", "", std::nullopt, file.text};
+    std::istringstream lines(section.sql);
+    for (std::string line; std::getline(lines, line) && line.starts_with("--");) {
+      auto value = [&](const std::string& key) { return line.substr(key.size()); };
+      if (line.starts_with("-- title: ")) section.title = value("-- title: ");
+      if (line.starts_with("-- command: ")) section.command = value("-- command: ");
+      if (line.starts_with("-- chart: ")) section.chart = parse_chart(value("-- chart: "));
+    }
+    sections.push_back(std::move(section));
+  }
+  return sections;
+}
+
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+};
+
+Cell column_cell(const SQLite::Column& column) {
+  if (column.isNull()) return Cell{};
+  if (column.isInteger()) return Cell{column.getInt64()};
+  if (column.isFloat()) return Cell{column.getDouble()};
+  return Cell{column.getString()};
+}
+
+Result<Rows> run_section(TrailReader& trail, const Section& section, const std::map<std::string, Cell>& parameters) {
+  try {
+    SQLite::Statement query(trail.database(), section.sql);
+    for (const auto& [name, value] : parameters) {
+      const int index = query.getIndex(name.c_str());
+      if (index == 0) continue;
+      if (const auto* integer = std::get_if<int64_t>(&value)) query.bind(index, *integer);
+      if (const auto* text = std::get_if<std::string>(&value)) query.bind(index, *text);
+      if (std::holds_alternative<std::monostate>(value)) query.bind(index);
+    }
+    Rows rows;
+    for (int i = 0; i < query.getColumnCount(); ++i) rows.columns.push_back(query.getColumnName(i));
+    while (query.executeStep()) {
+      std::vector<Cell> row;
+      for (int i = 0; i < query.getColumnCount(); ++i) row.push_back(column_cell(query.getColumn(i)));
+      rows.rows.push_back(std::move(row));
+    }
+    return rows;
+  } catch (const SQLite::Exception& e) {
+    return Error{"report section " + section.id + ": " + e.what()};
+  }
+}
+
+double number(const Cell& cell) {
+  if (const auto* integer = std::get_if<int64_t>(&cell)) return static_cast<double>(*integer);
+  if (const auto* real = std::get_if<double>(&cell)) return *real;
+  return 0;
+}
+
+size_t column_index(const Rows& rows, const std::string& name) {
+  auto found = std::find(rows.columns.begin(), rows.columns.end(), name);
+  return static_cast<size_t>(found - rows.columns.begin());
+}
+
+std::string upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// Markdown table cells: a pipe or newline would end the cell.
+std::string cell_value(const Cell& cell, bool markdown) {
+  std::string text = cell_text(cell);
+  if (!markdown) return text;
+  std::string escaped;
+  for (char c : text) {
+    if (c == '|') escaped += "\\|";
+    else if (c == '\n') escaped += ' ';
+    else escaped += c;
+  }
+  return escaped;
+}
+
+std::vector<charts::Series> line_series(const Rows& rows, const ChartSpec& chart) {
+  const size_t name = column_index(rows, chart.columns[0]), x = column_index(rows, chart.columns[1]),
+               y = column_index(rows, chart.columns[2]);
+  std::map<std::string, charts::Series> by_name;
+  for (const auto& row : rows.rows) {
+    auto& series = by_name[cell_text(row[name])];
+    series.name = cell_text(row[name]);
+    series.points.push_back({number(row[x]), number(row[y])});
+  }
+  std::vector<charts::Series> series;
+  for (auto& [key, value] : by_name) series.push_back(std::move(value));
+  return series;
+}
+
+std::string chart_svg(const Rows& rows, const Section& section) {
+  const ChartSpec& chart = *section.chart;
+  if (chart.kind == "line") {
+    charts::LineChart line;
+    line.title = section.title;
+    line.y_label = chart.unit;
+    line.series = line_series(rows, chart);
+    return charts::line_chart_svg(line);
+  }
+  charts::BarChart bar;
+  bar.title = section.title;
+  bar.value_label = chart.unit;
+  const size_t label = column_index(rows, chart.columns[0]), value = column_index(rows, chart.columns[1]);
+  for (const auto& row : rows.rows) bar.bars.push_back({cell_text(row[label]), number(row[value])});
+  return charts::bar_chart_svg(bar);
+}
+
+void fill_section(ctemplate::TemplateDictionary& dict, const Rows& rows, const Section& section, bool markdown) {
+  for (const auto& row : rows.rows) {
+    auto* row_dict = dict.AddSectionDictionary("ROW");
+    for (size_t i = 0; i < rows.columns.size(); ++i) row_dict->SetValue(upper(rows.columns[i]), cell_value(row[i], markdown));
+  }
+  if (!section.chart) return;
+  if (!markdown) dict.SetValue("CHART", chart_svg(rows, section));
+  if (section.chart->kind != "line") return;
+  for (const auto& series : line_series(rows, *section.chart)) {
+    auto* series_dict = dict.AddSectionDictionary("SERIES");
+    double peak = 0;
+    for (const auto& point : series.points) peak = std::max(peak, point.y);
+    series_dict->SetValue("NAME", cell_value(Cell{series.name}, markdown));
+    series_dict->SetFormattedValue("FIRST", "%g", series.points.front().y);
+    series_dict->SetFormattedValue("LAST", "%g", series.points.back().y);
+    series_dict->SetFormattedValue("PEAK", "%g", peak);
+  }
+}
+
+Result<std::string> expand(const std::string& name, const ctemplate::TemplateDictionary& dict) {
+  const char* text = embedded_text(name);
+  if (!text) return Error{"report template " + name + " is missing from this build"};
+  ctemplate::StringToTemplateCache(name, text, ctemplate::DO_NOT_STRIP);
+  std::string out;
+  if (!ctemplate::ExpandTemplate(name, ctemplate::DO_NOT_STRIP, &dict, &out)) return Error{"report template " + name + " failed"};
+  return out;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string reproduce(std::string command, const ReportRequest& request, int64_t snapshot) {
+  const std::string match = request.match.value_or("");
+  command = replace_all(command, "{{SNAPSHOT}}", std::to_string(snapshot));
+  command = replace_all(command, "{{MATCH_OPTION}}", request.match ? " --match '" + match + "'" : "");
+  command = replace_all(command, "{{MATCH}}", request.match ? match : ".");
+  return replace_all(command, "{{SINCE}}", request.since);
+}
+
+std::string utc(int64_t unix_us) {
+  const time_t seconds = static_cast<time_t>(unix_us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::optional<int64_t> scalar(TrailReader& trail, const std::string& sql, const std::vector<Cell>& parameters) {
+  auto result = trail.select(sql, parameters);
+  if (!result || result->rows.empty() || std::holds_alternative<std::monostate>(result->rows[0][0])) return std::nullopt;
+  return static_cast<int64_t>(number(result->rows[0][0]));
+}
+
+}  // namespace
+
+Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
+  const bool markdown = request.format == "md";
+  const int64_t written_us = request.written_at_us ? request.written_at_us : fs::clock_us(CLOCK_REALTIME);
+  const int64_t until_us = request.window.until_us.value_or(written_us + 1);
+  const auto earliest = scalar(trail, "SELECT min(started_at_us) FROM snapshots", {});
+  const int64_t since_us = std::max(request.window.since_us.value_or(0), earliest.value_or(0));
+
+  ctemplate::TemplateDictionary page("page");
+  page.SetValue("TITLE", "proctrail leak report" + (request.hostname.empty() ? "" : " · " + request.hostname));
+  page.SetValue("TRAIL", request.trail_path.string());
+  page.SetValue("HOST", request.hostname);
+  page.SetValue("SINCE", utc(since_us));
+  page.SetValue("UNTIL", utc(std::min(until_us, written_us)));
+  page.SetValue("WRITTEN", utc(written_us));
+  if (request.match) page.AddSectionDictionary("FILTER")->SetValue("MATCH", *request.match);
+  if (request.verify_verdict) page.AddSectionDictionary("VERIFY")->SetValue("VERDICT", *request.verify_verdict);
+
+  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet"});
+  const auto first = scalar(trail, "SELECT min(snapshot_id) FROM snapshots WHERE started_at_us >= ?1 AND started_at_us < ?2 AND coalesced_with IS NULL",
+                            {since_us, until_us});
+  Report report;
+  if (!snapshot || !first) {
+    page.SetValue("SNAPSHOT", "none");
+    page.AddSectionDictionary("EMPTY")->SetValue("WHY", snapshot ? "no snapshot was taken in this window; widen --since"
+                                                                  : snapshot.error().message + "; record with `proctrail snap` or `proctrail watch`");
+  } else {
+    page.SetValue("SNAPSHOT", std::to_string(*snapshot));
+    const std::map<std::string, Cell> parameters = {
+        {":snapshot", *snapshot}, {":first_snapshot", *first}, {":since_us", since_us}, {":until_us", until_us},
+        {":match", request.match ? Cell{*request.match} : Cell{}}};
+    for (const auto& section : load_sections()) {
+      auto rows = run_section(trail, section, parameters);
+      if (!rows) return rows.error();
+      if (rows->rows.empty()) continue;
+      ctemplate::TemplateDictionary body("section");
+      fill_section(body, *rows, section, markdown);
+      auto text = expand("sections/" + section.id + (markdown ? ".md.tpl" : ".html.tpl"), body);
+      if (!text) return text.error();
+      auto* entry = page.AddSectionDictionary("SECTION");
+      entry->SetValue("ID", section.id);
+      entry->SetValue("HEADING", section.title);
+      entry->SetValue("BODY", *text);
+      entry->SetValue("COMMAND", reproduce(section.command, request, *snapshot));
+      ++report.sections;
+    }
+  }
+  auto text = expand(markdown ? "page.md.tpl" : "page.html.tpl", page);
+  if (!text) return text.error();
+  report.text = std::move(*text);
+  return report;
+}
+
+}  // namespace proctrail::reports

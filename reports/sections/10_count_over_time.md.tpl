@@ -1,0 +1,4 @@
+| argv | first count | last count | peak |
+|---|--:|--:|--:|
+{{#SERIES}}| `{{NAME}}` | {{FIRST}} | {{LAST}} | {{PEAK}} |
+{{/SERIES}}

@@ -1,0 +1,4 @@
+| started (hour, UTC) | instances | RSS (MiB) | first start | last start |
+|---|--:|--:|---|---|
+{{#ROW}}| {{STARTED}} | {{INSTANCES}} | {{RSS_MB}} | {{FIRST_START}} | {{LAST_START}} |
+{{/ROW}}

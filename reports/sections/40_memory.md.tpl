@@ -1,0 +1,4 @@
+| argv | instances | RSS (MiB) | average (MiB) |
+|---|--:|--:|--:|
+{{#ROW}}| `{{ARGV}}` | {{INSTANCES}} | {{RSS_MB}} | {{AVG_RSS_MB}} |
+{{/ROW}}

@@ -1,0 +1,134 @@
+// The report on deterministic histories: every number it prints is the matching question's answer,
+// an empty trail gives a short report that says so, and the HTML is self-contained.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "proctrail/query.hpp"
+#include "reports/report.hpp"
+#include "tests/support/answers.hpp"
+#include "tests/support/history.hpp"
+
+namespace proctrail {
+namespace {
+
+using test::child_of;
+using test::column;
+using test::sample;
+using test::table;
+
+constexpr int64_t kWritten = 1'700'100'000'000'000;
+
+class Report : public test::StoreFixture {
+ protected:
+  int64_t leak_snapshot = 0;
+
+  // A client that started 6 servers over 5 hours and exited: its servers are orphans, 2 h+ old.
+  void record_leaky_history() {
+    auto init = sample(1, 0, 0, "/sbin/init");
+    auto client = child_of(init, sample(100, 10, 1, "node claude"));
+    std::vector<ProcessSample> live = {init, client};
+    for (int i = 0; i < 6; ++i) {
+      live.push_back(child_of(client, sample(1000 + i, 100 + i * 360'000, 100, "node mcp-server/dist/index.js", 200'000)));
+    }
+    live.push_back(child_of(init, sample(200, 30, 1, "bash")));
+    ProcessTable first = table(live);
+    first.started_boottime_ns = 18'500LL * 1'000'000'000;
+    record(first);
+    live.erase(live.begin() + 1);  // the client exits; its servers are reparented to init
+    for (auto& p : live) {
+      if (p.key.pid >= 1000) p.ppid = 1;
+    }
+    ProcessTable later = table(live);
+    later.started_boottime_ns = 26'000LL * 1'000'000'000;
+    leak_snapshot = record(later).snapshot_id;
+  }
+
+  std::string render(const std::string& format, std::optional<std::string> match = std::nullopt) {
+    auto trail = TrailReader::open(db_path);
+    EXPECT_TRUE(trail) << trail.error().message;
+    reports::ReportRequest request{.format = format, .match = match, .trail_path = db_path, .hostname = "fixture",
+                                   .written_at_us = kWritten};
+    auto report = reports::render_report(*trail, request);
+    EXPECT_TRUE(report) << report.error().message;
+    return report ? report->text : "";
+  }
+
+  ResultTable answer(const std::function<Result<ResultTable>(TrailReader&)>& question) {
+    auto trail = TrailReader::open(db_path);
+    auto result = question(*trail);
+    EXPECT_TRUE(result) << result.error().message;
+    return result ? *result : ResultTable{};
+  }
+};
+
+TEST_F(Report, EmptyTrailSaysSoInsteadOfEmptyCharts) {
+  for (const std::string format : {"html", "md"}) {
+    std::string text = render(format);
+    EXPECT_NE(text.find("Nothing to report"), std::string::npos) << text;
+    EXPECT_NE(text.find("no snapshots"), std::string::npos) << text;
+    EXPECT_EQ(text.find("<svg"), std::string::npos);
+    EXPECT_EQ(text.find("## Summary"), std::string::npos);
+  }
+}
+
+TEST_F(Report, HeadlineNumbersAreTheLeaksQuestionsAnswer) {
+  record_leaky_history();
+  auto leaks = answer([&](TrailReader& t) { return query_leaks(t, leak_snapshot, std::nullopt); });
+  double rss_mb = 0;
+  for (const auto& mb : column(leaks, "rss_mb")) rss_mb += std::stod(mb);
+  std::string md = render("md");
+  EXPECT_NE(md.find("- **" + std::to_string(leaks.rows.size()) + "** suspect processes now"), std::string::npos) << md;
+  // The headline rounds the total; the question rounds each row: they agree within the rounding.
+  std::smatch held;
+  ASSERT_TRUE(std::regex_search(md, held, std::regex(R"(- \*\*([0-9.]+) MiB\*\* RSS they hold)"))) << md;
+  EXPECT_NEAR(std::stod(held[1]), rss_mb, 0.05 * static_cast<double>(leaks.rows.size()));
+  EXPECT_EQ(leaks.rows.size(), 6u);
+}
+
+TEST_F(Report, GroupsTableRowsAreTheGroupsQuestionsRows) {
+  record_leaky_history();
+  auto groups = answer([&](TrailReader& t) { return query_groups(t, leak_snapshot, "mcp-server", "hour", {}); });
+  ASSERT_EQ(groups.rows.size(), 6u);
+  std::string md = render("md", "mcp-server");
+  const auto started = column(groups, "started"), instances = column(groups, "instances"), rss = column(groups, "rss_mb");
+  for (size_t i = 0; i < groups.rows.size(); ++i) {
+    EXPECT_NE(md.find("| " + started[i] + " | " + instances[i] + " | " + rss[i] + " |"), std::string::npos)
+        << "row " << i << " missing:\n" << md;
+  }
+  EXPECT_NE(md.find("Reproduce: `proctrail query groups --snapshot " + std::to_string(leak_snapshot) + " --match 'mcp-server'"),
+            std::string::npos) << md;
+}
+
+TEST_F(Report, OrphansNameTheirOriginalParent) {
+  record_leaky_history();
+  std::string md = render("md");
+  EXPECT_NE(md.find("## Orphans and their original parents"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 100 `node claude` |"), std::string::npos) << md;
+}
+
+TEST_F(Report, HtmlIsSelfContainedWithAChartPerChartedSection) {
+  record_leaky_history();
+  std::string html = render("html");
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(std::regex_search(html, std::regex(R"((src|href)=["']https?:)")), false);
+  const std::regex svg("<svg");
+  const std::ptrdiff_t charts = std::distance(std::sregex_iterator(html.begin(), html.end(), svg), std::sregex_iterator());
+  EXPECT_EQ(charts, 4) << "count over time, spawn rate, groups, memory";
+  EXPECT_NE(html.find("<h2>Instances grouped by start time</h2>"), std::string::npos);
+  EXPECT_EQ(html.find("Cleanup actions taken"), std::string::npos) << "no cleanup recorded: no section";
+}
+
+TEST_F(Report, ArgvWithMarkupIsEscapedInHtmlAndPipesInMarkdown) {
+  auto init = sample(1, 0, 0, "/sbin/init");
+  record(table({init, child_of(init, sample(50, 20, 1, "sh -c 'a | b <script>'"))}));
+  std::string html = render("html");
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+  std::string md = render("md");
+  EXPECT_NE(md.find("a \\| b"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace proctrail
