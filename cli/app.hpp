@@ -121,6 +121,7 @@ struct ReportOptions {
   std::string format = "html";
   std::string out;  // empty: ./proctrail-report-<host>-<time>.<ext>
   std::string snapshot = "last";
+  bool verify = false;  // verify even a trail with more than 20,000 snapshots
 };
 CLI::App* setup_report(CLI::App& app, ReportOptions& options);
 int run_report(const ReportOptions& options, const GlobalOptions& global);

@@ -132,9 +132,9 @@ struct Label {
   bool cut() const { return shown != full; }
 };
 
-Label make_label(std::string_view raw, size_t max_chars) {
+Label make_label(std::string_view raw, size_t max_columns) {
   Label label{clean_text(raw), {}};
-  label.shown = truncate_columns(label.full, max_chars);
+  label.shown = truncate_columns(label.full, max_columns);
   return label;
 }
 
@@ -167,6 +167,10 @@ std::string trim_zero_decimal(std::string s) {
 
 // SVG coordinates and lengths: at most one decimal.
 std::string num(double v) { return trim_zero_decimal(fixed(v, 1)); }
+
+std::string count_of(size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
 
 struct Unit {
   double divisor;
@@ -285,6 +289,7 @@ std::vector<double> aligned_time_ticks(double lo, double hi, double step) {
 // Time ticks whose labels (label_width px each) never overlap along plot_width px.
 std::vector<double> time_ticks(double lo, double hi, double plot_width, double label_width) {
   const double span = hi - lo;
+  if (!(span > 0) || !(plot_width > 0)) return {lo};
   const auto fits = [&](double step) { return step * plot_width / span >= label_width * 1.05; };
   double step = kTimeSteps.back();
   for (double candidate : kTimeSteps) {
@@ -337,7 +342,7 @@ std::string svg_open(const std::string& id, int width, double height, std::strin
 }
 
 std::string heading(std::string_view title, int width) {
-  const Label label = make_label(title, static_cast<size_t>(std::max(8.0, (width - 24) / 8.5)));
+  const Label label = make_label(title, static_cast<size_t>(std::max(8.0, (width - 24) / 10.0)));  // bold 15px
   return "<text class=\"heading\" x=\"12\" y=\"24\" font-size=\"15\" font-weight=\"600\">" + escape_clean(label.shown) +
          "</text>\n";
 }
@@ -608,7 +613,7 @@ std::string legend_svg(const std::vector<LegendEntry>& entries) {
 
 std::string line_desc(const LineChart& chart, const std::vector<Drawn>& series, const LineLayout& layout) {
   std::string desc = "Line chart of " + (chart.y_label.empty() ? std::string("values") : chart.y_label) + " over " +
-                     chart.x_label + ", " + std::to_string(series.size()) + " lines";
+                     chart.x_label + ", " + count_of(series.size(), "line");
   if (series.back().other) desc += " (the smallest series summed into \"" + series.back().name + "\")";
   const Plot& p = layout.plot;
   const double span = p.x_hi - p.x_lo;
@@ -716,7 +721,7 @@ std::string bar_svg(const BarRow& row, size_t index, const Plot& p) {
 
 std::string bar_desc(const BarChart& chart, const std::vector<BarRow>& rows) {
   std::string desc = "Bar chart of " + (chart.value_label.empty() ? std::string("values") : chart.value_label) +
-                     ", " + std::to_string(rows.size()) + " bars, largest first";
+                     ", " + count_of(rows.size(), "bar") + ", largest first";
   if (rows.back().other) desc += " (the smallest summed into \"" + rows.back().label.full + "\")";
   desc += "; largest " + rows.front().label.full + " at " + compact_value(rows.front().value) + ".";
   return desc;
@@ -776,7 +781,7 @@ std::string escape_xml(std::string_view text) { return escape_clean(clean_text(t
 std::string line_chart_svg(const LineChart& chart) {
   const int width = std::max(chart.width, 240), height = std::max(chart.height, 180);
   const std::vector<Drawn> series = ranked_series(chart);
-  if (series.empty()) return no_data_svg("Line chart", chart.title, width, height);
+  if (series.empty()) return no_data_svg("Line chart", chart.title, width, 140);
   const LineLayout layout = line_layout(chart, extent_of(series, chart.time_axis), width, height);
   std::vector<LegendEntry> legend = legend_entries(series, width - 24.0);
   const double legend_height = layout_legend(legend, 12, width - 12.0, height);
