@@ -323,5 +323,29 @@ TEST_F(Binary, SqlRefusesAWriteAndQuestionsAnswerJsonArrays) {
   }
 }
 
+TEST_F(Binary, ReportWritesTheFileItNamesAndSaysWhereInOneLine) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  const auto html = tmp / "r.html";
+  RunResult r = run({"--db", db.string(), "report", "-o", html.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, html.string() + "\n");
+  std::ifstream in(html);
+  std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(page.starts_with("<!DOCTYPE html>"));
+  EXPECT_NE(page.find("<h2>Summary</h2>"), std::string::npos);
+  EXPECT_NE(page.find("Every hash chain is intact: 1 snapshots"), std::string::npos) << page;
+
+  RunResult md = run({"--db", db.string(), "report", "--format", "md", "-o", (tmp / "r.md").string()});
+  ASSERT_EQ(md.code, 0) << md.err;
+}
+
+TEST_F(Binary, ReportWithoutATrailIsOneClearLine) {
+  RunResult r = run({"--db", (tmp / "absent.db").string(), "report"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "proctrail: report: no trail at " + (tmp / "absent.db").string() +
+                       " (record one with proctrail snap or proctrail watch)\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "absent.db")) << "a report never creates a trail";
+}
+
 }  // namespace
 }  // namespace proctrail
