@@ -127,6 +127,11 @@ std::string upper(std::string text) {
 // Markdown table cells: a pipe or newline would end the cell.
 std::string cell_value(const Cell& cell, bool markdown) {
   std::string text = cell_text(cell);
+  if (const auto* real = std::get_if<double>(&cell)) {  // the queries round to 0.1; never exponent notation
+    char fixed[64];
+    std::snprintf(fixed, sizeof fixed, "%.1f", *real);
+    text = fixed;
+  }
   if (!markdown) return text;
   std::string escaped;
   for (char c : text) {

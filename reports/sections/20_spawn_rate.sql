@@ -1,4 +1,4 @@
--- title: Who spawns them: processes started per parent
+-- title: Who spawns them: processes started per parent (top 30 parents)
 -- chart: bar parent spawned processes started in the window
 -- command: proctrail query spawn-rate --by parent --since {{SINCE}}{{MATCH_OPTION}}
 SELECT COALESCE(pp.argv, '(pid ' || (-g.parent_key) || ', not recorded)') || CASE WHEN pp.pid IS NOT NULL THEN ' [' || pp.pid || ']' ELSE '' END AS parent,
@@ -10,4 +10,4 @@ SELECT COALESCE(pp.argv, '(pid ' || (-g.parent_key) || ', not recorded)') || CAS
          GROUP BY parent_key) g
   LEFT JOIN processes pp ON g.parent_key > 0 AND pp.process_id = g.parent_key
  ORDER BY g.spawned DESC
- LIMIT 100
+ LIMIT 30
