@@ -648,13 +648,19 @@ struct BarRow {
 constexpr double kBarRow = 24, kBarHeight = 16;
 
 std::vector<BarRow> ranked_bars(const BarChart& chart, size_t max_chars) {
-  std::vector<Bar> bars;
-  for (const auto& b : chart.bars) {
-    if (std::isfinite(b.value)) bars.push_back(b);
+  std::vector<std::pair<size_t, Bar>> ranked;  // (position given, bar)
+  for (size_t i = 0; i < chart.bars.size(); ++i) {
+    if (std::isfinite(chart.bars[i].value)) ranked.emplace_back(i, chart.bars[i]);
   }
-  std::stable_sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) {
-    return a.value != b.value ? a.value > b.value : a.label < b.label;
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second.value != b.second.value ? a.second.value > b.second.value : a.second.label < b.second.label;
   });
+  if (chart.in_given_order) {  // the kept bars back in the order given; "other" stays last
+    const auto kept = static_cast<std::ptrdiff_t>(std::min(ranked.size(), chart.max_bars));
+    std::stable_sort(ranked.begin(), ranked.begin() + kept, [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  std::vector<Bar> bars;
+  for (auto& entry : ranked) bars.push_back(std::move(entry.second));
   std::vector<BarRow> rows;
   for (size_t i = 0; i < bars.size() && i < chart.max_bars; ++i) {
     rows.push_back({make_label(bars[i].label, max_chars), bars[i].value, false});

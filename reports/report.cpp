@@ -20,7 +20,7 @@ namespace proctrail::reports {
 namespace {
 
 struct ChartSpec {
-  std::string kind;                 // line or bar
+  std::string kind;                 // line, bar (largest first) or bar-in-order (the query's order)
   std::vector<std::string> columns; // line: series, x, y; bar: label, value
   std::string unit;
 };
@@ -44,7 +44,7 @@ ChartSpec parse_chart(const std::string& directive) {
   std::istringstream words(directive);
   ChartSpec chart;
   words >> chart.kind;
-  const size_t columns = chart.kind == "line" ? 3 : 2;
+  const size_t columns = chart.kind == "line" ? 3 : 2;  // bar and bar-in-order: label, value
   for (size_t i = 0; i < columns; ++i) {
     std::string column;
     words >> column;
@@ -168,6 +168,7 @@ std::string chart_svg(const Rows& rows, const Section& section) {
   charts::BarChart bar;
   bar.title = section.title;
   bar.value_label = chart.unit;
+  bar.in_given_order = chart.kind == "bar-in-order";
   const size_t label = column_index(rows, chart.columns[0]), value = column_index(rows, chart.columns[1]);
   for (const auto& row : rows.rows) bar.bars.push_back({cell_text(row[label]), number(row[value])});
   return charts::bar_chart_svg(bar);

@@ -5,7 +5,8 @@
 //
 // A section file reports/sections/NN_name.sql starts with header comments:
 //   -- title: Instances grouped by start time
-//   -- chart: bar LABEL_COLUMN VALUE_COLUMN unit text      (or: line SERIES_COLUMN X_COLUMN Y_COLUMN unit text)
+//   -- chart: bar LABEL_COLUMN VALUE_COLUMN unit text      (bar-in-order: keep the query's row order;
+//                                                           line SERIES_COLUMN X_COLUMN Y_COLUMN unit text)
 //   -- command: proctrail query groups --snapshot {{SNAPSHOT}}
 // and may use the parameters :snapshot, :first_snapshot, :since_us, :until_us and :match. Its
 // templates NN_name.html.tpl and NN_name.md.tpl (ctemplate syntax) get one ROW per result row with

@@ -48,9 +48,10 @@ struct Bar {
 struct BarChart {
   std::string title;
   std::string value_label;            // with unit, e.g. "processes started per hour"
-  std::vector<Bar> bars;              // drawn largest first; values that are not finite are left out
+  std::vector<Bar> bars;              // drawn largest first (unless in_given_order); values that are not finite are left out
   size_t max_bars = 12;               // the rest summed into "other (N)"
   int width = 860;                    // height follows the number of bars
+  bool in_given_order = false;        // true: the largest max_bars are kept but drawn in the order given (time order)
 };
 std::string bar_chart_svg(const BarChart& chart);
 

@@ -1,5 +1,5 @@
 -- title: Instances grouped by start time
--- chart: bar started instances processes started in the hour, still running
+-- chart: bar-in-order started instances processes started in the hour, still running
 -- command: proctrail query groups --snapshot {{SNAPSHOT}} --match '{{MATCH}}' --since {{SINCE}}
 SELECT start_hour AS started, count(*) AS instances, round(sum(rss_kb) / 1024.0, 1) AS rss_mb,
        min(start_time) AS first_start, max(start_time) AS last_start

@@ -430,5 +430,23 @@ TEST(ChartIds, DifferForDifferentCharts) {
   EXPECT_NE(a, b);
 }
 
+TEST(BarChartOrder, InGivenOrderKeepsTheLargestButDrawsThemInTheOrderGiven) {
+  BarChart chart;
+  chart.title = "by hour";
+  chart.value_label = "processes";
+  chart.max_bars = 3;
+  chart.in_given_order = true;
+  chart.bars = {{"09:00", 1}, {"10:00", 5}, {"11:00", 3}, {"12:00", 4}};
+  const std::string svg = bar_chart_svg(chart);
+  const size_t ten = svg.find(">10:00<"), eleven = svg.find(">11:00<"), twelve = svg.find(">12:00<");
+  ASSERT_NE(ten, std::string::npos) << svg;
+  ASSERT_NE(eleven, std::string::npos);
+  ASSERT_NE(twelve, std::string::npos);
+  EXPECT_LT(ten, eleven);
+  EXPECT_LT(eleven, twelve);
+  EXPECT_EQ(svg.find(">09:00<"), std::string::npos) << "the smallest goes into other";
+  EXPECT_NE(svg.find("other (1)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace proctrail::charts
