@@ -16,8 +16,10 @@ lives AS MATERIALIZED (
   SELECT p.argv, p.first_seen, COALESCE(p.gone_by, 9223372036854775807) AS gone_by
     FROM processes p
    WHERE p.host_id IN (SELECT host_id FROM hosts) AND p.argv IN (SELECT argv FROM suspect_argv) AND p.is_kernel_thread = 0)
-SELECT l.argv, k.started_at_us / 1000000 AS at, count(*) AS instances
+-- every (command, snapshot) pair, so a command with no instance yet is drawn at 0, not left out
+SELECT a.argv, k.started_at_us / 1000000 AS at, count(l.argv) AS instances
   FROM picked k
-  JOIN lives l ON l.first_seen <= k.snapshot_id AND l.gone_by > k.snapshot_id
- GROUP BY l.argv, k.snapshot_id
- ORDER BY k.snapshot_id, l.argv
+  CROSS JOIN suspect_argv a
+  LEFT JOIN lives l ON l.argv = a.argv AND l.first_seen <= k.snapshot_id AND l.gone_by > k.snapshot_id
+ GROUP BY a.argv, k.snapshot_id
+ ORDER BY k.snapshot_id, a.argv
