@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -259,9 +260,12 @@ Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
                                                                   : snapshot.error().message + "; record with `proctrail snap` or `proctrail watch`");
   } else {
     page.SetValue("SNAPSHOT", std::to_string(*snapshot));
+    // :since_us is the window as asked (processes started before the trail began are in it);
+    // :sample_from_us is where the trail's snapshots in the window begin.
     const std::map<std::string, Cell> parameters = {
-        {":snapshot", *snapshot}, {":first_snapshot", *first}, {":since_us", since_us}, {":until_us", until_us},
-        {":match", request.match ? Cell{*request.match} : Cell{}}};
+        {":snapshot", *snapshot}, {":first_snapshot", *first},
+        {":since_us", request.window.since_us.value_or(std::numeric_limits<int64_t>::min())},
+        {":sample_from_us", since_us}, {":until_us", until_us}, {":match", request.match ? Cell{*request.match} : Cell{}}};
     for (const auto& section : load_sections()) {
       auto rows = run_section(trail, section, parameters);
       if (!rows) return rows.error();

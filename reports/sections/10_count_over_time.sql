@@ -1,6 +1,6 @@
 -- title: Processes over time, per suspect command
 -- chart: line argv at instances processes
--- command: proctrail sql "SELECT snapshot_id, argv, count(*) FROM snapshot_instances WHERE snapshot_id IN (…) GROUP BY 1, 2"
+-- command: proctrail report --format md --since {{SINCE}}{{MATCH_OPTION}} (its table gives each line's first, last and peak count)
 -- Instances of each suspect argv at up to 120 snapshots spread evenly over the window, counted from
 -- the processes rows (open at the snapshot) rather than the per-snapshot view, which would be built for
 -- every snapshot of the trail.
@@ -9,8 +9,8 @@ WITH suspect_argv AS MATERIALIZED (
    WHERE snapshot_id = :snapshot AND kind = 'process' AND (:match IS NULL OR argv REGEXP :match)),
 picked AS MATERIALIZED (
   SELECT min(snapshot_id) AS snapshot_id, min(started_at_us) AS started_at_us FROM snapshots
-   WHERE started_at_us >= :since_us AND started_at_us < :until_us AND coalesced_with IS NULL
-   GROUP BY (started_at_us - :since_us) * 120 / max(:until_us - :since_us, 1)),
+   WHERE started_at_us >= :sample_from_us AND started_at_us < :until_us AND coalesced_with IS NULL
+   GROUP BY (started_at_us - :sample_from_us) * 120 / max(:until_us - :sample_from_us, 1)),
 -- Every recorded process of those commands (argv at first sight) with the snapshots it was open in.
 lives AS MATERIALIZED (
   SELECT p.argv, p.first_seen, COALESCE(p.gone_by, 9223372036854775807) AS gone_by

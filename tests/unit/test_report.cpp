@@ -100,6 +100,31 @@ TEST_F(Report, GroupsTableRowsAreTheGroupsQuestionsRows) {
             std::string::npos) << md;
 }
 
+TEST_F(Report, MemoryRowsAreTheMemoryQuestionsRows) {
+  record_leaky_history();
+  auto memory = answer([&](TrailReader& t) { return query_memory(t, leak_snapshot, "argv", std::nullopt, {}); });
+  ASSERT_FALSE(memory.rows.empty());
+  std::string md = render("md");
+  const auto argv = column(memory, "argv"), instances = column(memory, "instances"), rss = column(memory, "rss_mb"),
+             average = column(memory, "avg_rss_mb");
+  for (size_t i = 0; i < memory.rows.size(); ++i) {
+    EXPECT_NE(md.find("| `" + argv[i] + "` | " + instances[i] + " | " + rss[i] + " | " + average[i] + " |"), std::string::npos)
+        << "row " << i << " missing:\n" << md;
+  }
+}
+
+TEST_F(Report, SpawnCountPerParentIsTheSpawnRateQuestionsSum) {
+  record_leaky_history();
+  auto spawns = answer([&](TrailReader& t) { return query_spawn_rate(t, {.by = "parent", .per = "day"}); });
+  int64_t by_client = 0;
+  const auto parents = column(spawns, "parent_pid"), spawned = column(spawns, "spawned");
+  for (size_t i = 0; i < spawns.rows.size(); ++i) by_client += parents[i] == "100" ? std::stoll(spawned[i]) : 0;
+  EXPECT_EQ(by_client, 6);
+  std::string md = render("md");
+  EXPECT_NE(md.find("| `node claude [100]` | " + std::to_string(by_client) + " | 1 | `node mcp-server/dist/index.js` |"),
+            std::string::npos) << md;
+}
+
 TEST_F(Report, OrphansNameTheirOriginalParent) {
   record_leaky_history();
   std::string md = render("md");
