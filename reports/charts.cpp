@@ -549,7 +549,8 @@ std::string stroke_attrs(const Style& style, double width) {
   return out + " stroke-linejoin=\"round\" stroke-linecap=\"round\" vector-effect=\"non-scaling-stroke\"";
 }
 
-std::string series_svg(const Drawn& s, const Style& style, const Plot& p) {
+// `width`: lines drawn earlier are wider, so series that coincide show as nested bands, not one line.
+std::string series_svg(const Drawn& s, const Style& style, const Plot& p, double width) {
   std::string out = "<g class=\"series\"><title>" + escape_xml(s.name) + "</title>\n";
   if (s.points.size() == 1) {
     const Point& pt = s.points.front();
@@ -558,8 +559,8 @@ std::string series_svg(const Drawn& s, const Style& style, const Plot& p) {
   }
   std::string points;
   for (const auto& pt : s.points) points += (points.empty() ? "" : " ") + num(p.sx(pt.x)) + "," + num(p.sy(pt.y));
-  if (style.cased) out += "<polyline points=\"" + points + "\"" + stroke_attrs({"#555", style.dash, false}, 3.5) + "/>\n";
-  return out + "<polyline points=\"" + points + "\"" + stroke_attrs(style, 2) + "/>\n</g>\n";
+  if (style.cased) out += "<polyline points=\"" + points + "\"" + stroke_attrs({"#555", style.dash, false}, width + 1.5) + "/>\n";
+  return out + "<polyline points=\"" + points + "\"" + stroke_attrs(style, width) + "/>\n</g>\n";
 }
 
 struct LegendEntry {
@@ -796,7 +797,9 @@ std::string line_chart_svg(const LineChart& chart) {
   out += heading(chart.title, width);
   out += y_axis_svg(layout, chart.y_label) + x_axis_svg(layout, chart.x_label);
   out += "<g class=\"lines\">\n";
-  for (size_t i = series.size(); i-- > 0;) out += series_svg(series[i], series_style(i, series[i].other), layout.plot);
+  for (size_t i = series.size(); i-- > 0;) {
+    out += series_svg(series[i], series_style(i, series[i].other), layout.plot, 2 + 0.6 * static_cast<double>(i));
+  }
   out += "</g>\n" + legend_svg(legend);
   return out + "</svg>\n";
 }
