@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "proctrail/query.hpp"
 #include "reports/report.hpp"
 #include "tests/support/answers.hpp"
@@ -130,6 +132,32 @@ TEST_F(Report, OrphansNameTheirOriginalParent) {
   std::string md = render("md");
   EXPECT_NE(md.find("## Orphans and their original parents"), std::string::npos) << md;
   EXPECT_NE(md.find("| 100 `node claude` |"), std::string::npos) << md;
+}
+
+TEST_F(Report, CleanupActionsAreListedWithTheirEvidenceSnapshotAndOutcome) {
+  record_leaky_history();
+  // Rows as the cleaner writes them (the chain itself is the cleanup tests' business).
+  store->database().exec(
+      "INSERT INTO cleanup_runs (run_id, host_id, started_at_us, uid, pid, argv, selectors, dry_run)"
+      " VALUES (1, 1, 1700050000000000, 0, 4242, 'proctrail cleanup --orphans', '{}', 0);"
+      "INSERT INTO cleanup_actions (run_id, at_us, uid, evidence_snapshot_id, target_kind, pid, start_ticks, argv,"
+      " selector, signal, outcome, hash)"
+      " VALUES (1, 1700050001000000, 0, 2, 'process', 1000, 100, 'node mcp-server/dist/index.js', 'orphans', 'TERM',"
+      " 'exited', X'00'), (1, 1700050006000000, 0, 2, 'process', 1001, 360100, 'node mcp-server/dist/index.js',"
+      " 'orphans', 'TERM+KILL', 'killed', X'00')");
+  auto actions = answer([&](TrailReader& t) {
+    return t.run_sql("SELECT evidence_snapshot_id, pid, signal, outcome FROM cleanup_actions ORDER BY action_id");
+  });
+  ASSERT_EQ(actions.rows.size(), 2u);
+  std::string md = render("md");
+  const auto evidence = column(actions, "evidence_snapshot_id"), pid = column(actions, "pid"),
+             signal = column(actions, "signal"), outcome = column(actions, "outcome");
+  for (size_t i = 0; i < actions.rows.size(); ++i) {
+    EXPECT_NE(md.find(" | " + evidence[i] + " | process | " + pid[i] + " |  | `node mcp-server/dist/index.js` | " +
+                      signal[i] + " | " + outcome[i] + " |"),
+              std::string::npos)
+        << "action " << i << " missing:\n" << md;
+  }
 }
 
 TEST_F(Report, HtmlIsSelfContainedWithAChartPerChartedSection) {
