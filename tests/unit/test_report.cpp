@@ -160,6 +160,30 @@ TEST_F(Report, CleanupActionsAreListedWithTheirEvidenceSnapshotAndOutcome) {
   }
 }
 
+TEST_F(Report, ContainersAreTheContainersQuestionsRows) {
+  auto init = sample(1, 0, 0, "/sbin/init");
+  ProcessTable t = table({init});
+  ContainerSample db;
+  db.id = std::string(64, 'a');
+  db.name = "pg-test";
+  db.image = "postgres:16";
+  db.command = "postgres";
+  db.state = "running";
+  db.created_at_us = test::at_ticks(100);
+  db.started_at_us = test::at_ticks(100);
+  t.containers = std::vector<ContainerSample>{db};
+  t.containers_source = "docker unix:///fixture.sock";
+  t.started_boottime_ns = 7200LL * 1'000'000'000;
+  const int64_t snapshot = record(t).snapshot_id;
+  auto containers = answer([&](TrailReader& r) { return query_containers(r, snapshot, {}); });
+  ASSERT_EQ(containers.rows.size(), 1u);
+  std::string md = render("md");
+  EXPECT_NE(md.find("| " + column(containers, "short_id")[0] + " | pg-test | postgres:16 | running | " +
+                    std::to_string(std::stoll(column(containers, "age_s")[0]) / 3600) + " | " +
+                    column(containers, "processes")[0] + " |"),
+            std::string::npos) << md;
+}
+
 TEST_F(Report, HtmlIsSelfContainedWithAChartPerChartedSection) {
   record_leaky_history();
   std::string html = render("html");
