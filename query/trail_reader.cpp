@@ -199,19 +199,40 @@ Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
   }
 }
 
+namespace {
+
+// Runs a prepared SELECT to its end.
+ResultTable read_all(SQLite::Statement& statement) {
+  ResultTable table;
+  for (int i = 0; i < statement.getColumnCount(); ++i) table.columns.emplace_back(statement.getColumnName(i));
+  while (statement.executeStep()) {
+    std::vector<Cell> row;
+    row.reserve(table.columns.size());
+    for (int i = 0; i < statement.getColumnCount(); ++i) row.push_back(cell_of(statement.getColumn(i)));
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+}  // namespace
+
 Result<ResultTable> TrailReader::select(const std::string& sql, const std::vector<Cell>& parameters) {
   try {
     SQLite::Statement statement(*db_, sql);
     for (size_t i = 0; i < parameters.size(); ++i) bind_cell(statement, static_cast<int>(i + 1), parameters[i]);
-    ResultTable table;
-    for (int i = 0; i < statement.getColumnCount(); ++i) table.columns.emplace_back(statement.getColumnName(i));
-    while (statement.executeStep()) {
-      std::vector<Cell> row;
-      row.reserve(table.columns.size());
-      for (int i = 0; i < statement.getColumnCount(); ++i) row.push_back(cell_of(statement.getColumn(i)));
-      table.rows.push_back(std::move(row));
+    return read_all(statement);
+  } catch (const SQLite::Exception& e) {
+    return Error{std::string("query failed: ") + e.what()};
+  }
+}
+
+Result<ResultTable> TrailReader::select_named(const std::string& sql, const std::map<std::string, Cell>& parameters) {
+  try {
+    SQLite::Statement statement(*db_, sql);
+    for (const auto& [name, value] : parameters) {
+      if (const int index = statement.getIndex(name.c_str()); index != 0) bind_cell(statement, index, value);
     }
-    return table;
+    return read_all(statement);
   } catch (const SQLite::Exception& e) {
     return Error{std::string("query failed: ") + e.what()};
   }

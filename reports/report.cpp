@@ -11,8 +11,6 @@
 #include <map>
 #include <sstream>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include "proctrail/charts.hpp"
 #include "recorder/fs_util.hpp"
 #include "reports/embedded.hpp"
@@ -74,39 +72,10 @@ std::vector<Section> load_sections() {
   return sections;
 }
 
-struct Rows {
-  std::vector<std::string> columns;
-  std::vector<std::vector<Cell>> rows;
-};
-
-Cell column_cell(const SQLite::Column& column) {
-  if (column.isNull()) return Cell{};
-  if (column.isInteger()) return Cell{column.getInt64()};
-  if (column.isFloat()) return Cell{column.getDouble()};
-  return Cell{column.getString()};
-}
-
-Result<Rows> run_section(TrailReader& trail, const Section& section, const std::map<std::string, Cell>& parameters) {
-  try {
-    SQLite::Statement query(trail.database(), section.sql);
-    for (const auto& [name, value] : parameters) {
-      const int index = query.getIndex(name.c_str());
-      if (index == 0) continue;
-      if (const auto* integer = std::get_if<int64_t>(&value)) query.bind(index, *integer);
-      if (const auto* text = std::get_if<std::string>(&value)) query.bind(index, *text);
-      if (std::holds_alternative<std::monostate>(value)) query.bind(index);
-    }
-    Rows rows;
-    for (int i = 0; i < query.getColumnCount(); ++i) rows.columns.push_back(query.getColumnName(i));
-    while (query.executeStep()) {
-      std::vector<Cell> row;
-      for (int i = 0; i < query.getColumnCount(); ++i) row.push_back(column_cell(query.getColumn(i)));
-      rows.rows.push_back(std::move(row));
-    }
-    return rows;
-  } catch (const SQLite::Exception& e) {
-    return Error{"report section " + section.id + ": " + e.what()};
-  }
+Result<ResultTable> run_section(TrailReader& trail, const Section& section, const std::map<std::string, Cell>& parameters) {
+  auto rows = trail.select_named(section.sql, parameters);
+  if (!rows) return Error{"report section " + section.id + ": " + rows.error().message};
+  return rows;
 }
 
 double number(const Cell& cell) {
@@ -115,7 +84,7 @@ double number(const Cell& cell) {
   return 0;
 }
 
-size_t column_index(const Rows& rows, const std::string& name) {
+size_t column_index(const ResultTable& rows, const std::string& name) {
   auto found = std::find(rows.columns.begin(), rows.columns.end(), name);
   return static_cast<size_t>(found - rows.columns.begin());
 }
@@ -143,7 +112,7 @@ std::string cell_value(const Cell& cell, bool markdown) {
   return escaped;
 }
 
-std::vector<charts::Series> line_series(const Rows& rows, const ChartSpec& chart) {
+std::vector<charts::Series> line_series(const ResultTable& rows, const ChartSpec& chart) {
   const size_t name = column_index(rows, chart.columns[0]), x = column_index(rows, chart.columns[1]),
                y = column_index(rows, chart.columns[2]);
   std::map<std::string, charts::Series> by_name;
@@ -157,7 +126,7 @@ std::vector<charts::Series> line_series(const Rows& rows, const ChartSpec& chart
   return series;
 }
 
-std::string chart_svg(const Rows& rows, const Section& section) {
+std::string chart_svg(const ResultTable& rows, const Section& section) {
   const ChartSpec& chart = *section.chart;
   if (chart.kind == "line") {
     charts::LineChart line;
@@ -175,7 +144,7 @@ std::string chart_svg(const Rows& rows, const Section& section) {
   return charts::bar_chart_svg(bar);
 }
 
-void fill_section(ctemplate::TemplateDictionary& dict, const Rows& rows, const Section& section, bool markdown) {
+void fill_section(ctemplate::TemplateDictionary& dict, const ResultTable& rows, const Section& section, bool markdown) {
   for (const auto& row : rows.rows) {
     auto* row_dict = dict.AddSectionDictionary("ROW");
     for (size_t i = 0; i < rows.columns.size(); ++i) row_dict->SetValue(upper(rows.columns[i]), cell_value(row[i], markdown));

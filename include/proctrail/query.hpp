@@ -2,6 +2,7 @@
 // Read-only questions over a trail, and renderers for their answers.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,8 @@ class TrailReader {
 
   // One SELECT with positional parameters; REGEXP (ECMAScript syntax) is available.
   Result<ResultTable> select(const std::string& sql, const std::vector<Cell>& parameters);
+  // The same with named parameters (":name" → value); names the statement does not use are ignored.
+  Result<ResultTable> select_named(const std::string& sql, const std::map<std::string, Cell>& parameters);
 
   // Any one statement that only reads (`proctrail sql`). Writes, ATTACH and pragmas are refused by an
   // authorizer on a connection that is also read-only and query_only; errors name the problem and,
