@@ -10,6 +10,7 @@
 
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
+#include "recorder/spawn_ledger.hpp"
 #include "recorder/sqlite_util.hpp"
 
 namespace proctrail::detail {
@@ -20,18 +21,11 @@ constexpr size_t kMaxPendingForks = 65536;
 class EventWriter {
  public:
   EventWriter(SQLite::Database& db, int64_t host_id, const HostInfo& host, EventWriterState& state)
-      : db_(db), host_id_(host_id), host_(host), state_(state),
+      : host_id_(host_id), host_(host), state_(state), ledger_(db, host_id),
         insert_(db,
             "INSERT INTO events (batch_id, host_id, at_us, kind, pid, start_ticks, start_estimated, ppid,"
             " parent_start_ticks, argv, comm, uid, euid, sid, exit_code, exit_signal, detail)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
-        find_process_(db, "SELECT process_id FROM processes WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3"),
-        count_(db,
-            "INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned) VALUES (?1, ?2, ?3, ?4, ?5)"
-            " ON CONFLICT DO UPDATE SET spawned = spawned + excluded.spawned"),
-        drop_empty_(db,
-            "DELETE FROM spawn_counts WHERE host_id = ?1 AND start_minute = ?2 AND parent_key = ?3 AND argv = ?4"
-            " AND spawned <= 0") {}
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)") {}
 
   void write(int64_t batch_id, const ProcEvent& event) {
     auto& s = insert_;
@@ -61,28 +55,16 @@ class EventWriter {
   }
 
  private:
-  std::optional<int64_t> process_row(pid_t pid, uint64_t start_ticks) {
-    find_process_.reset();
-    SQLite::bind(find_process_, host_id_, static_cast<int64_t>(pid), static_cast<int64_t>(start_ticks));
-    if (!find_process_.executeStep()) return std::nullopt;
-    return find_process_.getColumn(0).getInt64();
-  }
-
-  void add(const CountedFork& fork, int64_t delta) {
-    exec_with(count_, host_id_, fork.start_minute, fork.parent_key, fork.argv, delta);
-    if (delta < 0) exec_with(drop_empty_, host_id_, fork.start_minute, fork.parent_key, fork.argv);
-  }
+  void add(const CountedFork& fork, int64_t delta) { ledger_.add(fork.start_minute, fork.parent_key, fork.argv, delta); }
 
   void count(const ProcEvent& event) {
     if (!event.start_ticks) return;
     const auto key = std::pair{event.pid, *event.start_ticks};
     if (event.kind == EventKind::fork) {
-      if (process_row(event.pid, *event.start_ticks)) return;  // a snapshot counted it already
+      if (ledger_.process_row({event.pid, *event.start_ticks})) return;  // a snapshot counted it already
       std::optional<int64_t> parent;
-      if (event.parent_start_ticks) parent = process_row(event.ppid, *event.parent_start_ticks);
-      const int64_t start_us = host_.boot_time * 1'000'000 +
-                               static_cast<int64_t>(*event.start_ticks) * 1'000'000 / host_.clock_ticks;
-      CountedFork fork{start_us / 60'000'000, parent ? *parent : -static_cast<int64_t>(event.ppid),
+      if (event.parent_start_ticks) parent = ledger_.process_row({event.ppid, *event.parent_start_ticks});
+      CountedFork fork{start_minute(host_, *event.start_ticks), parent ? *parent : -static_cast<int64_t>(event.ppid),
                        event.argv.value_or("")};
       add(fork, 1);
       if (state_.counted_forks.size() >= kMaxPendingForks) state_.counted_forks.clear();  // exits were lost
@@ -99,14 +81,11 @@ class EventWriter {
     if (event.kind == EventKind::exec || event.kind == EventKind::exit) state_.counted_forks.erase(counted);
   }
 
-  SQLite::Database& db_;
   int64_t host_id_;
   const HostInfo& host_;
   EventWriterState& state_;
+  SpawnLedger ledger_;
   SQLite::Statement insert_;
-  SQLite::Statement find_process_;
-  SQLite::Statement count_;
-  SQLite::Statement drop_empty_;
 };
 
 std::optional<std::string> last_batch_hash(SQLite::Database& db) {

@@ -42,6 +42,7 @@
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/schema.hpp"
+#include "recorder/spawn_ledger.hpp"
 #include "recorder/sqlite_util.hpp"
 
 namespace proctrail {
@@ -298,11 +299,9 @@ class SnapshotWriter {
             "INSERT INTO process_usage_changes (process_id, snapshot_id, rss_kb, threads, utime_ticks, stime_ticks)"
             " VALUES (?, ?, ?, ?, ?, ?)"),
         close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?"),
-        count_spawn_(db, "INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned) VALUES (?1, ?2, ?3, ?4, 1)"
-                         " ON CONFLICT DO UPDATE SET spawned = spawned + 1"),
         find_fork_(db, "SELECT ppid, parent_start_ticks FROM events"
                        " WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3 AND kind = 'fork' LIMIT 1"),
-        find_process_(db, "SELECT process_id FROM processes WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3") {
+        ledger_(db, host_id) {
     SQLite::Statement any(db, "SELECT EXISTS (SELECT 1 FROM events WHERE host_id = ?1)");
     any.bind(1, host_id);
     has_events_ = any.executeStep() && any.getColumn(0).getInt() != 0;
@@ -365,7 +364,7 @@ class SnapshotWriter {
     if (parent) {
       if (auto it = open.find(*parent); it != open.end()) parent_process_id = it->second.process_id;
       if (auto it = new_ids.find(*parent); it != new_ids.end()) parent_process_id = it->second;
-      if (!parent_process_id && forked) parent_process_id = process_row(*parent);
+      if (!parent_process_id && forked) parent_process_id = ledger_.process_row(*parent);
       parent_pid = parent->pid;
       parent_start_ticks = static_cast<int64_t>(parent->start_ticks);
     }
@@ -374,8 +373,7 @@ class SnapshotWriter {
     s.bind(next(), host_id_);
     s.bind(next(), sample.key.pid);
     s.bind(next(), static_cast<int64_t>(sample.key.start_ticks));
-    s.bind(next(), host_.boot_time * 1'000'000 +
-                       static_cast<int64_t>(sample.key.start_ticks) * 1'000'000 / host_.clock_ticks);
+    s.bind(next(), detail::start_time_us(host_, sample.key.start_ticks));
     bind_optional(s, next(), parent_pid);
     bind_optional(s, next(), parent_start_ticks);
     bind_optional(s, next(), parent_process_id);
@@ -417,11 +415,9 @@ class SnapshotWriter {
     new_ids.emplace(sample.key, id);
     ++counts.created;
     if (!sample.is_kernel_thread && !forked) {
-      const int64_t start_us = host_.boot_time * 1'000'000 +
-                               static_cast<int64_t>(sample.key.start_ticks) * 1'000'000 / host_.clock_ticks;
-      detail::exec_with(count_spawn_, host_id_, start_us / 60'000'000,
-                parent_process_id ? *parent_process_id : -static_cast<int64_t>(parent_pid ? *parent_pid : sample.ppid),
-                sample.argv.value_or(""));
+      ledger_.add(detail::start_minute(host_, sample.key.start_ticks),
+                  parent_process_id ? *parent_process_id : -static_cast<int64_t>(parent_pid ? *parent_pid : sample.ppid),
+                  sample.argv.value_or(""), 1);
     }
     return id;
   }
@@ -437,13 +433,6 @@ class SnapshotWriter {
     if (!find_fork_.executeStep()) return std::nullopt;
     if (find_fork_.getColumn(1).isNull()) return RecordedFork{};
     return RecordedFork{ProcessKey{find_fork_.getColumn(0).getInt(), static_cast<uint64_t>(find_fork_.getColumn(1).getInt64())}};
-  }
-
-  std::optional<int64_t> process_row(const ProcessKey& key) {
-    find_process_.reset();
-    SQLite::bind(find_process_, host_id_, static_cast<int64_t>(key.pid), static_cast<int64_t>(key.start_ticks));
-    if (!find_process_.executeStep()) return std::nullopt;
-    return find_process_.getColumn(0).getInt64();
   }
 
   bool rss_moved(int64_t last_kb, int64_t now_kb) const {
@@ -511,9 +500,8 @@ class SnapshotWriter {
   SQLite::Statement insert_command_;
   SQLite::Statement insert_usage_;
   SQLite::Statement close_;
-  SQLite::Statement count_spawn_;  // spawn_counts, the summary spawn-rate reads
   SQLite::Statement find_fork_;
-  SQLite::Statement find_process_;
+  detail::SpawnLedger ledger_;    // spawn_counts, the summary spawn-rate reads
   bool has_events_ = false;        // this boot has recorded events: look forks up
 };
 

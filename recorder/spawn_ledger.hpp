@@ -1,0 +1,40 @@
+#pragma once
+// spawn_counts, the per-minute summary spawn-rate reads, kept by both writers of new processes: the
+// snapshot writer (a process first seen) and the event writer (a fork, moved to its exec's argv).
+// Both also look processes rows up by identity here, in the caller's write transaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "proctrail/process.hpp"
+
+namespace proctrail::detail {
+
+// Wall-clock start of a process, unix µs: boot_time + start_ticks / clock_ticks.
+inline int64_t start_time_us(const HostInfo& host, uint64_t start_ticks) {
+  return host.boot_time * 1'000'000 + static_cast<int64_t>(start_ticks) * 1'000'000 / host.clock_ticks;
+}
+
+// The spawn_counts minute of a process.
+inline int64_t start_minute(const HostInfo& host, uint64_t start_ticks) { return start_time_us(host, start_ticks) / 60'000'000; }
+
+class SpawnLedger {
+ public:
+  SpawnLedger(SQLite::Database& db, int64_t host_id);
+
+  // The processes row of an identity on this boot.
+  std::optional<int64_t> process_row(const ProcessKey& key);
+  // Adds `delta` processes to (minute, parent_key, argv); a row brought to 0 is removed. parent_key
+  // is the parent's processes row, or minus its pid when that row was never recorded.
+  void add(int64_t start_minute, int64_t parent_key, const std::string& argv, int64_t delta);
+
+ private:
+  int64_t host_id_;
+  SQLite::Statement find_process_;
+  SQLite::Statement count_;
+  SQLite::Statement drop_empty_;
+};
+
+}  // namespace proctrail::detail
