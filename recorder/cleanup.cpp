@@ -223,9 +223,7 @@ class AuditWriter {
 
   void write(const CleanupAction& action, const std::string& selector) {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    std::optional<std::string> prev;
-    SQLite::Statement last(db_, "SELECT hash FROM cleanup_actions ORDER BY action_id DESC LIMIT 1");
-    if (last.executeStep()) prev = detail::column_blob(last.getColumn(0));
+    const std::optional<std::string> prev = detail::last_chain_hash(db_, "cleanup_actions", "action_id");
     SQLite::Statement insert(db_,
         "INSERT INTO cleanup_actions (run_id, at_us, uid, evidence_snapshot_id, target_kind, pid, start_ticks, container_id,"
         " argv, selector, signal, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, x'')");

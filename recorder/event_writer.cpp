@@ -88,12 +88,6 @@ class EventWriter {
   SQLite::Statement insert_;
 };
 
-std::optional<std::string> last_batch_hash(SQLite::Database& db) {
-  SQLite::Statement query(db, "SELECT hash FROM event_batches ORDER BY batch_id DESC LIMIT 1");
-  if (!query.executeStep()) return std::nullopt;
-  return column_blob(query.getColumn(0));
-}
-
 }  // namespace
 
 EventBatchCounts write_events(SQLite::Database& db, int64_t host_id, const HostInfo& host,
@@ -108,7 +102,7 @@ EventBatchCounts write_events(SQLite::Database& db, int64_t host_id, const HostI
   batch.bind(2, fs::clock_us(CLOCK_REALTIME));
   batch.bind(3, counts.events);
   batch.bind(4, counts.gaps);
-  if (auto prev = last_batch_hash(db)) {
+  if (auto prev = last_chain_hash(db, "event_batches", "batch_id")) {
     batch.bind(5, prev->data(), static_cast<int>(prev->size()));
   } else {
     batch.bind(5);

@@ -37,6 +37,14 @@ inline std::optional<std::string> column_blob(const SQLite::Column& column) {
   return std::string(static_cast<const char*>(column.getBlob()), static_cast<size_t>(column.getBytes()));
 }
 
+// The hash of the newest row of a hash-chained table (snapshots, event_batches, cleanup_actions):
+// the next row's prev_hash. nullopt while the table is empty.
+inline std::optional<std::string> last_chain_hash(SQLite::Database& db, const std::string& table, const std::string& id_column) {
+  SQLite::Statement query(db, "SELECT hash FROM " + table + " ORDER BY " + id_column + " DESC LIMIT 1");
+  if (!query.executeStep()) return std::nullopt;
+  return column_blob(query.getColumn(0));
+}
+
 // Runs a prepared statement again with these values bound to ?1, ?2, ...; returns rows changed.
 template <class... Values>
 int exec_with(SQLite::Statement& statement, const Values&... values) {

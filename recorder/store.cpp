@@ -272,12 +272,6 @@ int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const Snapsho
   return db.getLastInsertRowid();
 }
 
-std::optional<std::string> last_hash(SQLite::Database& db) {
-  SQLite::Statement query(db, "SELECT hash FROM snapshots ORDER BY snapshot_id DESC LIMIT 1");
-  if (!query.executeStep()) return std::nullopt;
-  return detail::column_blob(query.getColumn(0));
-}
-
 // Writes new process rows and change rows for one collection against the open state.
 class SnapshotWriter {
  public:
@@ -623,7 +617,8 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     Counts counts;
     auto latest = latest_snapshot(*db_, host_row.host_id);
     if (latest && latest->started_boottime_ns >= request.requested_boottime_ns) {
-      int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, nullptr, latest->snapshot_id, last_hash(*db_));
+      int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, nullptr, latest->snapshot_id,
+                                       detail::last_chain_hash(*db_, "snapshots", "snapshot_id"));
       counts.seen = latest->seen;
       finish_snapshot(*db_, id, counts, summary);
       summary.coalesced_with = latest->snapshot_id;
@@ -635,7 +630,8 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     if (!table) return table.error();
     counts.vanished = table->vanished;
     counts.parse_errors = static_cast<int64_t>(table->unparsed_pids.size());
-    int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, &table.value(), std::nullopt, last_hash(*db_));
+    int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, &table.value(), std::nullopt,
+                                     detail::last_chain_hash(*db_, "snapshots", "snapshot_id"));
     OpenMap open = load_open(*db_, host_row.host_id);
     SnapshotWriter writer(*db_, host_row.host_id, id, host, options_, logger_);
     if (host_row.created) writer.close_earlier_boots(host, counts);
