@@ -528,19 +528,28 @@ std::string y_axis_svg(const LineLayout& layout, std::string_view y_label) {
   return out + "</g>\n";
 }
 
-std::string x_axis_svg(const LineLayout& layout, std::string_view x_label) {
-  const Plot& p = layout.plot;
+// A bottom axis: a grid line, tick and label per value, the base line and the axis title.
+// `grid_colour(value, x)` is a value's grid line colour, or nullptr for none.
+template <class GridColour>
+std::string bottom_axis_svg(const Plot& p, const std::vector<double>& values, const std::vector<std::string>& texts,
+                            std::string_view title, GridColour grid_colour) {
   std::string out = "<g class=\"x-axis\">\n";
-  for (size_t i = 0; i < layout.x.values.size(); ++i) {
-    const double x = p.sx(layout.x.values[i]);
-    if (x > p.left + 0.5) out += vline(x, p.top, p.bottom, kGridColour);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double x = p.sx(values[i]);
+    if (const char* colour = grid_colour(values[i], x)) out += vline(x, p.top, p.bottom, colour);
     out += vline(x, p.bottom, p.bottom + 5, kAxisColour);
-    out += text("x-tick", x, p.bottom + 18, "middle", layout.x.texts[i]);
+    out += text("x-tick", x, p.bottom + 18, "middle", texts[i]);
   }
   out += hline(p.left, p.right, p.bottom, kAxisColour);
-  const Label label = make_label(x_label, chars_fitting(p.right - p.left));
+  const Label label = make_label(title, chars_fitting(p.right - p.left));
   out += text("x-label", (p.left + p.right) / 2, p.bottom + 40, "middle", label.shown);
   return out + "</g>\n";
+}
+
+std::string x_axis_svg(const LineLayout& layout, std::string_view x_label) {
+  const Plot& p = layout.plot;
+  return bottom_axis_svg(p, layout.x.values, layout.x.texts, x_label,
+                         [&](double, double x) { return x > p.left + 0.5 ? kGridColour : nullptr; });
 }
 
 std::string stroke_attrs(const Style& style, double width) {
@@ -699,18 +708,8 @@ BarLayout bar_layout(const std::vector<BarRow>& rows, int width) {
 }
 
 std::string value_axis_svg(const BarLayout& layout, std::string_view value_label) {
-  const Plot& p = layout.plot;
-  std::string out = "<g class=\"x-axis\">\n";
-  for (size_t i = 0; i < layout.ticks.values.size(); ++i) {
-    const double x = p.sx(layout.ticks.values[i]);
-    out += vline(x, p.top, p.bottom, layout.ticks.values[i] == 0 ? kAxisColour : kGridColour);
-    out += vline(x, p.bottom, p.bottom + 5, kAxisColour);
-    out += text("x-tick", x, p.bottom + 18, "middle", layout.ticks.texts[i]);
-  }
-  out += hline(p.left, p.right, p.bottom, kAxisColour);
-  const Label label = make_label(value_label, chars_fitting(p.right - p.left));
-  out += text("x-label", (p.left + p.right) / 2, p.bottom + 40, "middle", label.shown);
-  return out + "</g>\n";
+  return bottom_axis_svg(layout.plot, layout.ticks.values, layout.ticks.texts, value_label,
+                         [](double value, double) { return value == 0 ? kAxisColour : kGridColour; });
 }
 
 std::string bar_svg(const BarRow& row, size_t index, const Plot& p) {
