@@ -567,7 +567,10 @@ std::string series_svg(const Drawn& s, const Style& style, const Plot& p, double
            style.colour + "\" stroke=\"#222\" stroke-width=\"0.8\"/>\n</g>\n";
   }
   std::string points;
-  for (const auto& pt : s.points) points += (points.empty() ? "" : " ") + num(p.sx(pt.x)) + "," + num(p.sy(pt.y));
+  for (const auto& pt : s.points) {
+    if (!points.empty()) points += ' ';  // appended apart: GCC 12 -Wrestrict misfires on ("" or " ") + std::string
+    points += num(p.sx(pt.x)) + "," + num(p.sy(pt.y));
+  }
   if (style.cased) out += "<polyline points=\"" + points + "\"" + stroke_attrs({"#555", style.dash, false}, width + 1.5) + "/>\n";
   return out + "<polyline points=\"" + points + "\"" + stroke_attrs(style, width) + "/>\n</g>\n";
 }
