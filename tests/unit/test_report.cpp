@@ -2,6 +2,7 @@
 // an empty trail gives a short report that says so, and the HTML is self-contained.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -132,6 +133,54 @@ TEST_F(Report, OrphansNameTheirOriginalParent) {
   std::string md = render("md");
   EXPECT_NE(md.find("## Orphans and their original parents"), std::string::npos) << md;
   EXPECT_NE(md.find("| 100 `node claude` |"), std::string::npos) << md;
+}
+
+// Pipes at the leak snapshot: bash (200) still holds the write end of server 1000's stdin; the other
+// servers' pipes have no other holder.
+TEST_F(Report, ReachabilityRowsAreTheReachableQuestionsRows) {
+  auto init = sample(1, 0, 0, "/sbin/init");
+  auto client = child_of(init, sample(100, 10, 1, "node claude"));
+  auto bash = child_of(init, sample(200, 30, 1, "bash"));
+  std::vector<ProcessSample> servers;
+  for (int i = 0; i < 4; ++i) {
+    auto server = child_of(client, sample(1000 + i, 100 + i * 360'000, 100, "node mcp-server/dist/index.js", 200'000));
+    const uint64_t inode = 9000 + 2 * i;
+    server.fds = std::vector<FdSample>{{.fd = 0, .kind = "pipe", .inode = inode, .mode = "r"},
+                                       {.fd = 1, .kind = "pipe", .inode = inode + 1, .mode = "w"}};
+    servers.push_back(server);
+  }
+  bash.fds = std::vector<FdSample>{{.fd = 5, .kind = "pipe", .inode = 9000, .mode = "w"}};
+  std::vector<ProcessSample> first = {init, client, bash};
+  first.insert(first.end(), servers.begin(), servers.end());
+  ProcessTable before = table(first);
+  before.fds_collected = true;
+  before.started_boottime_ns = 18'500LL * 1'000'000'000;
+  record(before);
+  std::vector<ProcessSample> later = {init, bash};
+  for (auto server : servers) {
+    server.ppid = 1;
+    later.push_back(server);
+  }
+  ProcessTable after = table(later);
+  after.fds_collected = true;
+  after.started_boottime_ns = 26'000LL * 1'000'000'000;
+  const int64_t snapshot = record(after).snapshot_id;
+
+  auto reachable = answer([&](TrailReader& t) { return query_reachable(t, snapshot, "mcp-server"); });
+  ASSERT_EQ(reachable.rows.size(), servers.size());
+  const auto pid = column(reachable, "pid"), verdict = column(reachable, "verdict"), in = column(reachable, "stdin"),
+             in_holders = column(reachable, "stdin_other_holders"), out = column(reachable, "stdout"),
+             out_holders = column(reachable, "stdout_other_holders"), listening = column(reachable, "listening_sockets");
+  EXPECT_EQ(verdict[0], "connected") << "bash holds the far end of server 1000's stdin";
+  EXPECT_EQ(std::count(verdict.begin(), verdict.end(), "orphaned"), 3);
+  std::string md = render("md");
+  EXPECT_NE(md.find("## Reachability: who holds the other end"), std::string::npos) << md;
+  for (size_t i = 0; i < reachable.rows.size(); ++i) {
+    EXPECT_NE(md.find("| " + pid[i] + " | " + verdict[i] + " | " + in[i] + " | " + in_holders[i] + " | " + out[i] + " | " +
+                      out_holders[i] + " | " + listening[i] + " | `node mcp-server/dist/index.js` |"),
+              std::string::npos)
+        << "server " << pid[i] << " missing:\n" << md;
+  }
 }
 
 TEST_F(Report, CleanupActionsAreListedWithTheirEvidenceSnapshotAndOutcome) {
