@@ -19,6 +19,9 @@ constexpr double kCharWidth = 7.0;   // estimated advance of one character at kF
 constexpr double kFontSize = 12.0;
 constexpr size_t kLabelChars = 40;   // longer labels are cut with an ellipsis
 constexpr double kTitleTop = 44.0;   // plot top, below the heading
+constexpr double kUntitledTop = 16.0;  // plot top when the page shows the title instead (show_title false)
+
+double plot_top(bool show_title) { return show_title ? kTitleTop : kUntitledTop; }
 constexpr const char* kAxisColour = "#555";
 constexpr const char* kGridColour = "#e3e3e3";
 constexpr const char* kOtherColour = "#8c8c8c";
@@ -496,7 +499,8 @@ struct LineLayout {
 
 LineLayout line_layout(const LineChart& chart, const Extent& e, int width, int height) {
   const double bottom = height - 56.0;
-  Ticks y = fit_value_ticks(e.y_lo, e.y_hi, bottom - kTitleTop, false, e.whole_y);
+  const double top = plot_top(chart.show_title);
+  Ticks y = fit_value_ticks(e.y_lo, e.y_hi, bottom - top, false, e.whole_y);
   const double y_labels = 38 + widest(y.texts);
   const double time_half = static_cast<double>(time_label_chars(e.x_hi - e.x_lo)) * kCharWidth / 2;
   const double edge = chart.time_axis ? time_half + 6 : 30;
@@ -510,7 +514,7 @@ LineLayout line_layout(const LineChart& chart, const Extent& e, int width, int h
   const double x_lo = chart.time_axis || x.values.empty() ? e.x_lo : x.values.front();
   const double x_hi = chart.time_axis || x.values.empty() ? e.x_hi : x.values.back();
   const double y_lo = y.values.empty() ? 0 : y.lo(), y_hi = y.values.empty() ? 1 : y.hi();
-  return {Plot{left, kTitleTop, right, bottom, x_lo, x_hi, y_lo, y_hi}, std::move(y), std::move(x)};
+  return {Plot{left, top, right, bottom, x_lo, x_hi, y_lo, y_hi}, std::move(y), std::move(x)};
 }
 
 std::string y_axis_svg(const LineLayout& layout, std::string_view y_label) {
@@ -558,26 +562,54 @@ std::string stroke_attrs(const Style& style, double width) {
   return out + " stroke-linejoin=\"round\" stroke-linecap=\"round\" vector-effect=\"non-scaling-stroke\"";
 }
 
-// `width`: lines drawn earlier are wider, so series that coincide show as nested bands, not one line.
-std::string series_svg(const Drawn& s, const Style& style, const Plot& p, double width) {
-  std::string out = "<g class=\"series\"><title>" + escape_xml(s.name) + "</title>\n";
-  if (s.points.size() == 1) {
-    const Point& pt = s.points.front();
-    return out + "<circle cx=\"" + num(p.sx(pt.x)) + "\" cy=\"" + num(p.sy(pt.y)) + "\" r=\"3.5\" fill=\"" +
-           style.colour + "\" stroke=\"#222\" stroke-width=\"0.8\"/>\n</g>\n";
+// Point markers, one shape per series rank (circle, square, triangle, diamond, inverted triangle), so
+// series that coincide or share a colour in grey print stay apart. Drawn while a series has at most
+// kMaxMarkedPoints points; denser lines would turn into a smear of shapes.
+constexpr size_t kMarkerShapes = 5, kMaxMarkedPoints = 48;
+
+std::string marker_svg(size_t rank, double x, double y, const char* colour) {
+  const std::string paint = "\" fill=\"" + std::string(colour) + "\" stroke=\"#222\" stroke-width=\"0.8\"/>\n";
+  auto path = [&](const std::string& d) { return "<path class=\"marker\" d=\"" + d + "\"" + paint; };
+  auto at = [](double px, double py) { return num(px) + "," + num(py); };
+  switch (rank % kMarkerShapes) {
+    case 0:
+      return "<circle class=\"marker\" cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"3.5\"" + paint;
+    case 1:
+      return path("M" + at(x - 3.2, y - 3.2) + "H" + num(x + 3.2) + "V" + num(y + 3.2) + "H" + num(x - 3.2) + "Z");
+    case 2:
+      return path("M" + at(x, y - 4.2) + "L" + at(x + 4, y + 3) + "L" + at(x - 4, y + 3) + "Z");
+    case 3:
+      return path("M" + at(x, y - 4.4) + "L" + at(x + 4.4, y) + "L" + at(x, y + 4.4) + "L" + at(x - 4.4, y) + "Z");
+    default:
+      return path("M" + at(x, y + 4.2) + "L" + at(x + 4, y - 3) + "L" + at(x - 4, y - 3) + "Z");
   }
+}
+
+bool marked(const Drawn& s) { return s.points.size() <= kMaxMarkedPoints; }
+
+// `width`: lines drawn earlier are wider, so series that coincide show as nested bands, not one line.
+std::string series_svg(const Drawn& s, size_t rank, const Style& style, const Plot& p, double width) {
+  std::string out = "<g class=\"series\"><title>" + escape_xml(s.name) + "</title>\n";
   std::string points;
   for (const auto& pt : s.points) {
     if (!points.empty()) points += ' ';  // appended apart: GCC 12 -Wrestrict misfires on ("" or " ") + std::string
     points += num(p.sx(pt.x)) + "," + num(p.sy(pt.y));
   }
-  if (style.cased) out += "<polyline points=\"" + points + "\"" + stroke_attrs({"#555", style.dash, false}, width + 1.5) + "/>\n";
-  return out + "<polyline points=\"" + points + "\"" + stroke_attrs(style, width) + "/>\n</g>\n";
+  if (s.points.size() > 1) {
+    if (style.cased) out += "<polyline points=\"" + points + "\"" + stroke_attrs({"#555", style.dash, false}, width + 1.5) + "/>\n";
+    out += "<polyline points=\"" + points + "\"" + stroke_attrs(style, width) + "/>\n";
+  }
+  if (marked(s) || s.points.size() == 1) {
+    for (const auto& pt : s.points) out += marker_svg(rank, p.sx(pt.x), p.sy(pt.y), style.colour);
+  }
+  return out + "</g>\n";
 }
 
 struct LegendEntry {
   Label label;
   Style style;
+  size_t rank = 0;
+  bool marker = false;  // the series is drawn with markers: so is its swatch
   double x = 0, y = 0;  // swatch start and text baseline
 };
 
@@ -605,7 +637,7 @@ std::vector<LegendEntry> legend_entries(const std::vector<Drawn>& series, double
   const size_t max_chars = std::min(kLabelChars, chars_fitting(available - kSwatch - kSwatchGap));
   std::vector<LegendEntry> entries;
   for (size_t i = 0; i < series.size(); ++i) {
-    entries.push_back({make_label(series[i].name, max_chars), series_style(i, series[i].other)});
+    entries.push_back({make_label(series[i].name, max_chars), series_style(i, series[i].other), i, marked(series[i])});
   }
   return entries;
 }
@@ -619,6 +651,7 @@ std::string legend_svg(const std::vector<LegendEntry>& entries) {
                                "\" y2=\"" + num(e.y - 4) + "\"";
     if (e.style.cased) out += "<line" + coords + stroke_attrs({"#555", e.style.dash, false}, 4.5) + "/>";
     out += "<line" + coords + stroke_attrs(e.style, 3) + "/>";
+    if (e.marker) out += marker_svg(e.rank, e.x + kSwatch / 2, e.y - 4, e.style.colour);
     out += text("legend", e.x + kSwatch + kSwatchGap, e.y, "", e.label.shown) + "</g>\n";
   }
   return out + "</g>\n";
@@ -691,7 +724,7 @@ struct BarLayout {
   Ticks ticks;
 };
 
-BarLayout bar_layout(const std::vector<BarRow>& rows, int width) {
+BarLayout bar_layout(const std::vector<BarRow>& rows, int width, bool show_title) {
   double label_w = 0, value_w = 0, lo = 0, hi = 0;
   bool whole = true;
   for (const auto& r : rows) {
@@ -701,7 +734,7 @@ BarLayout bar_layout(const std::vector<BarRow>& rows, int width) {
     lo = std::min(lo, r.value);
     hi = std::max(hi, r.value);
   }
-  const double left = 22 + label_w, top = kTitleTop, bottom = top + static_cast<double>(rows.size()) * kBarRow;
+  const double left = 22 + label_w, top = plot_top(show_title), bottom = top + static_cast<double>(rows.size()) * kBarRow;
   double right = width - 16 - value_w - 6;
   Ticks ticks = fit_value_ticks(lo, hi, right - left, true, whole);
   right = std::min(right, width - widest(ticks.texts) / 2 - 6);
@@ -796,11 +829,11 @@ std::string line_chart_svg(const LineChart& chart) {
   const double legend_height = layout_legend(legend, 12, width - 12.0, height);
   const std::string id = chart_id("line", chart.title, series_values(chart.series), series_names(chart.series));
   std::string out = svg_open(id, width, height + legend_height, chart.title, line_desc(chart, series, layout));
-  out += heading(chart.title, width);
+  if (chart.show_title) out += heading(chart.title, width);
   out += y_axis_svg(layout, chart.y_label) + x_axis_svg(layout, chart.x_label);
   out += "<g class=\"lines\">\n";
   for (size_t i = series.size(); i-- > 0;) {
-    out += series_svg(series[i], series_style(i, series[i].other), layout.plot, 2 + 0.6 * static_cast<double>(i));
+    out += series_svg(series[i], i, series_style(i, series[i].other), layout.plot, 2 + 0.6 * static_cast<double>(i));
   }
   out += "</g>\n" + legend_svg(legend);
   return out + "</svg>\n";
@@ -811,7 +844,7 @@ std::string bar_chart_svg(const BarChart& chart) {
   const size_t max_chars = std::min(kLabelChars, chars_fitting(width * 0.4 - 22));
   const std::vector<BarRow> rows = ranked_bars(chart, max_chars);
   if (rows.empty()) return no_data_svg("Bar chart", chart.title, width, 140);
-  const BarLayout layout = bar_layout(rows, width);
+  const BarLayout layout = bar_layout(rows, width, chart.show_title);
   std::vector<std::string> names;
   std::vector<double> values;
   for (const auto& b : chart.bars) {
@@ -820,7 +853,7 @@ std::string bar_chart_svg(const BarChart& chart) {
   }
   const std::string id = chart_id("bar", chart.title, values, names);
   std::string out = svg_open(id, width, layout.plot.bottom + 56, chart.title, bar_desc(chart, rows));
-  out += heading(chart.title, width);
+  if (chart.show_title) out += heading(chart.title, width);
   out += value_axis_svg(layout, chart.value_label);
   for (size_t i = 0; i < rows.size(); ++i) out += bar_svg(rows[i], i, layout.plot);
   return out + "</svg>\n";

@@ -131,12 +131,14 @@ std::string chart_svg(const ResultTable& rows, const Section& section) {
   if (chart.kind == "line") {
     charts::LineChart line;
     line.title = section.title;
+    line.show_title = false;  // the section's <h2> says it
     line.y_label = chart.unit;
     line.series = line_series(rows, chart);
     return charts::line_chart_svg(line);
   }
   charts::BarChart bar;
   bar.title = section.title;
+  bar.show_title = false;  // the section's <h2> says it
   bar.value_label = chart.unit;
   bar.in_given_order = chart.kind == "bar-in-order";
   const size_t label = column_index(rows, chart.columns[0]), value = column_index(rows, chart.columns[1]);

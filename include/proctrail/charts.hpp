@@ -7,6 +7,7 @@
 //
 // Readability rules the renderers keep: labelled axes (put the unit in the label), tick labels that
 // never overlap, time ticks on local-time boundaries, a legend below the plot laid out in rows,
+// a marker shape per series (while a series has few enough points) so coinciding lines stay apart,
 // labels longer than 40 characters cut with an ellipsis (the full text in a <title> tooltip), the
 // Okabe–Ito colour-blind-safe palette, dashes once the colours run out, "other" in grey, and
 // "no data" instead of an empty plot.
@@ -28,7 +29,8 @@ struct Series {
 };
 
 struct LineChart {
-  std::string title;                  // shown as the SVG <title> and a heading text
+  std::string title;                  // the SVG <title>, and a heading text when show_title
+  bool show_title = true;             // false: the page already shows the title next to the chart
   std::string x_label = "time (local)";
   std::string y_label;                // with unit, e.g. "processes" or "RSS (MiB)"
   std::vector<Series> series;         // series without a finite point are left out
@@ -46,7 +48,8 @@ struct Bar {
 };
 
 struct BarChart {
-  std::string title;
+  std::string title;                  // the SVG <title>, and a heading text when show_title
+  bool show_title = true;             // false: the page already shows the title next to the chart
   std::string value_label;            // with unit, e.g. "processes started per hour"
   std::vector<Bar> bars;              // drawn largest first (unless in_given_order); values that are not finite are left out
   size_t max_bars = 12;               // the rest summed into "other (N)"

@@ -225,6 +225,40 @@ TEST_F(UtcTime, TenSeriesUseDistinctStylesAndOtherIsGrey) {
   expect_no_overlap(texts_of_class(svg, "legend"));
 }
 
+size_t count_of(const std::string& svg, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Bug: two series with the same points drew as one line, told apart only by nested stroke widths.
+TEST_F(UtcTime, CoincidingSeriesCarryDistinctMarkerShapesInPlotAndLegend) {
+  const std::vector<Point> same = {{kNov24_1405Utc, 1}, {kNov24_1405Utc + 3600, 3}, {kNov24_1405Utc + 7200, 2}};
+  const std::string svg = line_chart_svg({.y_label = "processes", .series = {{"a", same}, {"b", same}}});
+  EXPECT_EQ(count_of(svg, "<circle class=\"marker\""), 3u + 1u) << "series a: a circle per point and one in its legend";
+  EXPECT_EQ(count_of(svg, "<path class=\"marker\""), 3u + 1u) << "series b: a square per point and one in its legend";
+}
+
+TEST_F(UtcTime, DenseSeriesDrawNoMarkers) {
+  std::vector<Point> dense;
+  for (int i = 0; i < 200; ++i) dense.push_back({kNov24_1405Utc + i * 60.0, static_cast<double>(i % 7)});
+  const std::string svg = line_chart_svg({.y_label = "processes", .series = {{"a", dense}}});
+  EXPECT_EQ(count_of(svg, "class=\"marker\""), 0u);
+  EXPECT_EQ(count_of(svg, "<polyline"), 1u);
+}
+
+TEST_F(UtcTime, ShowTitleFalseDrawsNoHeadingButKeepsTheAccessibleTitle) {
+  const std::vector<Point> points = {{kNov24_1405Utc, 1}, {kNov24_1405Utc + 3600, 3}};
+  const std::string titled = line_chart_svg({.title = "Processes", .y_label = "processes", .series = {{"a", points}}});
+  const std::string untitled =
+      line_chart_svg({.title = "Processes", .show_title = false, .y_label = "processes", .series = {{"a", points}}});
+  EXPECT_EQ(count_of(titled, "class=\"heading\""), 1u);
+  EXPECT_EQ(count_of(untitled, "class=\"heading\""), 0u);
+  EXPECT_NE(untitled.find("-title\">Processes</title>"), std::string::npos);
+  const std::string bar = bar_chart_svg({.title = "Spawns", .show_title = false, .value_label = "n", .bars = {{"x", 2}}});
+  EXPECT_EQ(count_of(bar, "class=\"heading\""), 0u);
+}
+
 TEST_F(UtcTime, TimeAxisLabelsNeverOverlap) {
   for (double step : {1.0, 60.0, 600.0, 3600.0, 86400.0}) {
     for (int width : {300, 860, 1600}) {
@@ -360,7 +394,11 @@ TEST(BarChart, LongLabelsAreCutWithTheFullLabelInATooltip) {
 TEST(BarChart, HeightFollowsTheNumberOfBars) {
   BarChart few{.title = "t", .value_label = "v", .bars = {{"a", 1}}};
   BarChart more = few;
-  for (int i = 0; i < 9; ++i) more.bars.push_back({"b" + std::to_string(i), 2});
+  for (int i = 0; i < 9; ++i) {
+    std::string name = "b";  // appended apart: GCC 12 -Wrestrict misfires on "b" + std::to_string(i)
+    name += std::to_string(i);
+    more.bars.push_back({name, 2});
+  }
   const auto h_few = attribute_number(bar_chart_svg(few), "height");
   const auto h_more = attribute_number(bar_chart_svg(more), "height");
   ASSERT_TRUE(h_few && h_more);
