@@ -37,6 +37,7 @@ class Report : public test::StoreFixture {
     live.push_back(child_of(init, sample(200, 30, 1, "bash")));
     ProcessTable first = table(live);
     first.started_boottime_ns = 18'500LL * 1'000'000'000;
+    first.started_at_us = first.ended_at_us = test::at_ticks(1'850'000);
     record(first);
     live.erase(live.begin() + 1);  // the client exits; its servers are reparented to init
     for (auto& p : live) {
@@ -44,14 +45,16 @@ class Report : public test::StoreFixture {
     }
     ProcessTable later = table(live);
     later.started_boottime_ns = 26'000LL * 1'000'000'000;
+    later.started_at_us = later.ended_at_us = test::at_ticks(2'600'000);
     leak_snapshot = record(later).snapshot_id;
   }
 
-  std::string render(const std::string& format, std::optional<std::string> match = std::nullopt) {
+  std::string render(const std::string& format, std::optional<std::string> match = std::nullopt,
+                     TimeWindow window = {}) {
     auto trail = TrailReader::open(db_path);
     EXPECT_TRUE(trail) << trail.error().message;
-    reports::ReportRequest request{.format = format, .match = match, .trail_path = db_path, .hostname = "fixture",
-                                   .written_at_us = kWritten};
+    reports::ReportRequest request{.format = format, .window = window, .match = match, .trail_path = db_path,
+                                   .hostname = "fixture", .written_at_us = kWritten};
     auto report = reports::render_report(*trail, request);
     EXPECT_TRUE(report) << report.error().message;
     return report ? report->text : "";
@@ -181,6 +184,20 @@ TEST_F(Report, ReachabilityRowsAreTheReachableQuestionsRows) {
               std::string::npos)
         << "server " << pid[i] << " missing:\n" << md;
   }
+}
+
+// Bug: `report --since 1h` left out of groups, memory and orphans every leak that started before the
+// window, so the oldest leaks (the ones that matter) vanished from a short report.
+TEST_F(Report, SinceBoundsTheHistoryButLeaksOlderThanTheWindowStayInTheNowSections) {
+  record_leaky_history();
+  const int64_t last_start_us = test::at_ticks(100 + 5 * 360'000);  // the newest server
+  std::string md = render("md", std::nullopt, {.since_us = last_start_us + 120'000'000});  // spawn counts are per minute
+  auto memory = answer([&](TrailReader& t) { return query_memory(t, leak_snapshot, "argv", std::nullopt, {}); });
+  ASSERT_FALSE(memory.rows.empty());
+  EXPECT_NE(md.find("| `node mcp-server/dist/index.js` | 6 | " + column(memory, "rss_mb")[0]), std::string::npos) << md;
+  EXPECT_NE(md.find("## Instances grouped by start time"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Orphans and their original parents"), std::string::npos) << md;
+  EXPECT_EQ(md.find("## Who spawns them"), std::string::npos) << "no process started inside the window:\n" << md;
 }
 
 TEST_F(Report, CleanupActionsAreListedWithTheirEvidenceSnapshotAndOutcome) {
