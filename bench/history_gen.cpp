@@ -4,6 +4,7 @@
 // 6 hours that starts a new stdio MCP server at each start and never stops the old one (the servers
 // are reparented to a subreaper when their client exits, and hold 150-300 MB each).
 // usage: bench_history DB [--days 30] [--interval 10] [--stable 900]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -23,7 +24,10 @@ using proctrail::ProcessTable;
 struct Simulated {
   ProcessSample sample;
   int64_t dies_at_s = -1;  // -1: lives to the end
+  int64_t first_rss_kb = 0;  // 0: the sample's own value when first grown
 };
+
+constexpr int64_t kMaxGrowth = 3;  // a process's RSS grows to at most this many times its first value
 
 constexpr int64_t kClockTicks = 100;
 
@@ -45,6 +49,12 @@ ProcessSample make(pid_t pid, int64_t start_s, pid_t ppid, const std::string& ar
   s.cgroup = "/user.slice/user-1000.slice/session-2.scope";
   s.pid_ns = 4026531836;
   return s;
+}
+
+// Bug: unbounded x1.2 steps compounded over a 30-day run to RSS values beyond any machine's memory.
+void grow(Simulated& p) {
+  if (p.first_rss_kb == 0) p.first_rss_kb = p.sample.rss_kb;
+  p.sample.rss_kb = std::min(p.sample.rss_kb * 12 / 10, p.first_rss_kb * kMaxGrowth);
 }
 
 }  // namespace
@@ -117,7 +127,7 @@ int main(int argc, char** argv) {
           !live_keys.contains(p.sample.ppid)) {
         p.sample.ppid = subreaper;  // orphaned: reparented to the user's subreaper
       }
-      if (random() % 2000 == 0) p.sample.rss_kb = p.sample.rss_kb * 12 / 10;  // slow growth now and then
+      if (random() % 2000 == 0) grow(p);  // slow growth now and then
       if (auto parent = live_keys.find(p.sample.ppid); parent != live_keys.end() &&
           parent->second.start_ticks <= p.sample.key.start_ticks) {
         p.sample.parent = parent->second;  // what the collector's resolve_parents would say
