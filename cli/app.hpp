@@ -26,6 +26,7 @@ struct SnapOptions {
   std::string tag;
   std::string trigger;  // empty: "manual", or "hook" with --hook
   bool hook = false;
+  bool wait = false;  // --hook --wait: record before returning instead of in a detached worker
   std::string format = "text";
   CollectOptions collect;
 };

@@ -1,6 +1,9 @@
-// proctrail snap [--tag TEXT] [--trigger NAME] [--hook] [--format text|json]
+// proctrail snap [--tag TEXT] [--trigger NAME] [--hook [--wait]] [--format text|json]
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,7 +18,8 @@
 namespace proctrail::cli {
 namespace {
 
-constexpr std::chrono::milliseconds kHookBusyTimeout{3000};
+constexpr std::chrono::milliseconds kHookBusyTimeout{3000};       // --hook --wait: a caller is waiting
+constexpr std::chrono::milliseconds kDetachedBusyTimeout{60000};  // a detached worker: nobody waits on it
 constexpr int kStdinDeadlineMs = 300;
 
 const std::vector<std::string> kTriggers = {"manual", "hook", "timer", "event", "exec-before", "exec-after",
@@ -74,7 +78,33 @@ Result<SnapshotSummary> take_snapshot(const std::filesystem::path& db, const Sna
 
 int64_t elapsed_ms_since(int64_t start_us) { return (fs::clock_us(CLOCK_REALTIME) - start_us) / 1000; }
 
+enum class HookRole { caller, worker };
+
+// Hands the snapshot to a worker in a session of its own, with stdio on /dev/null and no inherited
+// descriptor, so the hook's caller (which may read our stdout to EOF) returns at once. The caller
+// waits only for the short-lived middle process, so no zombie is left. If a fork fails, whoever is
+// left records the snapshot itself: a hook may be slow, never lost.
+HookRole detach_worker() {
+  const pid_t middle = ::fork();
+  if (middle < 0) return HookRole::worker;
+  if (middle > 0) {
+    ::waitpid(middle, nullptr, 0);
+    return HookRole::caller;
+  }
+  ::setsid();
+  const pid_t worker = ::fork();
+  if (worker > 0) ::_exit(0);
+  const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+    if (null_fd >= 0) ::dup2(null_fd, fd);
+  }
+  ::close_range(3, ~0U, 0);
+  ::setpriority(PRIO_PROCESS, 0, 10);  // background work: hook callers and the user's own work come first
+  return HookRole::worker;
+}
+
 // Hook mode: always exit 0, print nothing on stdout (hook callers may read it), errors to the log.
+// Unless --wait, the snapshot is taken by a detached worker after the caller has been let go.
 int run_hook(const SnapOptions& options, const GlobalOptions& global) {
   SnapshotRequest request = make_request(options);
   StdinPayload payload = read_hook_stdin(STDIN_FILENO);
@@ -88,6 +118,8 @@ int run_hook(const SnapOptions& options, const GlobalOptions& global) {
     print_error("snap --hook: " + db.error().message);
     return 0;
   }
+  if (!options.wait && detach_worker() == HookRole::caller) return 0;
+  const auto busy_timeout = options.wait ? kHookBusyTimeout : kDetachedBusyTimeout;
   Logger logger;
   try {
     logger = make_file_logger(log_path_for(*db), global.verbosity);
@@ -97,7 +129,7 @@ int run_hook(const SnapOptions& options, const GlobalOptions& global) {
   }
   if (request.hook.error) logger->warn("snap --hook: {}; snapshot taken without payload fields", *request.hook.error);
   try {
-    auto summary = take_snapshot(*db, request, StoreOptions{.busy_timeout = kHookBusyTimeout}, options.collect, logger);
+    auto summary = take_snapshot(*db, request, StoreOptions{.busy_timeout = busy_timeout}, options.collect, logger);
     if (!summary) {
       logger->error("snap --hook: {}", summary.error().message);
       return 0;
@@ -118,7 +150,9 @@ CLI::App* setup_snap(CLI::App& app, SnapOptions& options) {
       ->check(CLI::IsMember(kTriggers));
   snap->add_flag("--hook", options.hook,
                  "Hook mode: read the hook's JSON payload from stdin, print nothing, log errors beside the "
-                 "database, always exit 0");
+                 "database, always exit 0; returns at once while a detached worker records");
+  snap->add_flag("--wait", options.wait, "With --hook: record before returning (the caller waits for the snapshot)")
+      ->needs(snap->get_option("--hook"));
   snap->add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   add_collect_options(*snap, options.collect);
   return snap;

@@ -137,7 +137,7 @@ TEST_F(Binary, LongReaderDoesNotBlockTheRecorder) {
 }
 
 TEST_F(Binary, HookStoresThePayloadFieldsAndPrintsNothing) {
-  RunResult r = run({"--db", db.string(), "snap", "--hook"},
+  RunResult r = run({"--db", db.string(), "snap", "--hook", "--wait"},
               R"({"session_id":"s-1","transcript_path":"/t.jsonl","cwd":"/w","hook_event_name":"SessionStart"})");
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "");
@@ -146,8 +146,28 @@ TEST_F(Binary, HookStoresThePayloadFieldsAndPrintsNothing) {
             "hook|SessionStart|s-1|/w|/t.jsonl");
 }
 
+// Bug: a hook caller waited for the whole snapshot (seconds when 50 hooks fired at once), stalling
+// the AI client that ran it. Now a detached worker records; the caller's stdout reaches EOF at once.
+TEST_F(Binary, HookReturnsAtOnceWhileADetachedWorkerRecordsThePayload) {
+  RunResult r = run({"--db", db.string(), "snap", "--hook"}, R"({"session_id":"s-2","hook_event_name":"Stop"})");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  auto landed = [&] {
+    try {
+      return count(db, "SELECT count(*) FROM snapshots WHERE hook_session_id = 's-2'") == 1;
+    } catch (const SQLite::Exception&) {
+      return false;  // the worker has not created the schema yet
+    }
+  };
+  ASSERT_TRUE(test::eventually(landed, std::chrono::seconds(30)));
+  const std::string worker = text(db, "SELECT collector_pid FROM snapshots");
+  EXPECT_NE(worker, std::to_string(::getpid()));
+  EXPECT_TRUE(test::eventually([&] { return !std::filesystem::exists("/proc/" + worker); }, std::chrono::seconds(30)))
+      << "the detached worker " << worker << " did not exit after recording";
+}
+
 TEST_F(Binary, HookWithPayloadThatIsNotJsonLogsAndStillSnapshots) {
-  RunResult r = run({"--db", db.string(), "snap", "--hook"}, "definitely not json");
+  RunResult r = run({"--db", db.string(), "snap", "--hook", "--wait"}, "definitely not json");
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
@@ -157,7 +177,7 @@ TEST_F(Binary, HookWithPayloadThatIsNotJsonLogsAndStillSnapshots) {
 
 TEST_F(Binary, HookOnARefusedDatabaseExitsZeroAndLogs) {
   test::write_all(db, std::string(4096, 'z'));
-  RunResult r = run({"--db", db.string(), "snap", "--hook"}, "{}");
+  RunResult r = run({"--db", db.string(), "snap", "--hook", "--wait"}, "{}");
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(test::read_all(tmp / "proctrail.log").find("not a SQLite database"), std::string::npos);
@@ -171,14 +191,14 @@ TEST_F(Binary, HookWithBadArgumentsStillExitsZero) {
 
 // A caller that keeps our stdin open and never writes must not stall the hook.
 TEST_F(Binary, HookDoesNotWaitForAStdinThatNeverCloses) {
-  Child hook({kBinary, "--db", db.string(), "snap", "--hook"}, {.pipe_stdin = true});
+  Child hook({kBinary, "--db", db.string(), "snap", "--hook", "--wait"}, {.pipe_stdin = true});
   int code = hook.wait_for(std::chrono::seconds(10));
   EXPECT_EQ(code, 0);
   EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
 }
 
 TEST_F(Binary, HookWithStdinClosedOrFromDevNull) {
-  RunResult r = run({"--db", db.string(), "snap", "--hook"}, "", /*pipe_stdin=*/true);
+  RunResult r = run({"--db", db.string(), "snap", "--hook", "--wait"}, "", /*pipe_stdin=*/true);
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(text(db, "SELECT IFNULL(hook_error, 'none') || IFNULL(hook_session_id, '-') FROM snapshots"), "none-");
 }
