@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -182,6 +183,88 @@ TEST(Reliability, FiftyConcurrentHookSnapsDuringWatchAndALongReaderAllReturnWith
   ASSERT_EQ(landed.size(), static_cast<size_t>(kCallers)) << "every caller's snapshot landed";
   for (const auto& [tag, count] : landed) EXPECT_EQ(count, 1) << tag << " recorded more than once";
   EXPECT_EQ(integrity_of(db), "ok");
+}
+
+// A size-limited tmpfs, unmounted (lazily, in case a test left something open) when it goes.
+class SmallFilesystem {
+ public:
+  SmallFilesystem(const std::filesystem::path& where, const std::string& size) : where_(where) {
+    std::filesystem::create_directories(where_);
+    mounted_ = test::run_command({"mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", where_.string()})
+                   .status == 0;
+  }
+  ~SmallFilesystem() {
+    if (mounted_) test::run_command({"umount", "-l", where_.string()});
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::filesystem::path where_;
+  bool mounted_ = false;
+};
+
+// Writes until the filesystem refuses; returns the bytes written.
+size_t fill(const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return 0;
+  const std::string block(64 * 1024, 'x');
+  size_t written = 0;
+  for (;;) {
+    const ssize_t n = ::write(fd, block.data(), block.size());
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return written;
+}
+
+struct Ran {
+  int code = -1;
+  std::string err;
+};
+
+Ran run_proctrail(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {kBinary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Child child(argv, {.pipe_stderr = true});
+  Ran ran;
+  ran.err = child.read_stderr();
+  ran.code = child.wait();
+  return ran;
+}
+
+TEST(Reliability, FullDiskGivesAClearErrorLosesNoCommittedSnapshotAndRecordingResumesWhenSpaceReturns) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
+  TempDir tmp;
+  SmallFilesystem disk(tmp / "small", "4m");
+  ASSERT_TRUE(disk.mounted());
+  const auto db = tmp / "small" / "trail.db", filler = tmp / "small" / "filler";
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run_proctrail({"--db", db.string(), "snap"}).code, 0);
+  const std::set<int64_t> before = stored_snapshots(db);
+  ASSERT_EQ(before.size(), 3u);
+  ASSERT_GT(fill(filler), 0u);
+
+  int refused = 0;
+  for (int i = 0; i < 5; ++i) {  // later ones may fit in pages SQLite frees; at least one must be refused
+    const Ran snap = run_proctrail({"--db", db.string(), "snap", "--tag", "on-full-disk"});
+    if (snap.code == 0) continue;
+    ++refused;
+    EXPECT_EQ(std::count(snap.err.begin(), snap.err.end(), '\n'), 1) << "one line: " << snap.err;
+    EXPECT_NE(snap.err.find("disk full"), std::string::npos) << snap.err;
+  }
+  EXPECT_GT(refused, 0) << "the full disk never refused a snapshot";
+  const Ran hook = run_proctrail({"--db", db.string(), "snap", "--hook", "--wait"});
+  EXPECT_EQ(hook.code, 0) << "hooks exit 0 even on a full disk: " << hook.err;
+
+  EXPECT_EQ(integrity_of(db), "ok");
+  const std::set<int64_t> during = stored_snapshots(db);
+  EXPECT_TRUE(std::includes(during.begin(), during.end(), before.begin(), before.end())) << "a committed snapshot was lost";
+
+  std::filesystem::remove(filler);
+  EXPECT_EQ(run_proctrail({"--db", db.string(), "snap", "--tag", "space-back"}).code, 0);
+  EXPECT_EQ(stored_snapshots(db).size(), during.size() + 1);
+  const Ran verify = run_proctrail({"--db", db.string(), "verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
 }
 
 }  // namespace
