@@ -72,7 +72,7 @@ TEST_F(ImportStore, APsFileBecomesOneChainedSnapshotOfItsOwnHost) {
             std::vector<std::string>{"import:aa11|NULL|evidence.txt|ps -eo pid,ppid,user,started,rss,command|0|100"});
   EXPECT_EQ(rows(db(), "SELECT p.pid, p.start_ticks, p.ppid, p.parent_pid, p.rss_kb, q.user_name, p.uid, p.state, q.start_precision_s,"
                        " p.age_s FROM snapshot_processes p JOIN processes q ON q.process_id = p.process_id WHERE p.snapshot_id = " + s +
-                       " AND p.pid IN (500, 502, 503) ORDER BY pid"),
+                       " AND p.pid IN (500, 502, 503) ORDER BY p.pid"),
             (std::vector<std::string>{
                 "500|" + std::to_string((kTakenAt / 1'000'000 - 6900) * 100) + "|1|1|2048|alice|NULL|NULL|1|6900",
                 "502|" + std::to_string((kTakenAt / 1'000'000 - 3000) * 100) + "|500|500|1024|alice|NULL|NULL|1|3000",
