@@ -82,7 +82,7 @@ TEST_F(ImportStore, APsFileBecomesOneChainedSnapshotOfItsOwnHost) {
   EXPECT_EQ(rows(db(), "SELECT source, format, lines_read, lines_taken, lines_skipped FROM imports"),
             std::vector<std::string>{"ps|ps -eo pid,ppid,user,started,rss,command|6|5|1"});
   EXPECT_EQ(rows(db(), "SELECT line_number, reason FROM import_skipped_lines"),
-            std::vector<std::string>{"7|too few fields (no PID)"});
+            std::vector<std::string>{"7|PID is not a number: 'garbage'"});
   auto verified = store->verify();
   ASSERT_TRUE(verified) << verified.error().message;
   EXPECT_TRUE(verified->intact()) << verified->problem;
