@@ -30,6 +30,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->cleanup_command = setup_cleanup(app, cli->cleanup);
   cli->exec_command = setup_exec(app, cli->exec);
   cli->report_command = setup_report(app, cli->report);
+  cli->import_command = setup_import(app, cli->import);
   return cli;
 }
 
@@ -43,6 +44,7 @@ int dispatch(Cli& cli) {
   if (cli.cleanup_command->parsed()) return run_cleanup(cli.cleanup, cli.global, cli.own_argv);
   if (cli.exec_command->parsed()) return run_exec(cli.exec, cli.global);
   if (cli.report_command->parsed()) return run_report(cli.report, cli.global);
+  if (cli.import_command->parsed()) return run_import(cli.import, cli.global);
   print_error("no subcommand");
   return 2;
 }

@@ -127,6 +127,21 @@ struct ReportOptions {
 CLI::App* setup_report(CLI::App& app, ReportOptions& options);
 int run_report(const ReportOptions& options, const GlobalOptions& global);
 
+// proctrail import ps|lsof FILE [--taken-at TIME] [--host NAME] [--tag T] [--format text|json]
+struct ImportOptions {
+  std::string source;    // ps or lsof: the subcommand given
+  std::string file;      // "-": stdin (needs --taken-at)
+  std::string taken_at;  // a UTC time (or a duration back from now); empty: the file's mtime
+  std::string host;      // empty: the file's name
+  std::string tag;
+  std::string format = "text";
+};
+CLI::App* setup_import(CLI::App& app, ImportOptions& options);
+// 0: at least one process imported; 1: unreadable, not recognised, nothing in it, or already imported.
+int run_import(const ImportOptions& options, const GlobalOptions& global);
+// "imported 94 processes from evidence.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12"
+std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -143,10 +158,12 @@ struct Cli {
   CleanupOptions cleanup;
   ExecOptions exec;
   ReportOptions report;
+  ImportOptions import;
   std::string own_argv;  // the command line, for the audit trail
   CLI::App* cleanup_command = nullptr;
   CLI::App* exec_command = nullptr;
   CLI::App* report_command = nullptr;
+  CLI::App* import_command = nullptr;
   CLI::App* sql_command = nullptr;
   CLI::App* snapshots_command = nullptr;
   CLI::App* snap_command = nullptr;

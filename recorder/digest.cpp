@@ -64,6 +64,14 @@ constexpr const char* kContentQueries[] = {
     "SELECT container_row, container_id FROM containers WHERE gone_by = :s ORDER BY container_row",
     "SELECT container_row, state, started_at_us, finished_at_us, exit_code, init_pid FROM container_changes"
     " WHERE snapshot_id = :s ORDER BY container_row",
+    // migration 011 (the imported columns of processes as their own set, so older hashes stand)
+    "SELECT process_id, start_precision_s, cpu_ticks, vsz_kb, user_name FROM processes WHERE first_seen = :s"
+    " AND (start_precision_s IS NOT NULL OR cpu_ticks IS NOT NULL OR vsz_kb IS NOT NULL OR user_name IS NOT NULL)"
+    " ORDER BY process_id",
+    "SELECT import_id, snapshot_id, source, format, file_name, file_sha256, file_bytes, taken_at_us, taken_at_source,"
+    " lines_read, lines_taken, lines_skipped FROM imports WHERE snapshot_id = :s",
+    "SELECT k.import_id, k.line_number, k.reason, k.text FROM import_skipped_lines k"
+    " JOIN imports i ON i.import_id = k.import_id WHERE i.snapshot_id = :s ORDER BY k.line_number, k.reason",
 };
 
 class Sha256 {
@@ -170,6 +178,12 @@ std::string event_batch_hash(SQLite::Database& db, int64_t batch_id) {
       for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
     }
   }
+  return sha.finish();
+}
+
+std::string sha256(std::string_view bytes) {
+  Sha256 sha;
+  sha.update(bytes.data(), bytes.size());
   return sha.finish();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace SQLite {
 class Database;
@@ -17,6 +18,9 @@ std::string action_hash(SQLite::Database& db, int64_t action_id);
 
 // SHA-256 over one event batch: its row (prev_hash included) and its events in order. 32 raw bytes.
 std::string event_batch_hash(SQLite::Database& db, int64_t batch_id);
+
+// SHA-256 of some bytes (an imported file). 32 raw bytes.
+std::string sha256(std::string_view bytes);
 
 std::string to_hex(const std::string& bytes);
 

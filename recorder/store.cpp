@@ -16,7 +16,8 @@
 //  5. Chain. Every snapshot's hash covers prev_hash (the previous snapshot's hash) and its own
 //     content as read back from the database (recorder/digest.cpp), inside the same transaction.
 //  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
-//     refused before any pragma that writes; migrations run in one transaction.
+//     refused before any pragma that writes; migrations run in one transaction, with foreign keys
+//     off (table rebuilds) and checked before it commits.
 //  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors; RAII transactions roll
 //     back, so a failed snapshot leaves every committed one as it was.
 #include "proctrail/store.hpp"
@@ -130,10 +131,40 @@ bool schema_current(SQLite::Database& db, const std::string& fingerprint) {
   return stored.executeStep() && stored.getColumn(0).getString() == fingerprint;
 }
 
+// Foreign keys off for the life of this object. A migration that rebuilds a table (011: drop the
+// old, rename the new) would otherwise cascade the drop into its referencing rows; the pragma is a
+// no-op inside a transaction, so this is taken before the migration's transaction begins.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(SQLite::Database& db) : db_(db) { db_.exec("PRAGMA foreign_keys = OFF"); }
+  ~ForeignKeysOff() {
+    try {
+      db_.exec("PRAGMA foreign_keys = ON");
+    } catch (const SQLite::Exception&) {  // a destructor must not throw; the next open sets it again
+    }
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  SQLite::Database& db_;
+};
+
+// After the migrations, inside their transaction: a dangling reference rolls them all back.
+void check_foreign_keys(SQLite::Database& db) {
+  SQLite::Statement check(db, "PRAGMA foreign_key_check");
+  if (!check.executeStep()) return;
+  const std::string message = "schema migration left a dangling reference in table " + check.getColumn(0).getString() +
+                              " (row " + check.getColumn(1).getString() + " → " + check.getColumn(2).getString() +
+                              "); nothing was changed";
+  throw SQLite::Exception(message, SQLITE_CONSTRAINT);
+}
+
 // Applies the migrations a trail lacks, then (re)creates the views when they are not this binary's.
 void migrate(SQLite::Database& db, const Logger& logger) {
   const std::string& fingerprint = views_fingerprint();
   if (schema_current(db, fingerprint)) return;
+  ForeignKeysOff foreign_keys_off(db);
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
   if (schema_current(db, fingerprint)) return;  // another process has just done it
   int current = pragma_int(db, "user_version");
@@ -142,6 +173,7 @@ void migrate(SQLite::Database& db, const Logger& logger) {
     logger->info("applying schema migration {}", migration.name);
     db.exec(migration.sql);
   }
+  if (current < schema::latest_version()) check_foreign_keys(db);
   db.exec(schema::views_sql());
   SQLite::Statement remember(db, "INSERT INTO schema_views (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash");
   remember.bind(1, fingerprint);
@@ -334,7 +366,7 @@ class SnapshotWriter {
   void close_earlier_boots(const HostInfo& host, Counts& counts) {
     SQLite::Statement close(db_,
         "UPDATE processes SET gone_by = :s WHERE gone_by IS NULL AND host_id IN ("
-        " SELECT host_id FROM hosts WHERE host_id != :host AND"
+        " SELECT host_id FROM hosts WHERE host_id != :host AND boot_id NOT LIKE 'import:%' AND"  // imports are no boot of it
         " (machine_id = :machine_id OR (:machine_id IS NULL AND machine_id IS NULL AND hostname = :hostname)))");
     close.bind(":s", snapshot_id_);
     close.bind(":host", host_id_);

@@ -13,7 +13,9 @@ SELECT
   p.start_ticks,                                  -- (22) starttime: with pid, the identity
   p.start_time_us,                                -- wall-clock start, unix µs
   strftime('%Y-%m-%dT%H:%M:%SZ', p.start_time_us / 1000000, 'unixepoch') AS start_time, -- wall-clock start, UTC
-  CAST(s.started_boottime_ns / 1000000000 - p.start_ticks / h.clock_ticks AS INTEGER) AS age_s, -- age at the snapshot, seconds
+  CASE WHEN p.start_time_us IS NULL THEN NULL     -- an import without a start
+       WHEN p.start_precision_s IS NULL THEN CAST(s.started_boottime_ns / 1000000000 - p.start_ticks / h.clock_ticks AS INTEGER)
+       ELSE (s.started_at_us - p.start_time_us) / 1000000 END AS age_s, -- age at the snapshot, seconds (import: from the start of its start interval)
   COALESCE((SELECT c.ppid FROM process_ppid_changes c
              WHERE c.process_id = p.process_id AND c.snapshot_id <= s.snapshot_id
              ORDER BY c.snapshot_id DESC LIMIT 1), p.ppid) AS ppid, -- (4) ppid at the snapshot
@@ -455,7 +457,7 @@ SELECT i.snapshot_id,                             -- the snapshot asked about
 DROP VIEW IF EXISTS process_timeline;
 CREATE VIEW process_timeline AS
 SELECT p.process_id, s.started_at_us AS at_us, p.first_seen AS snapshot_id, 'first seen' AS event,
-       'ppid ' || p.ppid || ', state ' || p.state || ', ' || COALESCE(p.argv, '[' || p.comm || ']')
+       'ppid ' || COALESCE(p.ppid, '?') || ', state ' || COALESCE(p.state, '?') || ', ' || COALESCE(p.argv, '[' || p.comm || ']', '?')
        || COALESCE(', container ' || substr(p.container_id, 1, 12) || ' (' || p.container_runtime || ')', '') AS detail
   FROM processes p JOIN snapshots s ON s.snapshot_id = p.first_seen
 UNION ALL

@@ -12,6 +12,7 @@
 
 #include "proctrail/events.hpp"
 #include "proctrail/hook.hpp"
+#include "proctrail/import.hpp"
 #include "proctrail/leak_guard.hpp"
 #include "proctrail/logging.hpp"
 #include "proctrail/process.hpp"
@@ -83,6 +84,26 @@ struct ExecRunRecord {
   LeakReport leaks;
 };
 
+// Where an imported table came from (`proctrail import`): the imports row of its snapshot.
+struct ImportSource {
+  std::string source;                   // ps or lsof
+  std::string file_name;                // as given ("-" for stdin)
+  std::string file_sha256;              // hex; the import's host is boot_id "import:" + this
+  int64_t file_bytes = 0;
+  int64_t taken_at_us = 0;              // when the output was captured
+  std::string taken_at_source;          // --taken-at or mtime
+  std::optional<std::string> host_name; // --host; default: file_name
+  std::optional<std::string> tag;       // --tag
+};
+
+struct ImportSummary {
+  int64_t snapshot_id = 0;
+  int64_t processes = 0;
+  int64_t fds = 0;                      // descriptors written (lsof)
+  std::optional<int64_t> sockets;       // sockets written (lsof); nullopt for ps
+  std::string hash_hex;
+};
+
 struct VerifyReport {
   int64_t snapshots_checked = 0;
   std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
@@ -118,6 +139,10 @@ class Store {
 
   // Writes an exec run and its leaks in one transaction; returns the run's row id.
   Result<int64_t> record_exec_run(const HostInfo& host, const ExecRunRecord& run);
+
+  // Writes an imported table as one snapshot (trigger 'import') of its own host row, in one
+  // transaction. A file already imported (same SHA-256) is refused, naming its snapshot.
+  Result<ImportSummary> record_import(const ImportedTable& table, const ImportSource& source);
 
   // Recomputes every snapshot's hash and checks the chain, then the cleanup audit chain.
   Result<VerifyReport> verify();

@@ -113,3 +113,51 @@ TEST(CliArgs, BadQuestionOptionsAreParseErrors) {
 
 }  // namespace
 }  // namespace proctrail::cli
+
+namespace proctrail::cli {
+namespace {
+
+std::unique_ptr<Cli> parse_import(std::vector<std::string> args) {
+  auto cli = make_cli();
+  std::reverse(args.begin(), args.end());
+  cli->app.parse(args);
+  return cli;
+}
+
+TEST(CliArgs, ImportPsTakesTheFileAndItsOptions) {
+  auto cli = parse_import({"import", "ps", "evidence.txt", "--taken-at", "2026-11-24 09:12:01", "--host", "mac-1",
+                           "--tag", "incident", "--format", "json", "--db", "x.db"});
+  EXPECT_TRUE(cli->import_command->parsed());
+  EXPECT_EQ(cli->import.source, "ps");
+  EXPECT_EQ(cli->import.file, "evidence.txt");
+  EXPECT_EQ(cli->import.taken_at, "2026-11-24 09:12:01");
+  EXPECT_EQ(cli->import.host, "mac-1");
+  EXPECT_EQ(cli->import.tag, "incident");
+  EXPECT_EQ(cli->import.format, "json");
+  EXPECT_EQ(cli->global.db, "x.db");
+  EXPECT_EQ(parse_import({"import", "lsof", "-"})->import.source, "lsof");
+}
+
+TEST(CliArgs, ImportNeedsAKnownSourceAFileAndAKnownFormat) {
+  EXPECT_THROW(parse_import({"import", "ps"}), CLI::ParseError);
+  EXPECT_THROW(parse_import({"import", "top", "x"}), CLI::ParseError);
+  EXPECT_THROW(parse_import({"import", "ps", "x", "--format", "xml"}), CLI::ParseError);
+}
+
+TEST(CliArgs, ImportLineSaysWhatWasTakenAndSkipped) {
+  ImportedTable table;
+  table.format = "ps aux (macOS)";
+  table.lines_read = 97;
+  table.lines_taken = 95;
+  ImportSummary summary{.snapshot_id = 12, .processes = 95};
+  EXPECT_EQ(import_line(summary, table, "evidence.txt"),
+            "imported 95 processes from evidence.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12");
+  summary.fds = 8;
+  summary.sockets = 4;
+  EXPECT_EQ(import_line(summary, table, "l.txt"),
+            "imported 95 processes from l.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) with 8 descriptors and 4 sockets"
+            " as snapshot 12");
+}
+
+}  // namespace
+}  // namespace proctrail::cli

@@ -1,0 +1,150 @@
+// proctrail import ps|lsof FILE: a saved `ps` or `lsof -F` output becomes one snapshot (trigger
+// 'import') that every question of `proctrail query` can answer from.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/app.hpp"
+#include "proctrail/duration.hpp"
+#include "proctrail/import.hpp"
+#include "recorder/digest.hpp"
+#include "recorder/fs_util.hpp"
+
+namespace proctrail::cli {
+namespace {
+
+struct SourceFile {
+  std::string bytes;
+  std::optional<int64_t> mtime_us;  // nullopt for stdin
+};
+
+Result<SourceFile> read_source(const std::string& file) {
+  if (file == "-") return SourceFile{std::string(std::istreambuf_iterator<char>(std::cin), {}), std::nullopt};
+  struct stat info {};
+  if (::stat(file.c_str(), &info) != 0) return Error{file + ": " + std::strerror(errno)};
+  if (S_ISDIR(info.st_mode)) return Error{file + ": is a directory"};
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error{file + ": " + std::strerror(errno)};
+  SourceFile source{std::string(std::istreambuf_iterator<char>(in), {}), std::nullopt};
+  if (in.bad()) return Error{file + ": read error"};
+  source.mtime_us = static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000 + info.st_mtim.tv_nsec / 1000;
+  return source;
+}
+
+struct TakenAt {
+  int64_t us = 0;
+  std::string source;  // --taken-at or mtime
+};
+
+Result<TakenAt> taken_at_of(const ImportOptions& options, const SourceFile& file) {
+  if (!options.taken_at.empty()) {
+    auto time = parse_time_bound(options.taken_at, fs::clock_us(CLOCK_REALTIME));
+    if (!time) return Error{"--taken-at: " + time.error().message};
+    return TakenAt{*time, "--taken-at"};
+  }
+  if (!file.mtime_us) return Error{"reading stdin needs --taken-at (there is no file time to take)"};
+  return TakenAt{*file.mtime_us, "mtime"};
+}
+
+std::string json_line(const ImportSummary& summary, const ImportedTable& table, const ImportSource& source) {
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& line : table.skipped) skipped.push_back({{"line", line.line_number}, {"reason", line.reason}});
+  nlohmann::json json = {
+      {"snapshot_id", summary.snapshot_id}, {"processes", summary.processes},
+      {"file", source.file_name},           {"sha256", source.file_sha256},
+      {"format", table.format},             {"taken_at_us", source.taken_at_us},
+      {"taken_at_source", source.taken_at_source},
+      {"lines_read", table.lines_read},     {"lines_taken", table.lines_taken},
+      {"lines_skipped", table.lines_read - table.lines_taken},
+      {"skipped", skipped},                 {"hash", summary.hash_hex},
+  };
+  json["descriptors"] = summary.fds;
+  json["sockets"] = summary.sockets ? nlohmann::json(*summary.sockets) : nlohmann::json(nullptr);
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<ImportedTable> parse_source(const ImportOptions& options, const std::string& text, int64_t taken_at_us) {
+  auto table = options.source == "lsof" ? parse_lsof(text) : parse_ps(text, taken_at_us);
+  if (!table) return Error{options.file + ": " + table.error().message};
+  return table;
+}
+
+}  // namespace
+
+std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file) {
+  std::string line = "imported " + std::to_string(summary.processes) + " processes from " + file + " (" + table.format +
+                     ", " + std::to_string(table.lines_read) + " lines: " + std::to_string(table.lines_taken) +
+                     " taken, " + std::to_string(table.lines_read - table.lines_taken) + " skipped)";
+  if (summary.sockets) {
+    line += " with " + std::to_string(summary.fds) + " descriptors and " + std::to_string(*summary.sockets) + " sockets";
+  }
+  return line + " as snapshot " + std::to_string(summary.snapshot_id);
+}
+
+CLI::App* setup_import(CLI::App& app, ImportOptions& options) {
+  auto* import = app.add_subcommand("import", "Import saved ps or lsof -F output as a snapshot (trigger import)");
+  import->require_subcommand(1);
+  auto add = [&](const char* name, const char* description) {
+    auto* source = import->add_subcommand(name, description);
+    source->add_option("FILE", options.file, "The saved output; - reads stdin (needs --taken-at)")->required();
+    source->add_option("--taken-at", options.taken_at,
+                       "When the output was captured: a UTC time (2026-11-24T09:12:01Z) (default: the file's mtime)");
+    source->add_option("--host", options.host, "Host name to record (default: the file's name)");
+    source->add_option("--tag", options.tag, "Tag the snapshot");
+    source->add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    source->parse_complete_callback([&options, name] { options.source = name; });
+  };
+  add("ps", "ps aux, ps -ef or ps -eo … output with its header line (Linux procps or macOS)");
+  add("lsof", "lsof -F field output (Linux or macOS), newline- or NUL-separated");
+  return import;
+}
+
+int run_import(const ImportOptions& options, const GlobalOptions& global) {
+  auto fail = [](const std::string& message) {
+    print_error(message);
+    return 1;
+  };
+  auto file = read_source(options.file);
+  if (!file) return fail(file.error().message);
+  auto taken_at = taken_at_of(options, *file);
+  if (!taken_at) return fail(taken_at.error().message);
+  auto table = parse_source(options, file->bytes, taken_at->us);
+  if (!table) return fail(table.error().message);
+  for (const auto& line : table->skipped) {
+    std::cerr << options.file << ':' << line.line_number << ": skipped: " << line.reason << '\n';
+  }
+  if (table->processes.empty()) {
+    return fail(options.file + ": no process could be read (" + std::to_string(table->lines_read) + " lines, " +
+                std::to_string(table->skipped.size()) + " skipped)");
+  }
+  ImportSource source;
+  source.source = options.source;
+  source.file_name = options.file;
+  source.file_sha256 = digest::to_hex(digest::sha256(file->bytes));
+  source.file_bytes = static_cast<int64_t>(file->bytes.size());
+  source.taken_at_us = taken_at->us;
+  source.taken_at_source = taken_at->source;
+  source.host_name = options.host.empty() ? std::filesystem::path(options.file).filename().string() : options.host;
+  if (!options.tag.empty()) source.tag = options.tag;
+
+  auto db = resolve_db_path(global);
+  if (!db) return fail(db.error().message);
+  auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
+  if (!store) return fail(store.error().message);
+  auto summary = store->record_import(*table, source);
+  if (!summary) return fail(summary.error().message);
+  if (options.format == "json") {
+    std::cout << json_line(*summary, *table, source) << '\n';
+  } else {
+    std::cout << import_line(*summary, *table, options.file) << '\n';
+  }
+  return 0;
+}
+
+}  // namespace proctrail::cli
