@@ -52,11 +52,13 @@ Result<std::filesystem::path> settings_path(const HooksOptions& options) {
   } else {
     return Error{"finding Claude Code's settings: HOME is not set (use --settings PATH)"};
   }
-  std::error_code error;
   file = std::filesystem::absolute(file);
-  if (std::filesystem::is_symlink(file, error)) file = std::filesystem::weakly_canonical(file, error);
+  std::error_code missing;
+  if (!std::filesystem::is_symlink(std::filesystem::symlink_status(file, missing))) return file;
+  std::error_code error;
+  auto target = std::filesystem::weakly_canonical(file, error);
   if (error) return Error{"resolving " + file.string() + ": " + error.message()};
-  return file;
+  return target;
 }
 
 mode_t mode_of(const std::filesystem::path& file, mode_t otherwise) {

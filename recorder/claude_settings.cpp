@@ -180,42 +180,58 @@ void render(const ordered_json& value, const Style& style, const std::string& in
   out += object ? '}' : ']';
 }
 
+// Where and how an appended item goes: text[at, at + erase) becomes lead + item + tail, the item laid
+// out for a line indented by `indent`.
+struct Placement {
+  size_t at = 0;
+  size_t erase = 0;
+  std::string lead, tail, indent;
+  bool multiline = true;
+};
+
+// Into an empty container: on its own line one level in when the file is pretty-printed.
+Placement into_empty(std::string_view text, Span container, const Style& style) {
+  Placement place{.at = container.begin + 1, .erase = container.end - 1 - (container.begin + 1)};
+  const std::string container_indent = line_indent(text, container.begin);
+  place.indent = container_indent + style.unit;
+  place.multiline = style.multiline;
+  if (style.multiline) {
+    place.lead = style.newline + place.indent;
+    place.tail = style.newline + container_indent;
+  }
+  return place;
+}
+
+// After the last item, separated from it as it is from the item before it.
+Placement after_last(std::string_view text, Span container, const std::vector<Item>& items, const Style& style) {
+  const Item& last = items.back();
+  size_t space_begin = items.size() == 1 ? container.begin + 1 : text.find(',', items[items.size() - 2].value.end) + 1;
+  std::string_view space = text.substr(space_begin, last.begin - space_begin);
+  Placement place{.at = last.value.end, .indent = line_indent(text, last.begin)};
+  place.multiline = space.find('\n') != std::string_view::npos;
+  if (place.multiline) {
+    place.lead = "," + style.newline + place.indent;
+  } else if (items.size() == 1) {
+    place.lead = style.colon.ends_with(' ') ? ", " : ",";  // no comma to copy the spacing of
+  } else {
+    place.lead = "," + std::string(space);
+  }
+  return place;
+}
+
 // `item` (a member "key": value when `key` is set, else an array element) appended to the container.
 std::string append_item(std::string_view text, Span container, const std::vector<Item>& items, const Style& file_style,
                         const std::optional<std::string>& key, const ordered_json& item) {
+  const Placement place = items.empty() ? into_empty(text, container, file_style)
+                                        : after_last(text, container, items, file_style);
   Style style = file_style;
-  size_t at = 0, erase = 0;
-  std::string lead, tail, indent;
-  if (items.empty()) {
-    at = container.begin + 1;
-    erase = container.end - 1 - at;
-    const std::string container_indent = line_indent(text, container.begin);
-    indent = container_indent + style.unit;
-    if (style.multiline) {
-      lead = style.newline + indent;
-      tail = style.newline + container_indent;
-    }
-  } else {
-    const Item& last = items.back();
-    size_t space_begin = items.size() == 1 ? container.begin + 1 : text.find(',', items[items.size() - 2].value.end) + 1;
-    std::string_view space = text.substr(space_begin, last.begin - space_begin);
-    at = last.value.end;
-    indent = line_indent(text, last.begin);
-    style.multiline = space.find('\n') != std::string_view::npos;
-    if (style.multiline) {
-      lead = "," + style.newline + indent;
-    } else if (items.size() == 1) {
-      lead = style.colon.ends_with(' ') ? ", " : ",";  // no comma to copy the spacing of
-    } else {
-      lead = "," + std::string(space);
-    }
-  }
-  std::string added = lead;
+  style.multiline = place.multiline;
+  std::string added = place.lead;
   if (key) added += json(*key).dump() + style.colon;
-  render(item, style, indent, added);
-  added += tail;
+  render(item, style, place.indent, added);
+  added += place.tail;
   std::string out(text);
-  out.replace(at, erase, added);
+  out.replace(place.at, place.erase, added);
   return out;
 }
 

@@ -138,6 +138,17 @@ TEST_F(InstallCli, UninstallKeepsWhatTheUserAddedSinceTheInstall) {
   EXPECT_EQ(test::read_all(settings), expected);
 }
 
+TEST_F(InstallCli, ASymlinkedSettingsFileStaysALinkAndItsTargetIsEdited) {
+  auto target = tmp / "dotfiles/claude-settings.json";
+  test::write_all(target, kUserSettings);
+  std::filesystem::create_symlink(target, settings);
+  RunResult r = hooks("install-hooks");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(settings));
+  EXPECT_NE(test::read_all(target).find("claude-session-start"), std::string::npos);
+  EXPECT_EQ(test::read_all(target.string() + ".proctrail-backup"), kUserSettings);
+}
+
 TEST_F(InstallCli, InvalidJsonIsRefusedUntouchedWithOneLineNamingTheFile) {
   test::write_all(settings, "{\"model\": opus}\n");
   for (const char* subcommand : {"install-hooks", "uninstall-hooks"}) {
