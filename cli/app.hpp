@@ -142,6 +142,32 @@ int run_import(const ImportOptions& options, const GlobalOptions& global);
 // "imported 94 processes from evidence.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12"
 std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file);
 
+// proctrail install-hooks claude / uninstall-hooks claude [--settings PATH] [--scope user|project] [--dry-run]
+struct HooksOptions {
+  std::string agent;           // claude
+  std::string settings;        // empty: the settings.json of --scope
+  std::string scope = "user";  // user: $CLAUDE_CONFIG_DIR or ~/.claude; project: ./.claude
+  bool dry_run = false;
+};
+CLI::App* setup_install_hooks(CLI::App& app, HooksOptions& options);
+CLI::App* setup_uninstall_hooks(CLI::App& app, HooksOptions& options);
+int run_install_hooks(const HooksOptions& options, const GlobalOptions& global);
+int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global);
+
+// proctrail install-timer [--interval 5m] [--user|--system] [--print] [--cron]; uninstall-timer [--user|--system]
+struct TimerOptions {
+  std::string interval = "5m";
+  bool user = false;    // the default
+  bool system = false;  // /etc/systemd/system instead of the user's units
+  bool print = false;   // the units on stdout, nothing written
+  bool cron = false;    // a crontab line on stdout instead
+};
+CLI::App* setup_install_timer(CLI::App& app, TimerOptions& options);
+CLI::App* setup_uninstall_timer(CLI::App& app, TimerOptions& options);
+// 2: an interval that is not a duration, or that cron cannot express.
+int run_install_timer(const TimerOptions& options, const GlobalOptions& global);
+int run_uninstall_timer(const TimerOptions& options, const GlobalOptions& global);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -159,6 +185,8 @@ struct Cli {
   ExecOptions exec;
   ReportOptions report;
   ImportOptions import;
+  HooksOptions install_hooks, uninstall_hooks;
+  TimerOptions install_timer, uninstall_timer;
   std::string own_argv;  // the command line, for the audit trail
   CLI::App* cleanup_command = nullptr;
   CLI::App* exec_command = nullptr;
@@ -170,6 +198,10 @@ struct Cli {
   CLI::App* query_command = nullptr;
   CLI::App* watch_command = nullptr;
   CLI::App* verify_command = nullptr;
+  CLI::App* install_hooks_command = nullptr;
+  CLI::App* uninstall_hooks_command = nullptr;
+  CLI::App* install_timer_command = nullptr;
+  CLI::App* uninstall_timer_command = nullptr;
 };
 
 std::unique_ptr<Cli> make_cli();

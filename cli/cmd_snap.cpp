@@ -22,8 +22,10 @@ constexpr std::chrono::milliseconds kHookBusyTimeout{3000};       // --hook --wa
 constexpr std::chrono::milliseconds kDetachedBusyTimeout{60000};  // a detached worker: nobody waits on it
 constexpr int kStdinDeadlineMs = 300;
 
+// claude-*: the Claude Code hooks install-hooks writes (proctrail/install.hpp).
 const std::vector<std::string> kTriggers = {"manual", "hook", "timer", "event", "exec-before", "exec-after",
-                                            "cleanup-evidence", "cleanup-after"};
+                                            "cleanup-evidence", "cleanup-after", "claude-session-start",
+                                            "claude-session-end", "claude-stop"};
 
 struct StdinPayload {
   bool present = false;

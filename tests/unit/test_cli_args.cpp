@@ -73,7 +73,10 @@ TEST(CliArgs, NegativeCountIsRejected) { EXPECT_THROW(parse({"watch", "--count",
 TEST(CliArgs, ASubcommandIsRequired) { EXPECT_THROW(parse({}), CLI::ParseError); }
 TEST(CliArgs, VersionFlagIsAnswered) { EXPECT_THROW(parse({"--version"}), CLI::CallForVersion); }
 TEST(CliArgs, HelpOnEverySubcommand) {
-  for (const char* sub : {"snap", "watch", "verify"}) EXPECT_THROW(parse({sub, "--help"}), CLI::CallForHelp) << sub;
+  for (const char* sub : {"snap", "watch", "verify", "install-hooks", "uninstall-hooks", "install-timer",
+                          "uninstall-timer"}) {
+    EXPECT_THROW(parse({sub, "--help"}), CLI::CallForHelp) << sub;
+  }
 }
 
 TEST(CliOutput, SummaryLineNamesEveryCount) {
@@ -109,6 +112,48 @@ TEST(CliArgs, BadQuestionOptionsAreParseErrors) {
   EXPECT_THROW(parse({"query", "memory", "--by", "colour"}), CLI::ParseError);
   EXPECT_THROW(parse({"query", "diff", "1"}), CLI::ParseError);
   EXPECT_THROW(parse({"sql"}), CLI::ParseError);
+}
+
+TEST(CliArgs, InstallAndUninstallHooksForClaude) {
+  auto install = parse({"install-hooks", "claude", "--settings", "/tmp/s.json", "--dry-run", "--db", "/t.db"});
+  EXPECT_TRUE(install->install_hooks_command->parsed());
+  EXPECT_EQ(install->install_hooks.agent, "claude");
+  EXPECT_EQ(install->install_hooks.settings, "/tmp/s.json");
+  EXPECT_TRUE(install->install_hooks.dry_run);
+  EXPECT_EQ(install->global.db, "/t.db");
+  auto uninstall = parse({"uninstall-hooks", "claude", "--scope", "project"});
+  EXPECT_TRUE(uninstall->uninstall_hooks_command->parsed());
+  EXPECT_EQ(uninstall->uninstall_hooks.scope, "project");
+  EXPECT_FALSE(uninstall->uninstall_hooks.dry_run);
+}
+
+TEST(CliArgs, BadHookInstallArgumentsAreParseErrors) {
+  EXPECT_THROW(parse({"install-hooks"}), CLI::ParseError);  // whose hooks is required
+  EXPECT_THROW(parse({"install-hooks", "vim"}), CLI::ParseError);
+  EXPECT_THROW(parse({"install-hooks", "claude", "--scope", "global"}), CLI::ParseError);
+  EXPECT_THROW(parse({"uninstall-hooks", "claude", "--scope", "user", "--settings", "x.json"}), CLI::ParseError);
+}
+
+TEST(CliArgs, InstallTimerOptions) {
+  auto defaults = parse({"install-timer"});
+  EXPECT_TRUE(defaults->install_timer_command->parsed());
+  EXPECT_EQ(defaults->install_timer.interval, "5m");
+  EXPECT_FALSE(defaults->install_timer.system);
+  auto cron = parse({"install-timer", "--interval", "15m", "--cron"});
+  EXPECT_EQ(cron->install_timer.interval, "15m");
+  EXPECT_TRUE(cron->install_timer.cron);
+  auto system = parse({"install-timer", "--system", "--print"});
+  EXPECT_TRUE(system->install_timer.system);
+  EXPECT_TRUE(system->install_timer.print);
+  EXPECT_TRUE(parse({"uninstall-timer", "--user"})->uninstall_timer_command->parsed());
+  EXPECT_THROW(parse({"install-timer", "--user", "--system"}), CLI::ParseError);
+  EXPECT_THROW(parse({"install-timer", "--print", "--cron"}), CLI::ParseError);
+}
+
+TEST(CliArgs, SnapAcceptsTheClaudeHookTriggers) {
+  for (const char* trigger : {"claude-session-start", "claude-session-end", "claude-stop"}) {
+    EXPECT_EQ(parse({"snap", "--hook", "--trigger", trigger})->snap.trigger, trigger);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,289 @@
+// install-hooks / uninstall-hooks / install-timer / uninstall-timer, run as the built binary against
+// a temporary HOME, --settings file and XDG_CONFIG_HOME.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+#include "tests/support/child.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail {
+namespace {
+
+using test::Child;
+
+const std::string kBinary = PROCTRAIL_BIN;
+
+struct RunResult {
+  int code = -1;
+  std::string out, err;
+};
+
+RunResult run(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  Child child(args, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true, .env = env});
+  child.close_stdin();
+  RunResult result;
+  result.out = child.read_stdout();
+  result.err = child.read_stderr();
+  result.code = child.wait();
+  return result;
+}
+
+struct stat stat_of(const std::filesystem::path& file) {
+  struct stat info {};
+  EXPECT_EQ(::stat(file.c_str(), &info), 0) << file;
+  return info;
+}
+
+const std::string kUserSettings = R"({
+  "model": "opus",
+  "hooks": {
+    "Stop": [{ "hooks": [{ "type": "command", "command": "notify-send done" }] }]
+  },
+  "env": {"EDITOR": "vi"}
+}
+)";
+
+class InstallCli : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::filesystem::path home = tmp / "home";
+  std::filesystem::path settings = tmp / "settings.json";
+  std::filesystem::path backup = tmp / "settings.json.proctrail-backup";
+  // The binary as /proc/self/exe names it.
+  std::string binary = std::filesystem::canonical(kBinary).string();
+
+  RunResult proctrail(std::vector<std::string> args) {
+    args.insert(args.begin(), kBinary);
+    return run(args, {"HOME=" + home.string(), "CLAUDE_CONFIG_DIR=", "XDG_CONFIG_HOME="});
+  }
+  RunResult hooks(const std::string& subcommand, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {subcommand, "claude", "--settings", settings.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return proctrail(args);
+  }
+};
+
+TEST_F(InstallCli, InstallHooksCreatesTheMissingUserSettingsAndFolder) {
+  RunResult r = proctrail({"install-hooks", "claude"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto file = home / ".claude/settings.json";
+  EXPECT_EQ(r.out, "created " + file.string() + " with proctrail snap hooks for SessionStart, SessionEnd, Stop\n");
+  auto written = nlohmann::json::parse(test::read_all(file));
+  EXPECT_EQ(written["hooks"]["SessionStart"][0]["hooks"][0]["command"],
+            binary + " snap --hook --trigger claude-session-start");
+  EXPECT_EQ(written["hooks"]["Stop"][0]["hooks"][0]["type"], "command");
+  EXPECT_EQ(stat_of(file).st_mode & 0777, 0600u);
+  EXPECT_FALSE(std::filesystem::exists(file.string() + ".proctrail-backup"));
+}
+
+TEST_F(InstallCli, InstallHooksKeepsTheUsersBytesAndModeAndSavesABackup) {
+  test::write_all(settings, kUserSettings);
+  ASSERT_EQ(::chmod(settings.c_str(), 0640), 0);
+  RunResult r = hooks("install-hooks");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("the previous version is in " + backup.string()), std::string::npos) << r.out;
+  EXPECT_EQ(test::read_all(backup), kUserSettings);
+  EXPECT_EQ(stat_of(settings).st_mode & 0777, 0640u);
+  std::string installed = test::read_all(settings);
+  EXPECT_TRUE(installed.starts_with("{\n  \"model\": \"opus\",\n  \"hooks\": {\n    \"Stop\": [{ \"hooks\": [{ \"type\": "
+                                    "\"command\", \"command\": \"notify-send done\" }] }, {\"hooks\": [{\"type\": "
+                                    "\"command\", \"command\": \"" + binary + " snap --hook --trigger claude-stop\"}]}],\n"))
+      << installed;
+  EXPECT_TRUE(installed.ends_with("  },\n  \"env\": {\"EDITOR\": \"vi\"}\n}\n")) << installed;
+}
+
+TEST_F(InstallCli, ASecondInstallDoesNotRewriteTheFile) {
+  test::write_all(settings, kUserSettings);
+  ASSERT_EQ(hooks("install-hooks").code, 0);
+  struct stat before = stat_of(settings);
+  std::string text = test::read_all(settings);
+  RunResult r = hooks("install-hooks");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "proctrail's Claude Code hooks are already in " + settings.string() + "; left it unchanged\n");
+  struct stat after = stat_of(settings);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+  EXPECT_EQ(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+  EXPECT_EQ(test::read_all(settings), text);
+}
+
+TEST_F(InstallCli, UninstallGivesBackTheOriginalBytes) {
+  for (const std::string& original : {kUserSettings, std::string(), std::string("{\"hooks\": {\"Stop\": []}}")}) {
+    test::write_all(settings, original);
+    ASSERT_EQ(hooks("install-hooks").code, 0);
+    ASSERT_NE(test::read_all(settings), original);
+    RunResult r = hooks("uninstall-hooks");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "removed proctrail's hooks from " + settings.string() + "; the previous version is in " +
+                         backup.string() + "\n");
+    EXPECT_EQ(test::read_all(settings), original);
+    EXPECT_EQ(hooks("uninstall-hooks").out, "no proctrail hooks in " + settings.string() + "; left it unchanged\n");
+  }
+}
+
+TEST_F(InstallCli, UninstallKeepsWhatTheUserAddedSinceTheInstall) {
+  test::write_all(settings, kUserSettings);
+  ASSERT_EQ(hooks("install-hooks").code, 0);
+  std::string installed = test::read_all(settings);
+  installed.replace(installed.find("\"opus\""), 6, "\"sonnet\"");
+  test::write_all(settings, installed);
+  ASSERT_EQ(hooks("uninstall-hooks").code, 0);
+  std::string expected = kUserSettings;
+  expected.replace(expected.find("\"opus\""), 6, "\"sonnet\"");
+  EXPECT_EQ(test::read_all(settings), expected);
+}
+
+TEST_F(InstallCli, ASymlinkedSettingsFileStaysALinkAndItsTargetIsEdited) {
+  auto target = tmp / "dotfiles/claude-settings.json";
+  test::write_all(target, kUserSettings);
+  std::filesystem::create_symlink(target, settings);
+  RunResult r = hooks("install-hooks");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(settings));
+  EXPECT_NE(test::read_all(target).find("claude-session-start"), std::string::npos);
+  EXPECT_EQ(test::read_all(target.string() + ".proctrail-backup"), kUserSettings);
+}
+
+TEST_F(InstallCli, InvalidJsonIsRefusedUntouchedWithOneLineNamingTheFile) {
+  test::write_all(settings, "{\"model\": opus}\n");
+  for (const char* subcommand : {"install-hooks", "uninstall-hooks"}) {
+    RunResult r = hooks(subcommand);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_TRUE(r.err.starts_with("proctrail: " + std::string(subcommand) + ": refusing " + settings.string() +
+                                  ": not valid JSON ("))
+        << r.err;
+    EXPECT_TRUE(r.err.ends_with("; left it untouched\n")) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_EQ(test::read_all(settings), "{\"model\": opus}\n");
+  EXPECT_FALSE(std::filesystem::exists(backup));
+}
+
+TEST_F(InstallCli, HooksThatAreNotAnObjectAreRefused) {
+  test::write_all(settings, "{\"hooks\": [\"x\"]}");
+  RunResult r = hooks("install-hooks");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("its \"hooks\" is not an object"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_all(settings), "{\"hooks\": [\"x\"]}");
+}
+
+TEST_F(InstallCli, DryRunPrintsTheResultAndWritesNothing) {
+  RunResult r = hooks("install-hooks", {"--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto printed = nlohmann::json::parse(r.out);
+  EXPECT_EQ(printed["hooks"].size(), 3u);
+  EXPECT_FALSE(std::filesystem::exists(settings));
+  test::write_all(settings, kUserSettings);
+  ASSERT_EQ(hooks("install-hooks").code, 0);
+  std::string installed = test::read_all(settings);
+  RunResult dry = hooks("uninstall-hooks", {"--dry-run"});
+  EXPECT_EQ(dry.out, kUserSettings);
+  EXPECT_EQ(test::read_all(settings), installed);
+}
+
+TEST_F(InstallCli, ProjectScopeWritesDotClaudeInTheCurrentFolder) {
+  std::filesystem::create_directories(tmp / "project");
+  RunResult r = run({"sh", "-c", "cd \"$1\" && exec \"$2\" install-hooks claude --scope project", "sh",
+                     (tmp / "project").string(), kBinary},
+                    {"HOME=" + home.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "project/.claude/settings.json")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(home / ".claude"));
+}
+
+TEST_F(InstallCli, TheInstalledHookCommandRecordsASnapshotWithItsTrigger) {
+  auto db = tmp / "trail.db";
+  ASSERT_EQ(proctrail({"--db", db.string(), "install-hooks", "claude", "--settings", settings.string()}).code, 0);
+  auto written = nlohmann::json::parse(test::read_all(settings));
+  std::string command = written["hooks"]["Stop"][0]["hooks"][0]["command"];
+  EXPECT_EQ(command, binary + " --db " + db.string() + " snap --hook --trigger claude-stop");
+  RunResult r = run({"sh", "-c", command});
+  ASSERT_EQ(r.code, 0) << r.err;
+  SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(database.execAndGet("SELECT group_concat(trigger) FROM snapshots").getString(), "claude-stop");
+}
+
+// ---- the timer ----
+
+class TimerCli : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::filesystem::path units = tmp / "config/systemd/user";
+  std::string binary = std::filesystem::canonical(kBinary).string();
+
+  RunResult proctrail(std::vector<std::string> args) {
+    args.insert(args.begin(), kBinary);
+    return run(args, {"HOME=" + (tmp / "home").string(), "XDG_CONFIG_HOME=" + (tmp / "config").string()});
+  }
+};
+
+TEST_F(TimerCli, InstallWritesBothUserUnitsOnceAndSaysHowToEnableThem) {
+  RunResult r = proctrail({"install-timer", "--interval", "2m"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("enable it with: systemctl --user daemon-reload && systemctl --user enable --now "
+                       "proctrail-snap.timer\n"),
+            std::string::npos)
+      << r.out;
+  std::string service = test::read_all(units / "proctrail-snap.service");
+  EXPECT_NE(service.find("ExecStart=" + binary + " snap --trigger timer\n"), std::string::npos) << service;
+  EXPECT_NE(test::read_all(units / "proctrail-snap.timer").find("OnUnitActiveSec=2min\n"), std::string::npos);
+  RunResult again = proctrail({"install-timer", "--interval", "2m"});
+  EXPECT_TRUE(again.out.starts_with("already up to date: ")) << again.out;
+}
+
+TEST_F(TimerCli, UnitsPassSystemdAnalyzeVerify) {
+  if (std::system("command -v systemd-analyze >/dev/null 2>&1") != 0) GTEST_SKIP() << "no systemd-analyze";
+  ASSERT_EQ(proctrail({"--db", (tmp / "trail.db").string(), "install-timer"}).code, 0);
+  RunResult r = run({"systemd-analyze", "verify", (units / "proctrail-snap.service").string(),
+                     (units / "proctrail-snap.timer").string()});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(TimerCli, UninstallRemovesOnlyOurUnits) {
+  ASSERT_EQ(proctrail({"install-timer"}).code, 0);
+  RunResult r = proctrail({"uninstall-timer"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(units / "proctrail-snap.service"));
+  EXPECT_FALSE(std::filesystem::exists(units / "proctrail-snap.timer"));
+  EXPECT_NE(r.out.find("systemctl --user stop proctrail-snap.timer"), std::string::npos) << r.out;
+  test::write_all(units / "proctrail-snap.timer", "[Timer]\nOnCalendar=daily\n");
+  for (const char* subcommand : {"install-timer", "uninstall-timer"}) {
+    RunResult refused = proctrail({subcommand});
+    EXPECT_EQ(refused.code, 1) << subcommand;
+    EXPECT_NE(refused.err.find("was not written by proctrail install-timer; left it untouched"), std::string::npos)
+        << refused.err;
+  }
+  EXPECT_EQ(test::read_all(units / "proctrail-snap.timer"), "[Timer]\nOnCalendar=daily\n");
+}
+
+TEST_F(TimerCli, PrintWritesNothingAndASystemUnitRecordsUnderVarLib) {
+  RunResult r = proctrail({"install-timer", "--system", "--print"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("### /etc/systemd/system/proctrail-snap.service\n")) << r.out;
+  EXPECT_NE(r.out.find("ExecStart=" + binary + " --db /var/lib/proctrail/trail.db snap --trigger timer\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("### /etc/systemd/system/proctrail-snap.timer\n"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "config"));
+}
+
+TEST_F(TimerCli, CronPrintsALineOrRefusesAnUnevenInterval) {
+  RunResult r = proctrail({"install-timer", "--cron", "--interval", "5m"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "*/5 * * * * " + binary + " snap --trigger timer\n");
+  RunResult uneven = proctrail({"install-timer", "--cron", "--interval", "7m"});
+  EXPECT_EQ(uneven.code, 2);
+  EXPECT_TRUE(uneven.err.starts_with("proctrail: install-timer: cron cannot run a snapshot every 7min: ")) << uneven.err;
+  EXPECT_EQ(proctrail({"install-timer", "--interval", "soon"}).code, 2);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "config"));
+}
+
+}  // namespace
+}  // namespace proctrail
