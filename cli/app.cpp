@@ -17,7 +17,8 @@ std::unique_ptr<Cli> make_cli() {
   app.set_version_flag("--version", std::string("proctrail ") + PROCTRAIL_VERSION);
   app.add_option("--db", cli->global.db,
                  "Trail database (default: $PROCTRAIL_DB, else $XDG_STATE_HOME/proctrail/trail.db, "
-                 "else ~/.local/state/proctrail/trail.db)");
+                 "else ~/.local/state/proctrail/trail.db)")
+      ->type_name("FILE");
   app.add_flag("-v,--verbose", cli->global.verbosity, "More log output on stderr (repeat for debug)");
   app.fallthrough();  // global options may follow the subcommand
   app.require_subcommand(1);
@@ -30,6 +31,8 @@ std::unique_ptr<Cli> make_cli() {
   cli->cleanup_command = setup_cleanup(app, cli->cleanup);
   cli->exec_command = setup_exec(app, cli->exec);
   cli->report_command = setup_report(app, cli->report);
+  cli->completion_command = setup_completion(app, cli->completion);
+  cli->man_command = setup_man(app, cli->man);
   return cli;
 }
 
@@ -43,6 +46,8 @@ int dispatch(Cli& cli) {
   if (cli.cleanup_command->parsed()) return run_cleanup(cli.cleanup, cli.global, cli.own_argv);
   if (cli.exec_command->parsed()) return run_exec(cli.exec, cli.global);
   if (cli.report_command->parsed()) return run_report(cli.report, cli.global);
+  if (cli.completion_command->parsed()) return run_completion(cli.app, cli.completion);
+  if (cli.man_command->parsed()) return run_man(cli.app, cli.man);
   print_error("no subcommand");
   return 2;
 }

@@ -126,6 +126,20 @@ struct ReportOptions {
 CLI::App* setup_report(CLI::App& app, ReportOptions& options);
 int run_report(const ReportOptions& options, const GlobalOptions& global);
 
+// proctrail completion bash|zsh
+struct CompletionOptions {
+  std::string shell;
+};
+CLI::App* setup_completion(CLI::App& app, CompletionOptions& options);
+int run_completion(const CLI::App& app, const CompletionOptions& options);
+
+// proctrail man [-o FILE]
+struct ManOptions {
+  std::string out;  // empty: stdout
+};
+CLI::App* setup_man(CLI::App& app, ManOptions& options);
+int run_man(const CLI::App& app, const ManOptions& options);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -142,6 +156,8 @@ struct Cli {
   CleanupOptions cleanup;
   ExecOptions exec;
   ReportOptions report;
+  CompletionOptions completion;
+  ManOptions man;
   std::string own_argv;  // the command line, for the audit trail
   CLI::App* cleanup_command = nullptr;
   CLI::App* exec_command = nullptr;
@@ -152,6 +168,8 @@ struct Cli {
   CLI::App* query_command = nullptr;
   CLI::App* watch_command = nullptr;
   CLI::App* verify_command = nullptr;
+  CLI::App* completion_command = nullptr;
+  CLI::App* man_command = nullptr;
 };
 
 std::unique_ptr<Cli> make_cli();
