@@ -17,7 +17,8 @@ std::unique_ptr<Cli> make_cli() {
   app.set_version_flag("--version", std::string("proctrail ") + PROCTRAIL_VERSION);
   app.add_option("--db", cli->global.db,
                  "Trail database (default: $PROCTRAIL_DB, else $XDG_STATE_HOME/proctrail/trail.db, "
-                 "else ~/.local/state/proctrail/trail.db)");
+                 "else ~/.local/state/proctrail/trail.db)")
+      ->type_name("FILE");
   app.add_flag("-v,--verbose", cli->global.verbosity, "More log output on stderr (repeat for debug)");
   app.fallthrough();  // global options may follow the subcommand
   app.require_subcommand(1);
@@ -35,6 +36,8 @@ std::unique_ptr<Cli> make_cli() {
   cli->uninstall_hooks_command = setup_uninstall_hooks(app, cli->uninstall_hooks);
   cli->install_timer_command = setup_install_timer(app, cli->install_timer);
   cli->uninstall_timer_command = setup_uninstall_timer(app, cli->uninstall_timer);
+  cli->completion_command = setup_completion(app, cli->completion);
+  cli->man_command = setup_man(app, cli->man);
   return cli;
 }
 
@@ -53,6 +56,8 @@ int dispatch(Cli& cli) {
   if (cli.uninstall_hooks_command->parsed()) return run_uninstall_hooks(cli.uninstall_hooks, cli.global);
   if (cli.install_timer_command->parsed()) return run_install_timer(cli.install_timer, cli.global);
   if (cli.uninstall_timer_command->parsed()) return run_uninstall_timer(cli.uninstall_timer, cli.global);
+  if (cli.completion_command->parsed()) return run_completion(cli.app, cli.completion);
+  if (cli.man_command->parsed()) return run_man(cli.app, cli.man);
   print_error("no subcommand");
   return 2;
 }

@@ -168,6 +168,20 @@ CLI::App* setup_uninstall_timer(CLI::App& app, TimerOptions& options);
 int run_install_timer(const TimerOptions& options, const GlobalOptions& global);
 int run_uninstall_timer(const TimerOptions& options, const GlobalOptions& global);
 
+// proctrail completion bash|zsh
+struct CompletionOptions {
+  std::string shell;
+};
+CLI::App* setup_completion(CLI::App& app, CompletionOptions& options);
+int run_completion(const CLI::App& app, const CompletionOptions& options);
+
+// proctrail man [-o FILE]
+struct ManOptions {
+  std::string out;  // empty: stdout
+};
+CLI::App* setup_man(CLI::App& app, ManOptions& options);
+int run_man(const CLI::App& app, const ManOptions& options);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -187,6 +201,8 @@ struct Cli {
   ImportOptions import;
   HooksOptions install_hooks, uninstall_hooks;
   TimerOptions install_timer, uninstall_timer;
+  CompletionOptions completion;
+  ManOptions man;
   std::string own_argv;  // the command line, for the audit trail
   CLI::App* cleanup_command = nullptr;
   CLI::App* exec_command = nullptr;
@@ -202,6 +218,8 @@ struct Cli {
   CLI::App* uninstall_hooks_command = nullptr;
   CLI::App* install_timer_command = nullptr;
   CLI::App* uninstall_timer_command = nullptr;
+  CLI::App* completion_command = nullptr;
+  CLI::App* man_command = nullptr;
 };
 
 std::unique_ptr<Cli> make_cli();

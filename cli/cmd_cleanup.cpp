@@ -82,7 +82,8 @@ CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options) {
   cleanup->add_flag("--remove", options.remove, "Containers: remove after stopping");
   cleanup->add_option("--grace", options.grace, "Wait between SIGTERM and SIGKILL (the container stop timeout)")->capture_default_str();
   cleanup->add_flag("--yes", options.yes, "Act: without it the plan is printed and nothing is signalled");
-  cleanup->add_option("--evidence-out", options.evidence_out, "Also write the evidence (targets, descriptors, peers, parents) as JSON");
+  cleanup->add_option("--evidence-out", options.evidence_out, "Also write the evidence (targets, descriptors, peers, parents) as JSON")
+      ->type_name("FILE");
   cleanup->add_option("--format", options.format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
   add_collect_options(*cleanup, options.collect);
   return cleanup;

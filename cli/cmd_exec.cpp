@@ -349,11 +349,13 @@ CLI::App* setup_exec(CLI::App& app, ExecOptions& options) {
   exec->add_option("--grace", options.grace, "How long descendants may take to exit after the command; also SIGTERM → SIGKILL")
       ->capture_default_str();
   exec->add_option("--tag", options.tag, "Label stored with both snapshots");
-  exec->add_option("--json", options.json_out, "Also write the leak report as JSON to this file");
+  exec->add_option("--json", options.json_out, "Also write the leak report as JSON to this file")->type_name("FILE");
   exec->add_option("--event-buffer", options.event_buffer, "Kernel receive buffer for process events, bytes")
       ->check(CLI::Range(int64_t{4096}, int64_t{1} << 30))
       ->capture_default_str();
-  exec->add_option("command", options.command, "The command and its arguments (after --)")->required();
+  exec->add_option("command", options.command, "The command and its arguments (after --)")
+      ->type_name("COMMAND")
+      ->required();
   add_collect_options(*exec, options.collect);
   return exec;
 }

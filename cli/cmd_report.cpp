@@ -51,7 +51,8 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
   report->add_option("--format", options.format, "html (self-contained, inline SVG charts) or md")
       ->check(CLI::IsMember({"html", "md"}))
       ->capture_default_str();
-  report->add_option("-o,--output", options.out, "Output file (default ./proctrail-report-HOST-TIME.html)");
+  report->add_option("-o,--output", options.out, "Output file (default ./proctrail-report-HOST-TIME.html)")
+      ->type_name("FILE");
   report->add_flag("--verify", options.verify, "Check every hash chain even on a large trail (over 20,000 snapshots or 250,000 process rows; slow)");
   report->add_option("--snapshot", options.snapshot, "The snapshot the report describes: id, tag, last, last~N")->capture_default_str();
   return report;

@@ -12,7 +12,8 @@ void add_collect_options(CLI::App& command, CollectOptions& options) {
   command.add_flag("--no-containers", options.no_containers,
                    "Do not ask the Docker daemon for its containers (membership from cgroups is still recorded)");
   command.add_option("--docker-socket", options.docker_socket,
-                     "Docker Engine API socket (default: $DOCKER_HOST if unix://, else /var/run/docker.sock)");
+                     "Docker Engine API socket (default: $DOCKER_HOST if unix://, else /var/run/docker.sock)")
+      ->type_name("PATH");
   command.add_option("--docker-timeout", options.docker_timeout, "Longest wait for the Docker daemon per snapshot")
       ->capture_default_str();
 }

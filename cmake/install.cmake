@@ -2,6 +2,7 @@
 # project can `find_package(proctrail)` and link `proctrail::proctrail`. Included at the end of the
 # top-level CMakeLists.txt. Layout under the prefix:
 #   bin/proctrail   lib/libproctrail.a   include/proctrail/*.hpp   lib/cmake/proctrail/*.cmake
+#   share/man/man1/proctrail.1
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -30,6 +31,7 @@ if(PROCTRAIL_STATIC_DEPS)
 endif()
 
 install(TARGETS proctrail RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${CMAKE_BINARY_DIR}/proctrail.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(TARGETS proctrail_lib proctrail_logging
   EXPORT proctrailTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

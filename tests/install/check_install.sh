@@ -19,7 +19,8 @@ fail() { echo "check_install: $*" >&2; exit 1; }
 
 # The layout a consumer relies on (lib/ as GNUInstallDirs gives it for a prefix other than /usr).
 libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
-for f in bin/proctrail "${libdir:-lib}/libproctrail.a" include/proctrail/store.hpp include/proctrail/recorder.hpp \
+mandir=$(sed -n 's/^CMAKE_INSTALL_MANDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+for f in bin/proctrail "${mandir:-share/man}/man1/proctrail.1" "${libdir:-lib}/libproctrail.a" include/proctrail/store.hpp include/proctrail/recorder.hpp \
          "${libdir:-lib}"/cmake/proctrail/proctrail{Config,ConfigVersion,Targets}.cmake; do
   [[ -e $prefix/$f ]] || fail "not installed: $f"
 done
