@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/support/child.hpp"
+#include "tests/support/hook_worker.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -152,18 +153,9 @@ TEST_F(Binary, HookReturnsAtOnceWhileADetachedWorkerRecordsThePayload) {
   RunResult r = run({"--db", db.string(), "snap", "--hook"}, R"({"session_id":"s-2","hook_event_name":"Stop"})");
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "");
-  auto landed = [&] {
-    try {
-      return count(db, "SELECT count(*) FROM snapshots WHERE hook_session_id = 's-2'") == 1;
-    } catch (const SQLite::Exception&) {
-      return false;  // the worker has not created the schema yet
-    }
-  };
-  ASSERT_TRUE(test::eventually(landed, std::chrono::seconds(30)));
-  const std::string worker = text(db, "SELECT collector_pid FROM snapshots");
+  const std::string worker = test::wait_for_hook_worker(db, "hook_session_id = 's-2'");
+  ASSERT_NE(worker, "") << "the detached worker's snapshot did not land, or the worker did not exit";
   EXPECT_NE(worker, std::to_string(::getpid()));
-  EXPECT_TRUE(test::eventually([&] { return !std::filesystem::exists("/proc/" + worker); }, std::chrono::seconds(30)))
-      << "the detached worker " << worker << " did not exit after recording";
 }
 
 TEST_F(Binary, HookWithPayloadThatIsNotJsonLogsAndStillSnapshots) {

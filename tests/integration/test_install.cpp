@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "tests/support/child.hpp"
+#include "tests/support/hook_worker.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -205,6 +206,7 @@ TEST_F(InstallCli, TheInstalledHookCommandRecordsASnapshotWithItsTrigger) {
   EXPECT_EQ(command, binary + " --db " + db.string() + " snap --hook --trigger claude-stop");
   RunResult r = run({"sh", "-c", command});
   ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_NE(test::wait_for_hook_worker(db, "trigger = 'claude-stop'"), "") << "the hook's detached worker did not record";
   SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
   EXPECT_EQ(database.execAndGet("SELECT group_concat(trigger) FROM snapshots").getString(), "claude-stop");
 }
