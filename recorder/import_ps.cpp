@@ -122,12 +122,17 @@ int64_t day_start_us(int64_t unix_us) {
   return unix_us >= 0 ? unix_us - unix_us % day : unix_us - ((unix_us % day) + day) % day;
 }
 
+// Bounds that keep a clock's arithmetic (and the µs computed from it) far from overflow: ps prints
+// nothing near either.
+constexpr int64_t kMaxClockDays = 10'000'000;
+constexpr int64_t kMaxClockPart = 1'000'000'000;
+
 // "[dd-][hh:]mm:ss[.cc]" → centiseconds; a bare number is seconds.
 std::optional<int64_t> clock_centiseconds(std::string_view text) {
   int64_t days = 0;
   if (auto dash = text.find('-'); dash != std::string_view::npos) {
     auto parsed = parse_int(text.substr(0, dash));
-    if (!parsed || *parsed < 0) return std::nullopt;
+    if (!parsed || *parsed < 0 || *parsed > kMaxClockDays) return std::nullopt;
     days = *parsed;
     text.remove_prefix(dash + 1);
   }
@@ -144,7 +149,7 @@ std::optional<int64_t> clock_centiseconds(std::string_view text) {
   while (!text.empty()) {
     const size_t colon = text.find(':');
     auto parsed = parse_int(text.substr(0, colon));
-    if (!parsed || *parsed < 0 || ++parts > 3) return std::nullopt;
+    if (!parsed || *parsed < 0 || *parsed > kMaxClockPart || ++parts > 3) return std::nullopt;
     seconds = seconds * 60 + *parsed;
     text = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
   }
@@ -235,6 +240,10 @@ std::optional<Start> coarse_start(std::string_view text, int64_t taken_at_us) {
   return day_month_year(text);
 }
 
+// A start year outside these is not a time ps printed (and a far one would overflow unix µs).
+constexpr int64_t kFirstYear = 1970;
+constexpr int64_t kLastYear = 9999;
+
 // lstart: "Tue Nov 24 09:12:01 2026".
 std::optional<Start> long_start(const std::array<std::string_view, 5>& parts) {
   auto month = month_of(parts[1]);
@@ -247,7 +256,8 @@ std::optional<Start> long_start(const std::array<std::string_view, 5>& parts) {
   auto hour = parse_int(clock.substr(0, 2));
   auto minute = parse_int(clock.substr(3, 2));
   auto second = parse_int(clock.substr(6, 2));
-  if (!hour || !minute || !second || *hour > 23 || *minute > 59 || *second > 60 || *day < 1 || *day > 31) {
+  if (!hour || !minute || !second || *hour > 23 || *minute > 59 || *second > 60 || *day < 1 || *day > 31 ||
+      *year < kFirstYear || *year > kLastYear) {
     return std::nullopt;
   }
   return Start{unix_us_from_utc(*year, *month, static_cast<unsigned>(*day), static_cast<unsigned>(*hour),

@@ -119,6 +119,24 @@ TEST(ImportPs, LstartSpansFiveTokensAndEtimeGivesAnExactStart) {
   EXPECT_EQ(by_pid(*elapsed_only, 43).start_precision_s, 1);
 }
 
+// Bug (found by fuzz_import_ps): an lstart year or an elapsed time of absurd size overflowed the
+// µs arithmetic (undefined behaviour); such a line is now skipped as a bad value.
+TEST(ImportPs, AbsurdYearsAndElapsedTimesAreSkippedNotOverflowed) {
+  auto table = parse_ps(
+      "  PID                  STARTED     ELAPSED CMD\n"
+      "    1 Tue Nov 24 02:51:48 202632768       00:05 a\n"
+      "    2 Tue Nov 24 02:51:48 2026 99999999999-00:00:00 b\n"
+      "    3 Tue Nov 24 02:51:48 2026 00:99999999999999 c\n"
+      "    4 Tue Nov 24 02:51:48 2026       00:05 d\n",
+      kTakenAt);
+  ASSERT_TRUE(table) << table.error().message;
+  ASSERT_EQ(table->processes.size(), 1u);
+  EXPECT_EQ(table->processes[0].pid, 4);
+  ASSERT_EQ(table->skipped.size(), 3u);
+  EXPECT_NE(table->skipped[0].reason.find("STARTED"), std::string::npos) << table->skipped[0].reason;
+  EXPECT_NE(table->skipped[1].reason.find("ELAPSED"), std::string::npos) << table->skipped[1].reason;
+}
+
 TEST(ImportPs, ProcpsStartColumnWithAMonthAndDaySpansTwoTokens) {
   auto table = parse_ps("    PID  STARTED CMD\n      1   Nov 20 /sbin/init\n     77 14:03:09 bash\n", kTakenAt);
   ASSERT_TRUE(table) << table.error().message;
