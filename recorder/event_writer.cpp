@@ -4,6 +4,9 @@
 //  - spawn_counts counts a process once: a fork is counted unless a snapshot already recorded the
 //    same identity, and a snapshot does not count a process whose fork was recorded (store.cpp).
 //  - A process's count moves to the argv of its first exec, as a snapshot would have seen it.
+//  - A fork whose parent has no processes row yet is counted under minus the parent's pid; the
+//    snapshot that records the parent moves it to the parent's row (SpawnLedger::adopt), and a
+//    later exec follows it there.
 #include "recorder/event_writer.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -57,6 +60,13 @@ class EventWriter {
  private:
   void add(const CountedFork& fork, int64_t delta) { ledger_.add(fork.start_minute, fork.parent_key, fork.argv, delta); }
 
+  // A snapshot that recorded the parent since the fork moved this count to the parent's row
+  // (SpawnLedger::adopt): follow it there.
+  void readopt(CountedFork& fork) {
+    if (fork.parent_key > 0 || !fork.parent) return;
+    if (auto row = ledger_.process_row(*fork.parent)) fork.parent_key = *row;
+  }
+
   void count(const ProcEvent& event) {
     if (!event.start_ticks) return;
     const auto key = std::pair{event.pid, *event.start_ticks};
@@ -65,7 +75,8 @@ class EventWriter {
       std::optional<int64_t> parent;
       if (event.parent_start_ticks) parent = ledger_.process_row({event.ppid, *event.parent_start_ticks});
       CountedFork fork{start_minute(host_, *event.start_ticks), parent ? *parent : -static_cast<int64_t>(event.ppid),
-                       event.argv.value_or("")};
+                       event.argv.value_or(""), std::nullopt};
+      if (event.parent_start_ticks) fork.parent = ProcessKey{event.ppid, *event.parent_start_ticks};
       add(fork, 1);
       if (state_.counted_forks.size() >= kMaxPendingForks) state_.counted_forks.clear();  // exits were lost
       state_.counted_forks[key] = std::move(fork);
@@ -74,6 +85,7 @@ class EventWriter {
     auto counted = state_.counted_forks.find(key);
     if (counted == state_.counted_forks.end()) return;
     if (event.kind == EventKind::exec && event.argv && *event.argv != counted->second.argv) {
+      readopt(counted->second);
       add(counted->second, -1);
       counted->second.argv = *event.argv;
       add(counted->second, 1);

@@ -23,6 +23,7 @@ struct CountedFork {
   int64_t start_minute = 0;
   int64_t parent_key = 0;
   std::string argv;
+  std::optional<ProcessKey> parent;  // the parent's identity, when the fork named its start
 };
 
 struct EventWriterState {

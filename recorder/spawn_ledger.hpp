@@ -29,12 +29,17 @@ class SpawnLedger {
   // Adds `delta` processes to (minute, parent_key, argv); a row brought to 0 is removed. parent_key
   // is the parent's processes row, or minus its pid when that row was never recorded.
   void add(int64_t start_minute, int64_t parent_key, const std::string& argv, int64_t delta);
+  // A process's row was just written: counts filed under minus its pid from its start minute on
+  // (its children, counted from fork events before any snapshot saw it) move to that row.
+  void adopt(pid_t pid, int64_t from_minute, int64_t parent_row);
 
  private:
   int64_t host_id_;
   SQLite::Statement find_process_;
   SQLite::Statement count_;
   SQLite::Statement drop_empty_;
+  SQLite::Statement find_orphaned_;
+  SQLite::Statement drop_moved_;
 };
 
 }  // namespace proctrail::detail

@@ -440,6 +440,7 @@ class SnapshotWriter {
     int64_t id = db_.getLastInsertRowid();
     new_ids.emplace(sample.key, id);
     ++counts.created;
+    if (has_events_) ledger_.adopt(sample.key.pid, detail::start_minute(host_, sample.key.start_ticks), id);
     if (!sample.is_kernel_thread && !forked) {
       ledger_.add(detail::start_minute(host_, sample.key.start_ticks),
                   parent_process_id ? *parent_process_id : -static_cast<int64_t>(parent_pid ? *parent_pid : sample.ppid),

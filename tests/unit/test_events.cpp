@@ -343,5 +343,42 @@ TEST_F(EventStore, ShortLivedProcessesOnlyEventsSawAreCountedBySpawnRate) {
   EXPECT_EQ(scalar(*store, "SELECT count(*) FROM processes"), 1) << "no process rows: no snapshot saw them";
 }
 
+// Bug: an MCP client restarted between snapshots and spawned its server at once; the fork was
+// counted under "pid 4100, row unknown" and the next snapshot's row for the client under its row,
+// so spawn-rate listed the one client twice (2 spawns and 1 spawn).
+TEST_F(EventStore, ForksCountedBeforeTheirParentWasRecordedMoveToTheParentsRow) {
+  record(test::table({test::sample(1, 10, 0, "init")}));
+  std::vector<ProcEvent> events{fork_event(4100, 900, 1, 10, "init"), exec_event(4100, 900, "client"),
+                                fork_event(4101, 901, 4100, 900, "client"), exec_event(4101, 901, "mcp-server")};
+  ASSERT_TRUE(store->record_events(test::host(), events));
+  EXPECT_EQ(scalar(*store, "SELECT parent_key FROM spawn_counts WHERE argv = 'mcp-server'"), -4100);
+
+  auto client = test::sample(4100, 900, 1, "client");
+  record(test::table({test::sample(1, 10, 0, "init"), client,
+                      test::child_of(client, test::sample(4101, 901, 4100, "mcp-server")),
+                      test::child_of(client, test::sample(4102, 950, 4100, "mcp-server"))}));
+  const int64_t client_row = scalar(*store, "SELECT process_id FROM processes WHERE pid = 4100");
+  EXPECT_EQ(scalar(*store, "SELECT count(*) FROM spawn_counts WHERE parent_key = -4100"), 0);
+  EXPECT_EQ(scalar(*store, "SELECT sum(spawned) FROM spawn_counts WHERE argv = 'mcp-server' AND parent_key = " +
+                               std::to_string(client_row)),
+            2);
+}
+
+TEST_F(EventStore, AnExecAfterTheParentWasRecordedMovesTheCountUnderTheParentsRow) {
+  record(test::table({test::sample(1, 10, 0, "init")}));
+  std::vector<ProcEvent> forks{fork_event(4100, 900, 1, 10, "init"), fork_event(4101, 901, 4100, 900, "client")};
+  ASSERT_TRUE(store->record_events(test::host(), forks));
+  auto client = test::sample(4100, 900, 1, "client");
+  record(test::table({test::sample(1, 10, 0, "init"), client}));
+  std::vector<ProcEvent> exec{exec_event(4101, 901, "mcp-server")};
+  ASSERT_TRUE(store->record_events(test::host(), exec));
+  const int64_t client_row = scalar(*store, "SELECT process_id FROM processes WHERE pid = 4100");
+  EXPECT_EQ(scalar(*store, "SELECT count(*) FROM spawn_counts WHERE parent_key < 0 AND parent_key != -1"), 0);
+  EXPECT_EQ(scalar(*store, "SELECT count(*) FROM spawn_counts WHERE parent_key = " + std::to_string(client_row)), 1);
+  EXPECT_EQ(scalar(*store, "SELECT spawned FROM spawn_counts WHERE argv = 'mcp-server' AND parent_key = " +
+                               std::to_string(client_row)),
+            1);
+}
+
 }  // namespace
 }  // namespace proctrail
