@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/app.hpp"
@@ -137,7 +138,10 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
     return 1;
   }
   std::cout << render(action_table(*done), options.format).value();
-  std::cerr << done->actions.size() << " acted on, " << done->survivors << " survived; after: snapshot "
+  const auto declined = std::count_if(done->actions.begin(), done->actions.end(),
+                                      [](const CleanupAction& action) { return action.outcome == "protected"; });
+  std::cerr << done->actions.size() - static_cast<size_t>(declined) << " acted on, " << declined << " protected, "
+            << done->survivors << " survived; after: snapshot "
             << (done->after_snapshot_id ? std::to_string(*done->after_snapshot_id) : std::string("(failed)")) << "\n";
   return done->survivors > 0 ? 3 : 0;
 }

@@ -7,7 +7,8 @@
 //     found equal to the evidence: a pid that was reused is never signalled (identity-mismatch).
 //  3. Protected targets (pid 1, this process and its ancestors, kernel threads, other users'
 //     processes without --all-users as root, anything started after the cleanup began) are shown
-//     in the plan with the reason and never acted on.
+//     in the plan with the reason and never acted on; a run that acts audits each of them as
+//     signal none, outcome protected, so the trail shows what was declined and why.
 //  4. Each action row is written, hash-chained to the previous action, in its own transaction as
 //     soon as its outcome is known, so a crash mid-cleanup keeps every action already taken.
 //  5. With --tree, descendants are signalled before their ancestors (deepest first).
@@ -364,7 +365,10 @@ Result<CleanupReport> Cleaner::execute(CleanupReport report, const CleanupSelect
     std::vector<InFlight> flights;
     for (size_t i = 0; i < report.plan.size(); ++i) {
       const auto& target = report.plan[i];
-      if (target.protection) continue;
+      if (target.protection) {
+        record({target, "none", "protected", *target.protection});
+        continue;
+      }
       if (target.kind == "container") {
         CleanupAction action{target, selectors.remove ? "stop+remove" : "stop", "", ""};
         auto stopped = docker_->stop(target.container_id, std::chrono::duration_cast<std::chrono::seconds>(selectors.grace));

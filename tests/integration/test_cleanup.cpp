@@ -165,8 +165,13 @@ TEST_F(Cleanup, ProtectedProcessesAreShownWithTheirReasonAndNeverActedOn) {
   }
   auto done = cleaner.execute(std::move(*plan), selectors);
   ASSERT_TRUE(done);
-  EXPECT_TRUE(done->actions.empty());
-  EXPECT_TRUE(audit("action_id").empty());
+  ASSERT_EQ(done->actions.size(), 2u);
+  for (const auto& action : done->actions) {
+    EXPECT_EQ(action.signal, "none") << "a protected target was signalled";
+    EXPECT_EQ(action.outcome, "protected");
+  }
+  EXPECT_EQ(audit("signal, outcome"), (std::vector<std::string>{"none|protected", "none|protected"}))
+      << "what was declined is audited";
 }
 
 TEST_F(Cleanup, AnotherUsersProcessIsProtectedUnlessAllUsersAsRoot) {
