@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/query.hpp"
+#include "recorder/access_problem.hpp"
 #include "recorder/schema.hpp"
 
 namespace proctrail {
@@ -161,6 +162,13 @@ Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
     reader.authorizer_.reset(authorizer);
     return reader;
   } catch (const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
+      if (auto problem = access_problem(path, false)) return Error{"opening " + where + ": " + *problem};
+    }
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+      return Error{"opening " + where + ": database file is corrupt or truncated (" + e.what() + ")"};
+    }
     return Error{"opening " + where + ": " + e.what()};
   }
 }

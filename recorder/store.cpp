@@ -40,6 +40,7 @@
 #include "recorder/descriptor_writer.hpp"
 #include "recorder/event_writer.hpp"
 #include "recorder/fnv1a.hpp"
+#include "recorder/access_problem.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/schema.hpp"
@@ -59,7 +60,7 @@ Error sqlite_error(const std::string& doing, const SQLite::Exception& e, const S
   }
   if (code == SQLITE_FULL) return Error{doing + ": disk full (" + e.what() + ")"};
   if (code == SQLITE_NOTADB) return Error{doing + ": not a SQLite database"};
-  if (code == SQLITE_CORRUPT) return Error{doing + ": database file is corrupt (" + e.what() + ")"};
+  if (code == SQLITE_CORRUPT) return Error{doing + ": database file is corrupt or truncated (" + e.what() + ")"};
   if (code == SQLITE_READONLY) return Error{doing + ": database is read-only (" + e.what() + ")"};
   return Error{doing + ": " + e.what()};
 }
@@ -635,6 +636,10 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
     if (!db) return db.error();
     return Store(path, std::move(db.value()), options, logger);
   } catch (const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
+      if (auto problem = access_problem(path, true)) return Error{"opening " + where + ": " + *problem};
+    }
     return sqlite_error("opening " + where, e, options);
   }
 }

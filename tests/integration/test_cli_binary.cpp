@@ -107,6 +107,31 @@ TEST_F(Binary, GarbageDatabaseIsRefusedUntouched) {
   EXPECT_EQ(test::read_all(db), std::string(4096, 'z'));
 }
 
+TEST_F(Binary, TruncatedDatabaseIsRefusedUntouchedByEveryCommandWithOneLine) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  {
+    SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+    database.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  std::filesystem::resize_file(db, std::filesystem::file_size(db) / 2);
+  std::filesystem::remove(db.string() + "-wal");
+  std::filesystem::remove(db.string() + "-shm");
+  const std::string before = test::read_all(db);
+  for (const auto& command : std::vector<std::vector<std::string>>{{"snap"}, {"verify"}, {"query", "leaks"}, {"report"}}) {
+    std::vector<std::string> args = {"--db", db.string()};
+    args.insert(args.end(), command.begin(), command.end());
+    RunResult r = run(args);
+    SCOPED_TRACE(command[0]);
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find("corrupt or truncated"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  RunResult hook = run({"--db", db.string(), "snap", "--hook", "--wait"}, "{}");
+  EXPECT_EQ(hook.code, 0) << "hooks exit 0 even on a broken trail";
+  EXPECT_NE(test::read_all(tmp / "proctrail.log").find("corrupt or truncated"), std::string::npos);
+  EXPECT_EQ(test::read_all(db), before) << "no command changed the truncated file";
+}
+
 TEST_F(Binary, TwentyConcurrentSnapsAllLand) {
   std::vector<std::unique_ptr<Child>> snaps;
   for (int i = 0; i < 20; ++i) {
