@@ -589,6 +589,18 @@ void keep_wal_file(SQLite::Database& db) {
   sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
 }
 
+// A long-running recorder (watch) would otherwise fill the 64 MiB page cache that the first large
+// snapshot needs, page by page, as the trail grows: RSS that climbs for an hour before it levels.
+// Past this much, the idle cache is returned between transactions; the next snapshot re-reads the
+// few pages it needs from the OS page cache.
+constexpr int kIdleCacheBytes = 8 << 20;
+
+void release_idle_cache(SQLite::Database& db) {
+  int used = 0, highwater = 0;
+  if (sqlite3_db_status(db.getHandle(), SQLITE_DBSTATUS_CACHE_USED, &used, &highwater, 0) != SQLITE_OK) return;
+  if (used > kIdleCacheBytes) sqlite3_db_release_memory(db.getHandle());
+}
+
 bool is_busy(const SQLite::Exception& e) {
   int code = e.getErrorCode() & 0xff;
   return code == SQLITE_BUSY || code == SQLITE_LOCKED;
@@ -685,6 +697,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     summary.containers_source = containers.source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
+    release_idle_cache(*db_);
     return summary;
   } catch (const SQLite::Exception& e) {
     return sqlite_error("recording a snapshot into " + path_.string(), e, options_);
@@ -698,6 +711,7 @@ Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<c
     HostRow host_row = ensure_host(*db_, host);
     auto counts = detail::write_events(*db_, host_row.host_id, host, events, *events_);
     transaction.commit();
+    release_idle_cache(*db_);
     return EventBatchSummary{counts.batch_id, counts.events, counts.gaps};
   } catch (const SQLite::Exception& e) {
     return sqlite_error("recording process events into " + path_.string(), e, options_);
