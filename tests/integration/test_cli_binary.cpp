@@ -18,19 +18,14 @@ using test::Child;
 
 const std::string kBinary = PROCTRAIL_BIN;
 
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-};
+using RunResult = test::Ran;
 
+// pipe_stdin false: stdin is this test's own (a terminal or /dev/null), as when run by hand.
 RunResult run(std::vector<std::string> args, const std::string& stdin_text = "", bool pipe_stdin = true,
         std::vector<std::string> env = {}) {
   args.insert(args.begin(), kBinary);
-  Child child(args, {.pipe_stdin = pipe_stdin, .pipe_stdout = true, .pipe_stderr = true, .env = env});
-  if (pipe_stdin) {
-    if (!stdin_text.empty()) child.write_stdin(stdin_text);
-    child.close_stdin();
-  }
+  if (pipe_stdin) return test::run_captured(args, stdin_text, std::move(env));
+  Child child(args, {.pipe_stdout = true, .pipe_stderr = true, .env = env});
   RunResult result;
   result.out = child.read_stdout();
   result.err = child.read_stderr();

@@ -18,20 +18,11 @@ namespace {
 const std::string kBinary = PROCTRAIL_BIN;
 const std::filesystem::path kFixtures = PROCTRAIL_IMPORT_FIXTURES;
 
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-};
+using RunResult = test::Ran;
 
 RunResult run(std::vector<std::string> args, std::vector<std::string> env = {}) {
   args.insert(args.begin(), kBinary);
-  test::Child child(args, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true, .env = env});
-  child.close_stdin();
-  RunResult result;
-  result.out = child.read_stdout();
-  result.err = child.read_stderr();
-  result.code = child.wait();
-  return result;
+  return test::run_captured(args, "", std::move(env));
 }
 
 std::vector<std::string> split(const std::string& text, char separator) {

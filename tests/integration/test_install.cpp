@@ -19,19 +19,10 @@ using test::Child;
 
 const std::string kBinary = PROCTRAIL_BIN;
 
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-};
+using RunResult = test::Ran;
 
 RunResult run(std::vector<std::string> args, std::vector<std::string> env = {}) {
-  Child child(args, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true, .env = env});
-  child.close_stdin();
-  RunResult result;
-  result.out = child.read_stdout();
-  result.err = child.read_stderr();
-  result.code = child.wait();
-  return result;
+  return test::run_captured(args, "", std::move(env));
 }
 
 struct stat stat_of(const std::filesystem::path& file) {

@@ -23,23 +23,13 @@ using test::Child;
 const std::string kBinary = PROCTRAIL_BIN;
 constexpr uid_t kNobody = 65534;
 
-struct Ran {
-  int code = -1;
-  std::string out, err;
-};
+using test::Ran;
 
 // Runs proctrail as uid/gid 65534 with no supplementary groups.
 Ran run_as_nobody(std::vector<std::string> args, const std::string& stdin_text = "") {
   std::vector<std::string> argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", kBinary};
   argv.insert(argv.end(), args.begin(), args.end());
-  Child child(argv, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true});
-  if (!stdin_text.empty()) child.write_stdin(stdin_text);
-  child.close_stdin();
-  Ran ran;
-  ran.out = child.read_stdout();
-  ran.err = child.read_stderr();
-  ran.code = child.wait();
-  return ran;
+  return test::run_captured(argv, stdin_text);
 }
 
 mode_t mode_of(const std::filesystem::path& path) {

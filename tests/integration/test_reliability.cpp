@@ -218,19 +218,12 @@ size_t fill(const std::filesystem::path& file) {
   return written;
 }
 
-struct Ran {
-  int code = -1;
-  std::string err;
-};
+using test::Ran;
 
 Ran run_proctrail(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {kBinary};
   argv.insert(argv.end(), args.begin(), args.end());
-  Child child(argv, {.pipe_stderr = true});
-  Ran ran;
-  ran.err = child.read_stderr();
-  ran.code = child.wait();
-  return ran;
+  return test::run_captured(argv);
 }
 
 TEST(Reliability, FullDiskGivesAClearErrorLosesNoCommittedSnapshotAndRecordingResumesWhenSpaceReturns) {

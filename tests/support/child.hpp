@@ -155,6 +155,24 @@ inline CommandOutput run_command(const std::vector<std::string>& argv) {
   return output;
 }
 
+// Runs a command to completion with stdin fed `stdin_text` (then closed) and extra environment
+// NAME=VALUE entries: its exit code, stdout and stderr.
+struct Ran {
+  int code = -1;
+  std::string out, err;
+};
+inline Ran run_captured(const std::vector<std::string>& argv, const std::string& stdin_text = "",
+                        std::vector<std::string> env = {}) {
+  Child child(argv, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true, .env = std::move(env)});
+  if (!stdin_text.empty()) child.write_stdin(stdin_text);
+  child.close_stdin();
+  Ran ran;
+  ran.out = child.read_stdout();
+  ran.err = child.read_stderr();
+  ran.code = child.wait();
+  return ran;
+}
+
 // Polls `predicate` until true or `limit` passes.
 template <class Predicate>
 bool eventually(Predicate predicate, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
