@@ -6,7 +6,7 @@
 namespace proctrail::cli {
 
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& /*options*/) {
-  return app.add_subcommand("verify", "Check the trail's hash chains: detects edited or removed snapshots, events, cleanup actions and prune records");
+  return app.add_subcommand("verify", "Check the trail's hash chain: detects edited or removed snapshots");
 }
 
 int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
