@@ -32,6 +32,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->exec_command = setup_exec(app, cli->exec);
   cli->report_command = setup_report(app, cli->report);
   cli->import_command = setup_import(app, cli->import);
+  cli->prune_command = setup_prune(app, cli->prune);
   cli->install_hooks_command = setup_install_hooks(app, cli->install_hooks);
   cli->uninstall_hooks_command = setup_uninstall_hooks(app, cli->uninstall_hooks);
   cli->install_timer_command = setup_install_timer(app, cli->install_timer);
@@ -52,6 +53,7 @@ int dispatch(Cli& cli) {
   if (cli.exec_command->parsed()) return run_exec(cli.exec, cli.global);
   if (cli.report_command->parsed()) return run_report(cli.report, cli.global);
   if (cli.import_command->parsed()) return run_import(cli.import, cli.global);
+  if (cli.prune_command->parsed()) return run_prune(cli.prune, cli.global);
   if (cli.install_hooks_command->parsed()) return run_install_hooks(cli.install_hooks, cli.global);
   if (cli.uninstall_hooks_command->parsed()) return run_uninstall_hooks(cli.uninstall_hooks, cli.global);
   if (cli.install_timer_command->parsed()) return run_install_timer(cli.install_timer, cli.global);

@@ -182,6 +182,19 @@ struct ManOptions {
 CLI::App* setup_man(CLI::App& app, ManOptions& options);
 int run_man(const CLI::App& app, const ManOptions& options);
 
+// proctrail prune --older-than 30d [--keep-tagged] [--dry-run] [--vacuum]
+// (named apart from the library's PruneOptions, which it fills)
+struct PruneCliOptions {
+  std::string older_than;  // a duration back from now
+  bool keep_tagged = false;
+  bool dry_run = false;
+  bool vacuum = false;
+};
+CLI::App* setup_prune(CLI::App& app, PruneCliOptions& options);
+// 0: pruned, or nothing to prune, or a dry run; 1: refused or failed (a failed vacuum keeps the
+// committed prune); 2: a bad --older-than.
+int run_prune(const PruneCliOptions& options, const GlobalOptions& global);
+
 struct VerifyOptions {};
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
@@ -199,6 +212,7 @@ struct Cli {
   ExecOptions exec;
   ReportOptions report;
   ImportOptions import;
+  PruneCliOptions prune;
   HooksOptions install_hooks, uninstall_hooks;
   TimerOptions install_timer, uninstall_timer;
   CompletionOptions completion;
@@ -208,6 +222,7 @@ struct Cli {
   CLI::App* exec_command = nullptr;
   CLI::App* report_command = nullptr;
   CLI::App* import_command = nullptr;
+  CLI::App* prune_command = nullptr;
   CLI::App* sql_command = nullptr;
   CLI::App* snapshots_command = nullptr;
   CLI::App* snap_command = nullptr;

@@ -35,7 +35,10 @@ std::optional<std::string> verify_verdict(const std::filesystem::path& db) {
   auto report = store->verify();
   if (!report) return "could not verify: " + report.error().message;
   if (report->intact()) {
-    return "Every hash chain is intact: " + std::to_string(report->snapshots_checked) + " snapshots, " +
+    const std::string link_only = report->snapshots_link_only > 0
+                                      ? " (" + std::to_string(report->snapshots_link_only) + " pruned: link only)"
+                                      : "";
+    return "Every hash chain is intact: " + std::to_string(report->snapshots_checked) + " snapshots" + link_only + ", " +
            std::to_string(report->event_batches_checked) + " event batches and " +
            std::to_string(report->actions_checked) + " cleanup actions verified.";
   }

@@ -25,6 +25,10 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
     print_error(report.error().message);
     return 1;
   }
+  if (report->first_bad_prune) {
+    print_error("verify: prune " + std::to_string(*report->first_bad_prune) + ": " + report->prune_problem);
+    return 1;
+  }
   if (report->first_bad_snapshot) {
     print_error("verify: snapshot " + std::to_string(*report->first_bad_snapshot) + ": " + report->problem);
     return 1;
@@ -37,8 +41,14 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
     print_error("verify: cleanup action " + std::to_string(*report->first_bad_action) + ": " + report->action_problem);
     return 1;
   }
-  std::cout << "verified " << report->snapshots_checked << " snapshots, " << report->event_batches_checked
-            << " event batches and " << report->actions_checked << " cleanup actions: every hash chain intact\n";
+  std::cout << "verified " << report->snapshots_checked << " snapshots";
+  if (report->prunes_checked > 0) {
+    std::cout << " (" << report->snapshots_link_only << " checked link-only: pruned by " << report->prunes_checked
+              << (report->prunes_checked == 1 ? " prune" : " prunes")
+              << ", linked by their stored hash, what is left checked against the prune's record)";
+  }
+  std::cout << ", " << report->event_batches_checked << " event batches and " << report->actions_checked
+            << " cleanup actions: every hash chain intact\n";
   return 0;
 }
 

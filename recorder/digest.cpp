@@ -181,6 +181,33 @@ std::string event_batch_hash(SQLite::Database& db, int64_t batch_id) {
   return sha.finish();
 }
 
+std::string prune_hash(SQLite::Database& db, int64_t prune_id) {
+  Sha256 sha;
+  static constexpr char kDomain[] = "proctrail-prune-v1";
+  sha.update(kDomain, sizeof kDomain);
+  static constexpr const char* kQueries[] = {
+      "SELECT prune_id, at_us, uid, pid, cut_us, keep_tagged, protected_snapshots, first_snapshot_id, last_snapshot_id,"
+      " first_snapshot_hash, last_snapshot_hash, snapshots_affected, head_snapshot_id, head_snapshot_hash, processes,"
+      " process_ppid_changes, process_state_changes, process_command_changes, process_usage_changes, fd_scan_state,"
+      " fds, sockets, socket_changes, containers, container_changes, event_batches, events, processes_unparented,"
+      " spawn_counts_rekeyed, prev_hash FROM prunes WHERE prune_id = ?1",
+      "SELECT snapshot_id, content_hash FROM pruned_snapshots WHERE prune_id = ?1 ORDER BY snapshot_id",
+      "SELECT first_batch_id, last_batch_id, first_prev_hash, last_hash FROM pruned_event_ranges"
+      " WHERE prune_id = ?1 ORDER BY first_batch_id",
+  };
+  uint64_t set_index = 0;
+  for (const char* sql : kQueries) {
+    SQLite::Statement query(db, sql);
+    query.bind(1, prune_id);
+    sha.update_u64(set_index++);
+    while (query.executeStep()) {
+      sha.update("R", 1);
+      for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
+    }
+  }
+  return sha.finish();
+}
+
 std::string sha256(std::string_view bytes) {
   Sha256 sha;
   sha.update(bytes.data(), bytes.size());

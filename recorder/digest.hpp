@@ -19,6 +19,11 @@ std::string action_hash(SQLite::Database& db, int64_t action_id);
 // SHA-256 over one event batch: its row (prev_hash included) and its events in order. 32 raw bytes.
 std::string event_batch_hash(SQLite::Database& db, int64_t batch_id);
 
+// SHA-256 over one prune record: its row (prev_hash included), the snapshots it changed (with the
+// hash of what it left of each) and
+// the event batch ranges it deleted. 32 raw bytes.
+std::string prune_hash(SQLite::Database& db, int64_t prune_id);
+
 // SHA-256 of some bytes (an imported file). 32 raw bytes.
 std::string sha256(std::string_view bytes);
 

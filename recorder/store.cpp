@@ -43,6 +43,7 @@
 #include "recorder/access_problem.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
+#include "recorder/prune.hpp"
 #include "recorder/schema.hpp"
 #include "recorder/spawn_ledger.hpp"
 #include "recorder/sqlite_util.hpp"
@@ -775,9 +776,13 @@ struct ChainBreak {
 };
 
 // Walks one hash chain (`sql` yields id, prev_hash, hash in order): each prev_hash must be the hash
-// before it, and each hash must be what `rehash(id)` computes from the row's content now.
-template <class Rehash>
-std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, const char* noun, int64_t& checked, Rehash rehash) {
+// before it, and each row's content must re-hash (`rehash(id)`) to the hash `content_target(id,
+// stored)` names: its stored hash, or for a pruned snapshot the hash its prune recorded of what it
+// left (the stored hash then only links). `bridge(id, expected_prev)` carries expected_prev across
+// rows a prune deleted before `id`.
+template <class Rehash, class Target, class Bridge>
+std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, const char* noun, int64_t& checked,
+                                     Rehash rehash, Target content_target, Bridge bridge) {
   SQLite::Statement chain(db, sql);
   std::optional<std::string> expected_prev;
   while (chain.executeStep()) {
@@ -785,11 +790,12 @@ std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, cons
     auto prev = detail::column_blob(chain.getColumn(1));
     auto hash = detail::column_blob(chain.getColumn(2));
     ++checked;
+    if (auto broken = bridge(id, expected_prev)) return ChainBreak{id, *broken};
     if (prev != expected_prev) {
       return ChainBreak{id, std::string("prev_hash does not match the hash of the ") + noun +
                                 " before it (one was removed or rewritten)"};
     }
-    if (!hash || rehash(id) != *hash) {
+    if (!hash || rehash(id) != content_target(id, *hash)) {
       return ChainBreak{id, std::string("content does not match its hash (rows of this ") + noun + " were edited, added or removed)"};
     }
     expected_prev = hash;
@@ -797,22 +803,74 @@ std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, cons
   return std::nullopt;
 }
 
+const std::string& stored_hash_is_target(int64_t, const std::string& stored) { return stored; }
+
+std::optional<std::string> no_bridge(int64_t, std::optional<std::string>&) { return std::nullopt; }
+
+template <class Rehash>
+std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, const char* noun, int64_t& checked, Rehash rehash) {
+  return walk_chain(db, sql, noun, checked, rehash, stored_hash_is_target, no_bridge);
+}
+
+// Carries the event chain across the holes prunes left: each hole must start where the chain stood
+// (its first batch's recorded prev_hash) and the chain resumes from its last batch's recorded hash.
+class EventHoleBridge {
+ public:
+  explicit EventHoleBridge(const std::vector<detail::EventHole>& holes) : holes_(holes) {}
+  std::optional<std::string> operator()(int64_t id, std::optional<std::string>& expected_prev) {
+    for (; next_ < holes_.size() && holes_[next_].first_batch_id < id; ++next_) {
+      const auto& hole = holes_[next_];
+      if (hole.first_prev_hash != expected_prev) {
+        return "the batches pruned before it (" + std::to_string(hole.first_batch_id) + "-" +
+               std::to_string(hole.last_batch_id) + ") did not follow the batch before them (one was removed or rewritten)";
+      }
+      expected_prev = hole.last_hash;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const std::vector<detail::EventHole>& holes_;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 Result<VerifyReport> Store::verify() {
   try {
     SQLite::Transaction read(*db_);  // one consistent view; rolled back, nothing written
     VerifyReport report;
-    auto snapshots = walk_chain(*db_, "SELECT snapshot_id, prev_hash, hash FROM snapshots ORDER BY snapshot_id", "snapshot",
-                                report.snapshots_checked, [&](int64_t id) { return digest::snapshot_hash(*db_, id); });
+    // Prune records first: which snapshots are link-only is taken from them only once they verify.
+    auto prunes = walk_chain(*db_, "SELECT prune_id, prev_hash, hash FROM prunes ORDER BY prune_id", "prune",
+                             report.prunes_checked, [&](int64_t id) { return digest::prune_hash(*db_, id); });
+    if (!prunes) {
+      if (auto anchor = detail::check_prune_anchors(*db_)) prunes = ChainBreak{anchor->prune_id, anchor->problem};
+    }
+    if (prunes) {
+      report.first_bad_prune = prunes->id;
+      report.prune_problem = prunes->problem;
+      return report;
+    }
+    const auto marks = detail::load_prune_marks(*db_);
+    auto snapshots = walk_chain(
+        *db_, "SELECT snapshot_id, prev_hash, hash FROM snapshots ORDER BY snapshot_id", "snapshot",
+        report.snapshots_checked, [&](int64_t id) { return digest::snapshot_hash(*db_, id); },
+        [&](int64_t id, const std::string& stored) -> const std::string& {
+          auto pruned = marks.pruned.find(id);
+          if (pruned == marks.pruned.end()) return stored;
+          ++report.snapshots_link_only;
+          return pruned->second;
+        },
+        no_bridge);
     if (snapshots) {
       report.first_bad_snapshot = snapshots->id;
       report.problem = snapshots->problem;
       return report;
     }
-    // Event batches (watch --events) form a chain of their own.
+    // Event batches (watch --events) form a chain of their own, across the holes prunes left.
     auto batches = walk_chain(*db_, "SELECT batch_id, prev_hash, hash FROM event_batches ORDER BY batch_id", "event batch",
-                              report.event_batches_checked, [&](int64_t id) { return digest::event_batch_hash(*db_, id); });
+                              report.event_batches_checked, [&](int64_t id) { return digest::event_batch_hash(*db_, id); },
+                              stored_hash_is_target, EventHoleBridge(marks.event_holes));
     if (batches) {
       report.first_bad_batch = batches->id;
       report.batch_problem = batches->problem;
@@ -828,6 +886,26 @@ Result<VerifyReport> Store::verify() {
     return report;
   } catch (const SQLite::Exception& e) {
     return sqlite_error("verifying " + path_.string(), e, options_);
+  }
+}
+
+Result<PruneReport> Store::prune(const PruneOptions& options) {
+  try {
+    return detail::prune_trail(*db_, options, logger_);
+  } catch (const SQLite::Exception& e) {
+    auto error = sqlite_error("pruning " + path_.string(), e, options_);
+    error.message += "; nothing was deleted";
+    return error;
+  }
+}
+
+Result<VacuumReport> Store::vacuum() {
+  try {
+    return detail::vacuum_trail(*db_);
+  } catch (const SQLite::Exception& e) {
+    auto error = sqlite_error("vacuuming " + path_.string(), e, options_);
+    error.message += "; VACUUM needs free space about the database's size, in its folder and the temporary folder";
+    return error;
   }
 }
 

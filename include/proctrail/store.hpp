@@ -16,6 +16,7 @@
 #include "proctrail/leak_guard.hpp"
 #include "proctrail/logging.hpp"
 #include "proctrail/process.hpp"
+#include "proctrail/prune.hpp"
 #include "proctrail/result.hpp"
 
 namespace SQLite {
@@ -106,6 +107,10 @@ struct ImportSummary {
 
 struct VerifyReport {
   int64_t snapshots_checked = 0;
+  int64_t snapshots_link_only = 0;            // of which pruned: linked by their stored hash (trusted), what is left checked against the prune's record
+  int64_t prunes_checked = 0;                 // prune records (their own chain)
+  std::optional<int64_t> first_bad_prune;     // nullopt: the prune chain and its anchors are intact
+  std::string prune_problem;
   std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
   std::string problem;                        // what is wrong with first_bad_snapshot
   int64_t event_batches_checked = 0;          // event batches (watch --events)
@@ -114,7 +119,7 @@ struct VerifyReport {
   int64_t actions_checked = 0;                // cleanup audit rows
   std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
   std::string action_problem;
-  bool intact() const { return !first_bad_snapshot && !first_bad_batch && !first_bad_action; }
+  bool intact() const { return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action; }
 };
 
 class Store {
@@ -144,8 +149,18 @@ class Store {
   // transaction. A file already imported (same SHA-256) is refused, naming its snapshot.
   Result<ImportSummary> record_import(const ImportedTable& table, const ImportSource& source);
 
-  // Recomputes every snapshot's hash and checks the chain, then the cleanup audit chain.
+  // Checks the prune records' chain, then every snapshot's link and (unless a prune changed its
+  // content) its hash, then the event batch chain across pruned holes, then the cleanup audit chain.
   Result<VerifyReport> verify();
+
+  // Deletes closed entities, their change rows and event batches from before options.cut_us, except
+  // what protected snapshots (cleanup evidence, exec, import, tagged with keep_tagged) hold, in one
+  // write transaction, and records the prune (recorder/prune.cpp). Nothing to delete: a report with
+  // prune_id 0 and nothing written. A dry run counts in a read transaction and writes nothing.
+  Result<PruneReport> prune(const PruneOptions& options);
+
+  // VACUUM, then a WAL checkpoint, so the file shrinks. Needs free space about the database's size.
+  Result<VacuumReport> vacuum();
 
   int schema_version();
   const std::filesystem::path& path() const { return path_; }

@@ -180,6 +180,10 @@ ALTER TABLE processes_v10 RENAME TO processes;
 CREATE UNIQUE INDEX processes_identity ON processes(host_id, pid, start_ticks);
 DROP TABLE import_skipped_lines;
 DROP TABLE imports;
+DROP INDEX spawn_counts_by_parent;
+DROP TABLE pruned_event_ranges;
+DROP TABLE pruned_snapshots;
+DROP TABLE prunes;
 PRAGMA user_version = 10;
 )sql";
 
