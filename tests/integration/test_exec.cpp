@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <regex>
 #include <thread>
 
@@ -148,7 +149,15 @@ TEST_F(Exec, SigtermIsForwardedToTheCommand) {
   Child proctrail({PROCTRAIL_BIN, "--db", db.string(), "exec", "--no-containers", "--grace", "1s", "--json",
                    json.string(), "--", "sleep", "300"},
                   {.pipe_stderr = true});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Signal once the command runs (a fixed sleep raced the before-snapshot on a loaded machine).
+  const std::string children = "/proc/" + std::to_string(proctrail.pid()) + "/task/" + std::to_string(proctrail.pid()) + "/children";
+  ASSERT_TRUE(test::eventually([&] {
+    std::istringstream pids(test::read_all(children));
+    for (std::string pid; pids >> pid;) {
+      if (test::read_all("/proc/" + pid + "/cmdline").starts_with(std::string("sleep\0", 6))) return true;
+    }
+    return false;
+  }, std::chrono::seconds(60)));
   ::kill(proctrail.pid(), SIGTERM);
   std::string err = proctrail.read_stderr();
   EXPECT_EQ(proctrail.wait(), 128 + SIGTERM) << err;
