@@ -101,7 +101,7 @@ HookRole detach_worker() {
     if (null_fd >= 0) ::dup2(null_fd, fd);
   }
   ::close_range(3, ~0U, 0);
-  ::setpriority(PRIO_PROCESS, 0, 10);  // background work: hook callers and the user's own work come first
+  ::setpriority(PRIO_PROCESS, 0, 19);  // background work: hook callers and the user's own work come first
   return HookRole::worker;
 }
 
