@@ -14,20 +14,9 @@ using test::Child;
 
 const std::string kBinary = PROCTRAIL_BIN;
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
+using Output = test::Ran;
 
-Output run(const std::vector<std::string>& argv) {
-  Child child(argv, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true});
-  child.close_stdin();
-  Output output;
-  output.out = child.read_stdout();
-  output.err = child.read_stderr();
-  output.code = child.wait();
-  return output;
-}
+Output run(const std::vector<std::string>& argv) { return test::run_captured(argv); }
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> result;

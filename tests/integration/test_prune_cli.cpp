@@ -18,20 +18,11 @@ namespace {
 const std::string kBinary = PROCTRAIL_BIN;
 constexpr int64_t kDay = 86'400'000'000;
 
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-};
+using RunResult = test::Ran;
 
 RunResult run(std::vector<std::string> args) {
   args.insert(args.begin(), kBinary);
-  test::Child child(args, {.pipe_stdin = true, .pipe_stdout = true, .pipe_stderr = true});
-  child.close_stdin();
-  RunResult result;
-  result.out = child.read_stdout();
-  result.err = child.read_stderr();
-  result.code = child.wait();
-  return result;
+  return test::run_captured(args);
 }
 
 int64_t lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
