@@ -1,14 +1,15 @@
 // Read-only access to a trail: open, check, resolve snapshots, run one SELECT.
 #include <sqlite3.h>
 
+#include <chrono>
 #include <regex>
 #include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/query.hpp"
-#include "recorder/access_problem.hpp"
 #include "recorder/schema.hpp"
+#include "recorder/trail_error.hpp"
 
 namespace proctrail {
 namespace {
@@ -131,11 +132,14 @@ TrailReader& TrailReader::operator=(TrailReader&&) noexcept = default;
 TrailReader::~TrailReader() = default;
 SQLite::Database& TrailReader::database() { return *db_; }
 
+// How long a question waits for a writer's lock while the trail opens.
+constexpr std::chrono::milliseconds kReaderBusyTimeout{5000};
+
 Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
   const std::string where = path.string();
   if (!std::filesystem::exists(path)) return Error{"opening " + where + ": no such trail (take a snapshot first)"};
   try {
-    auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READONLY, 5000);
+    auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READONLY, static_cast<int>(kReaderBusyTimeout.count()));
     SQLite::Statement header(*db, "SELECT (SELECT application_id FROM pragma_application_id),"
                                   " (SELECT user_version FROM pragma_user_version)");
     header.executeStep();
@@ -162,14 +166,7 @@ Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
     reader.authorizer_.reset(authorizer);
     return reader;
   } catch (const SQLite::Exception& e) {
-    const int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
-      if (auto problem = access_problem(path, false)) return Error{"opening " + where + ": " + *problem};
-    }
-    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
-      return Error{"opening " + where + ": database file is corrupt or truncated (" + e.what() + ")"};
-    }
-    return Error{"opening " + where + ": " + e.what()};
+    return detail::trail_error("opening " + where, path, e, false, kReaderBusyTimeout);
   }
 }
 

@@ -40,31 +40,18 @@
 #include "recorder/descriptor_writer.hpp"
 #include "recorder/event_writer.hpp"
 #include "recorder/fnv1a.hpp"
-#include "recorder/access_problem.hpp"
 #include "recorder/digest.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/prune.hpp"
 #include "recorder/schema.hpp"
 #include "recorder/spawn_ledger.hpp"
 #include "recorder/sqlite_util.hpp"
+#include "recorder/trail_error.hpp"
 
 namespace proctrail {
 namespace {
 
 // ---- opening and migrating -------------------------------------------------------------------
-
-Error sqlite_error(const std::string& doing, const SQLite::Exception& e, const StoreOptions& options) {
-  int code = e.getErrorCode() & 0xff;
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-    return Error{doing + ": database is busy (another writer held it longer than " +
-                 std::to_string(options.busy_timeout.count()) + " ms)"};
-  }
-  if (code == SQLITE_FULL) return Error{doing + ": disk full (" + e.what() + ")"};
-  if (code == SQLITE_NOTADB) return Error{doing + ": not a SQLite database"};
-  if (code == SQLITE_CORRUPT) return Error{doing + ": database file is corrupt or truncated (" + e.what() + ")"};
-  if (code == SQLITE_READONLY) return Error{doing + ": database is read-only (" + e.what() + ")"};
-  return Error{doing + ": " + e.what()};
-}
 
 // Creates an absent database file with mode 0600 so SQLite (and its -wal/-shm) inherit it.
 Status create_private_file(const std::filesystem::path& path) {
@@ -649,11 +636,7 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
     if (!db) return db.error();
     return Store(path, std::move(db.value()), options, logger);
   } catch (const SQLite::Exception& e) {
-    const int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
-      if (auto problem = access_problem(path, true)) return Error{"opening " + where + ": " + *problem};
-    }
-    return sqlite_error("opening " + where, e, options);
+    return detail::trail_error("opening " + where, path, e, true, options.busy_timeout);
   }
 }
 
@@ -701,7 +684,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     release_idle_cache(*db_);
     return summary;
   } catch (const SQLite::Exception& e) {
-    return sqlite_error("recording a snapshot into " + path_.string(), e, options_);
+    return detail::trail_error("recording a snapshot into " + path_.string(), path_, e, true, options_.busy_timeout);
   }
 }
 
@@ -715,7 +698,7 @@ Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<c
     release_idle_cache(*db_);
     return EventBatchSummary{counts.batch_id, counts.events, counts.gaps};
   } catch (const SQLite::Exception& e) {
-    return sqlite_error("recording process events into " + path_.string(), e, options_);
+    return detail::trail_error("recording process events into " + path_.string(), path_, e, true, options_.busy_timeout);
   }
 }
 
@@ -764,7 +747,7 @@ Result<int64_t> Store::record_exec_run(const HostInfo& host, const ExecRunRecord
     transaction.commit();
     return run_id;
   } catch (const SQLite::Exception& e) {
-    return sqlite_error("recording the exec run into " + path_.string(), e, options_);
+    return detail::trail_error("recording the exec run into " + path_.string(), path_, e, true, options_.busy_timeout);
   }
 }
 
@@ -885,7 +868,7 @@ Result<VerifyReport> Store::verify() {
     }
     return report;
   } catch (const SQLite::Exception& e) {
-    return sqlite_error("verifying " + path_.string(), e, options_);
+    return detail::trail_error("verifying " + path_.string(), path_, e, true, options_.busy_timeout);
   }
 }
 
@@ -893,7 +876,7 @@ Result<PruneReport> Store::prune(const PruneOptions& options) {
   try {
     return detail::prune_trail(*db_, options, logger_);
   } catch (const SQLite::Exception& e) {
-    auto error = sqlite_error("pruning " + path_.string(), e, options_);
+    auto error = detail::trail_error("pruning " + path_.string(), path_, e, true, options_.busy_timeout);
     error.message += "; nothing was deleted";
     return error;
   }
@@ -903,7 +886,7 @@ Result<VacuumReport> Store::vacuum() {
   try {
     return detail::vacuum_trail(*db_);
   } catch (const SQLite::Exception& e) {
-    auto error = sqlite_error("vacuuming " + path_.string(), e, options_);
+    auto error = detail::trail_error("vacuuming " + path_.string(), path_, e, true, options_.busy_timeout);
     error.message += "; VACUUM needs free space about the database's size, in its folder and the temporary folder";
     return error;
   }

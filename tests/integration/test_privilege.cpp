@@ -102,7 +102,7 @@ TEST_F(Privilege, ATrailTheUserMayOnlyReadIsRefusedForWritingWithTheReasonAndLef
   Ran write = run_as_nobody({"--db", root_db.string(), "snap"});
   EXPECT_NE(write.code, 0);
   EXPECT_EQ(write.err, "proctrail: opening " + root_db.string() + ": no permission to write " + root_db.string() +
-                           " (owner uid 0, mode 0644; you are uid 65534)\n");
+                           " (owner uid 0, mode 0644; read-only to uid 65534)\n");
   // Reading needs the -wal and -shm the recorder keeps (0600, root's): named as the obstacle.
   Ran read = run_as_nobody({"--db", root_db.string(), "query", "leaks"});
   EXPECT_NE(read.code, 0);
