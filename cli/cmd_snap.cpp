@@ -11,6 +11,7 @@
 
 #include "cli/app.hpp"
 #include "proctrail/hook.hpp"
+#include "proctrail/install.hpp"
 #include "proctrail/paths.hpp"
 #include "proctrail/recorder.hpp"
 #include "recorder/fs_util.hpp"
@@ -22,10 +23,13 @@ constexpr std::chrono::milliseconds kHookBusyTimeout{3000};       // --hook --wa
 constexpr std::chrono::milliseconds kDetachedBusyTimeout{60000};  // a detached worker: nobody waits on it
 constexpr int kStdinDeadlineMs = 300;
 
-// claude-*: the Claude Code hooks install-hooks writes (proctrail/install.hpp).
-const std::vector<std::string> kTriggers = {"manual", "hook", "timer", "event", "exec-before", "exec-after",
-                                            "cleanup-evidence", "cleanup-after", "claude-session-start",
-                                            "claude-session-end", "claude-stop"};
+// What --trigger accepts: proctrail's own, and the claude-* of the hooks install-hooks writes.
+std::vector<std::string> accepted_triggers() {
+  std::vector<std::string> triggers = {"manual", "hook", "timer", "event", "exec-before", "exec-after",
+                                       "cleanup-evidence", "cleanup-after"};
+  for (auto& trigger : claude_triggers()) triggers.push_back(std::move(trigger));
+  return triggers;
+}
 
 struct StdinPayload {
   bool present = false;
@@ -149,7 +153,7 @@ CLI::App* setup_snap(CLI::App& app, SnapOptions& options) {
   auto* snap = app.add_subcommand("snap", "Take one snapshot of processes into the trail");
   snap->add_option("--tag", options.tag, "Label stored with the snapshot (a test run, a CI job)");
   snap->add_option("--trigger", options.trigger, "Why it was taken (default manual; hook with --hook)")
-      ->check(CLI::IsMember(kTriggers));
+      ->check(CLI::IsMember(accepted_triggers()));
   snap->add_flag("--hook", options.hook,
                  "Hook mode: read the hook's JSON payload from stdin, print nothing, log errors beside the "
                  "database, always exit 0; returns at once while a detached worker records");

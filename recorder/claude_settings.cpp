@@ -380,6 +380,12 @@ std::string claude_trigger(std::string_view event) {
   return trigger;
 }
 
+std::vector<std::string> claude_triggers() {
+  std::vector<std::string> triggers;
+  for (auto event : kClaudeEvents) triggers.push_back(claude_trigger(event));
+  return triggers;
+}
+
 HookCommands claude_hook_commands(const std::string& binary, const std::string& db) {
   HookCommands commands;
   for (std::string_view event : kClaudeEvents) {

@@ -72,11 +72,11 @@ class EventWriter {
     const auto key = std::pair{event.pid, *event.start_ticks};
     if (event.kind == EventKind::fork) {
       if (ledger_.process_row({event.pid, *event.start_ticks})) return;  // a snapshot counted it already
-      std::optional<int64_t> parent;
-      if (event.parent_start_ticks) parent = ledger_.process_row({event.ppid, *event.parent_start_ticks});
-      CountedFork fork{start_minute(host_, *event.start_ticks), parent ? *parent : -static_cast<int64_t>(event.ppid),
-                       event.argv.value_or(""), std::nullopt};
-      if (event.parent_start_ticks) fork.parent = ProcessKey{event.ppid, *event.parent_start_ticks};
+      std::optional<ProcessKey> parent;
+      if (event.parent_start_ticks) parent = ProcessKey{event.ppid, *event.parent_start_ticks};
+      const auto parent_row = parent ? ledger_.process_row(*parent) : std::nullopt;
+      CountedFork fork{start_minute(host_, *event.start_ticks),
+                       parent_row ? *parent_row : -static_cast<int64_t>(event.ppid), event.argv.value_or(""), parent};
       add(fork, 1);
       if (state_.counted_forks.size() >= kMaxPendingForks) state_.counted_forks.clear();  // exits were lost
       state_.counted_forks[key] = std::move(fork);

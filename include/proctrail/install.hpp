@@ -29,6 +29,9 @@ using HookCommands = std::vector<HookCommand>;
 // "SessionStart" → "claude-session-start".
 std::string claude_trigger(std::string_view event);
 
+// The triggers of every hook install-hooks writes, for snap's --trigger check.
+std::vector<std::string> claude_triggers();
+
 // `<binary> [--db DB] snap --hook --trigger claude-<event>` for SessionStart, SessionEnd and Stop,
 // each word shell-quoted as needed; no --db when `db` is empty.
 HookCommands claude_hook_commands(const std::string& binary, const std::string& db);
