@@ -176,6 +176,14 @@ Status for_each_table_row(std::string_view table, Parse parse) {
   return ok_status();
 }
 
+// nlmsgerr.error is minus an errno. Anything else (0 is an ACK; INT_MIN has no negation) is named
+// by its number.
+std::string netlink_error_text(int error) {
+  constexpr int kMaxErrno = 4095;
+  if (error < 0 && error >= -kMaxErrno) return std::strerror(-error);
+  return "netlink error " + std::to_string(error);
+}
+
 }  // namespace
 
 std::string tcp_state_name(int state, int protocol) {
@@ -198,7 +206,7 @@ Result<bool> parse_sock_diag_reply(std::string_view bytes, int family, int proto
       nlmsgerr error{};
       if (header.nlmsg_len < NLMSG_LENGTH(sizeof error)) return truncated("short error");
       std::memcpy(&error, bytes.data() + NLMSG_HDRLEN, sizeof error);
-      return Error{std::string("sock_diag refused: ") + std::strerror(-error.error)};
+      return Error{"sock_diag refused: " + netlink_error_text(error.error)};
     }
     std::string_view payload = bytes.substr(NLMSG_HDRLEN, header.nlmsg_len - NLMSG_HDRLEN);
     SocketSample socket;

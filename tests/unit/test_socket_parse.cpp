@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <cstring>
+#include <limits>
 
 #include "proctrail/procfs.hpp"
 #include "proctrail/sockets.hpp"
@@ -212,6 +213,20 @@ TEST(ParseSockDiag, ErrorsAndTruncationAreErrorsNotCrashes) {
   }
   std::string garbage(64, '\xff');
   EXPECT_FALSE(parse_sock_diag_reply(garbage, AF_INET, IPPROTO_TCP, sockets));
+}
+
+// Bug (found by fuzz_sock_diag in CI): an NLMSG_ERROR whose error was INT_MIN was negated to pick
+// its errno text, which is undefined behaviour. Values that are not minus an errno are named by number.
+TEST(ParseSockDiag, AnErrorCodeThatIsNotMinusAnErrnoWasNegatedPastIntMin) {
+  for (int code : {std::numeric_limits<int>::min(), 0, 7, -5000}) {
+    nlmsgerr error{};
+    error.error = code;
+    std::string refused = message(NLMSG_ERROR, std::string(reinterpret_cast<const char*>(&error), sizeof error));
+    std::vector<SocketSample> sockets;
+    auto result = parse_sock_diag_reply(refused, AF_INET, IPPROTO_TCP, sockets);
+    ASSERT_FALSE(result) << code;
+    EXPECT_EQ(result.error().message, "sock_diag refused: netlink error " + std::to_string(code));
+  }
 }
 
 TEST(SocketCollector, ProcNetFallbackReadsThisMachine) {
