@@ -132,6 +132,7 @@ struct ImportOptions {
   std::string source;    // ps or lsof: the subcommand given
   std::string file;      // "-": stdin (needs --taken-at)
   std::string taken_at;  // a UTC time (or a duration back from now); empty: the file's mtime
+  std::string utc_offset;  // ps: "+01:00"; empty: this machine's zone at taken_at
   std::string host;      // empty: the file's name
   std::string tag;
   std::string format = "text";
@@ -140,7 +141,9 @@ CLI::App* setup_import(CLI::App& app, ImportOptions& options);
 // 0: at least one process imported; 1: unreadable, not recognised, nothing in it, or already imported.
 int run_import(const ImportOptions& options, const GlobalOptions& global);
 // "imported 94 processes from evidence.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12"
-std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file);
+// ps read at a non-zero UTC offset adds ", local times read at UTC+01:00" inside the parentheses.
+std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file,
+                        std::optional<int64_t> utc_offset_s = std::nullopt);
 
 // proctrail install-hooks claude / uninstall-hooks claude [--settings PATH] [--scope user|project] [--dry-run]
 struct HooksOptions {
@@ -189,6 +192,7 @@ struct PruneCliOptions {
   bool keep_tagged = false;
   bool dry_run = false;
   bool vacuum = false;
+  std::string format = "text";  // text: one line; json: one object (for cron jobs and scripts)
 };
 CLI::App* setup_prune(CLI::App& app, PruneCliOptions& options);
 // 0: pruned, or nothing to prune, or a dry run; 1: refused or failed (a failed vacuum keeps the

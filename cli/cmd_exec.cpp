@@ -28,6 +28,7 @@
 #include "proctrail/procfs.hpp"
 #include "recorder/fs_util.hpp"
 #include "recorder/pidfd.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -269,7 +270,7 @@ std::vector<CleanupAction> Run::cleanup(const LeakReport& leaks) {
   }
   if (!leaks.containers.empty()) {
     std::string names;
-    for (const auto& c : leaks.containers) names += (names.empty() ? "" : "|") + escape_regex(c.name);
+    for (const auto& c : leaks.containers) text::append_item(names, "|", escape_regex(c.name));
     CleanupSelectors selectors;
     selectors.containers = true;
     selectors.match = "^(" + names + ")$";

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -60,6 +61,7 @@ std::string json_line(const ImportSummary& summary, const ImportedTable& table, 
       {"file", source.file_name},           {"sha256", source.file_sha256},
       {"format", table.format},             {"taken_at_us", source.taken_at_us},
       {"taken_at_source", source.taken_at_source},
+      {"utc_offset", source.utc_offset_s ? nlohmann::json(format_utc_offset(*source.utc_offset_s)) : nlohmann::json(nullptr)},
       {"lines_read", table.lines_read},     {"lines_taken", table.lines_taken},
       {"lines_skipped", table.lines_read - table.lines_taken},
       {"skipped", skipped},                 {"hash", summary.hash_hex},
@@ -69,18 +71,40 @@ std::string json_line(const ImportSummary& summary, const ImportedTable& table, 
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<ImportedTable> parse_source(const ImportOptions& options, const std::string& text, int64_t taken_at_us) {
-  auto table = options.source == "lsof" ? parse_lsof(text) : parse_ps(text, taken_at_us);
+// ps: --utc-offset, else this machine's zone at the capture time (where ps usually ran). lsof prints
+// no times: nullopt.
+Result<std::optional<int64_t>> utc_offset_of(const ImportOptions& options, int64_t taken_at_us) {
+  if (options.source != "ps") {
+    if (!options.utc_offset.empty()) return Error{"--utc-offset: lsof output has no times to read"};
+    return std::optional<int64_t>{};
+  }
+  if (!options.utc_offset.empty()) {
+    auto offset = parse_utc_offset(options.utc_offset);
+    if (!offset) return Error{"--utc-offset: " + offset.error().message};
+    return std::optional<int64_t>{*offset};
+  }
+  const std::time_t seconds = static_cast<std::time_t>(taken_at_us / 1'000'000);
+  std::tm local{};
+  if (::localtime_r(&seconds, &local) == nullptr) return std::optional<int64_t>{0};
+  return std::optional<int64_t>{static_cast<int64_t>(local.tm_gmtoff)};
+}
+
+Result<ImportedTable> parse_source(const ImportOptions& options, const std::string& text, int64_t taken_at_us,
+                                   std::optional<int64_t> utc_offset_s) {
+  auto table = options.source == "lsof" ? parse_lsof(text) : parse_ps(text, taken_at_us, utc_offset_s.value_or(0));
   if (!table) return Error{options.file + ": " + table.error().message};
   return table;
 }
 
 }  // namespace
 
-std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file) {
+std::string import_line(const ImportSummary& summary, const ImportedTable& table, const std::string& file,
+                        std::optional<int64_t> utc_offset_s) {
   std::string line = "imported " + std::to_string(summary.processes) + " processes from " + file + " (" + table.format +
                      ", " + std::to_string(table.lines_read) + " lines: " + std::to_string(table.lines_taken) +
-                     " taken, " + std::to_string(table.lines_read - table.lines_taken) + " skipped)";
+                     " taken, " + std::to_string(table.lines_read - table.lines_taken) + " skipped";
+  if (utc_offset_s && *utc_offset_s != 0) line += ", local times read at UTC" + format_utc_offset(*utc_offset_s);
+  line += ")";
   if (summary.sockets) {
     line += " with " + std::to_string(summary.fds) + " descriptors and " + std::to_string(*summary.sockets) + " sockets";
   }
@@ -95,6 +119,11 @@ CLI::App* setup_import(CLI::App& app, ImportOptions& options) {
     source->add_option("FILE", options.file, "The saved output; - reads stdin (needs --taken-at)")->required();
     source->add_option("--taken-at", options.taken_at,
                        "When the output was captured: a UTC time (2026-11-24T09:12:01Z) (default: the file's mtime)");
+    if (std::string_view(name) == "ps") {
+      source->add_option("--utc-offset", options.utc_offset,
+                         "The capturing machine's offset from UTC, for the local times ps printed (+01:00, -05:30, Z)"
+                         " (default: this machine's zone at the capture time)");
+    }
     source->add_option("--host", options.host, "Host name to record (default: the file's name)");
     source->add_option("--tag", options.tag, "Tag the snapshot");
     source->add_option("--format", options.format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
@@ -114,7 +143,9 @@ int run_import(const ImportOptions& options, const GlobalOptions& global) {
   if (!file) return fail(file.error().message);
   auto taken_at = taken_at_of(options, *file);
   if (!taken_at) return fail(taken_at.error().message);
-  auto table = parse_source(options, file->bytes, taken_at->us);
+  auto utc_offset = utc_offset_of(options, taken_at->us);
+  if (!utc_offset) return fail(utc_offset.error().message);
+  auto table = parse_source(options, file->bytes, taken_at->us, *utc_offset);
   if (!table) return fail(table.error().message);
   for (const auto& line : table->skipped) {
     std::cerr << options.file << ':' << line.line_number << ": skipped: " << line.reason << '\n';
@@ -130,6 +161,7 @@ int run_import(const ImportOptions& options, const GlobalOptions& global) {
   source.file_bytes = static_cast<int64_t>(file->bytes.size());
   source.taken_at_us = taken_at->us;
   source.taken_at_source = taken_at->source;
+  source.utc_offset_s = *utc_offset;
   source.host_name = options.host.empty() ? std::filesystem::path(options.file).filename().string() : options.host;
   if (!options.tag.empty()) source.tag = options.tag;
 
@@ -142,7 +174,7 @@ int run_import(const ImportOptions& options, const GlobalOptions& global) {
   if (options.format == "json") {
     std::cout << json_line(*summary, *table, source) << '\n';
   } else {
-    std::cout << import_line(*summary, *table, options.file) << '\n';
+    std::cout << import_line(*summary, *table, options.file, source.utc_offset_s) << '\n';
   }
   return 0;
 }

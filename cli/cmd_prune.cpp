@@ -1,8 +1,10 @@
-// proctrail prune --older-than 30d [--keep-tagged] [--dry-run] [--vacuum]: drops whole old ranges
+// proctrail prune --older-than 30d [--keep-tagged] [--dry-run] [--vacuum] [--format json]: drops whole old ranges
 // of the trail (closed entities, their change rows, old event batches) in one transaction; the
 // library's notes are in recorder/prune.cpp.
 #include <ctime>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
 #include "proctrail/duration.hpp"
@@ -49,9 +51,9 @@ std::string summary(const PruneReport& report, bool dry_run) {
   if (report.protected_snapshots > 0) {
     line += "; " + std::to_string(report.protected_snapshots) + " protected snapshots kept theirs";
   }
-  if (report.processes_unparented > 0) {
-    line += "; " + std::to_string(report.processes_unparented) + " kept processes " + (dry_run ? "would lose" : "lost") +
-            " their parent's row (its pid and start time stay)";
+  if (report.ancestors_kept > 0) {
+    line += "; " + std::to_string(report.ancestors_kept) +
+            " closed processes kept as ancestors of recorded ones (an orphan's original parent stays answerable)";
   }
   if (dry_run) return line + "; nothing was changed";
   return line + "; prune " + std::to_string(report.prune_id);
@@ -66,6 +68,36 @@ std::string vacuum_text(const VacuumReport& vacuum) {
   return "vacuum freed " + mib(vacuum.bytes_freed()) + " (" + mib(vacuum.bytes_before) + " → " + mib(vacuum.bytes_after) + ")";
 }
 
+nlohmann::json optional_id(const std::optional<int64_t>& id) { return id ? nlohmann::json(*id) : nlohmann::json(nullptr); }
+
+// The --format json object: every count the text line gives, zeros included, and the vacuum's sizes
+// (null when none ran).
+std::string json_line(const PruneReport& report, bool dry_run, const std::optional<VacuumReport>& vacuum) {
+  nlohmann::json deleted = nlohmann::json::object();
+  for (const auto& table : report.deleted) deleted[table.table] = table.rows;
+  nlohmann::json json = {
+      {"dry_run", dry_run},
+      {"cut", utc(report.cut_us)},
+      {"cut_us", report.cut_us},
+      {"prune_id", report.prune_id ? nlohmann::json(report.prune_id) : nlohmann::json(nullptr)},
+      {"nothing_to_prune", report.nothing_to_prune()},
+      {"rows_deleted", report.rows_deleted()},
+      {"deleted", deleted},
+      {"ancestors_kept", report.ancestors_kept},
+      {"spawn_counts_rekeyed", report.spawn_counts_rekeyed},
+      {"protected_snapshots", report.protected_snapshots},
+      {"snapshots_affected", report.snapshots_affected},
+      {"first_snapshot_id", optional_id(report.first_snapshot_id)},
+      {"last_snapshot_id", optional_id(report.last_snapshot_id)},
+      {"vacuum", nullptr},
+  };
+  if (vacuum) {
+    json["vacuum"] = {{"bytes_before", vacuum->bytes_before}, {"bytes_after", vacuum->bytes_after},
+                      {"bytes_freed", vacuum->bytes_freed()}};
+  }
+  return json.dump();
+}
+
 }  // namespace
 
 CLI::App* setup_prune(CLI::App& app, PruneCliOptions& options) {
@@ -78,6 +110,9 @@ CLI::App* setup_prune(CLI::App& app, PruneCliOptions& options) {
   prune->add_flag("--dry-run", options.dry_run, "Print what would go, per table; change nothing");
   prune->add_flag("--vacuum", options.vacuum,
                   "Then VACUUM, returning the space to the filesystem (needs free space about the database's size)");
+  prune->add_option("--format", options.format, "Output format: one line of text, or one JSON object")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   return prune;
 }
 
@@ -103,17 +138,20 @@ int run_prune(const PruneCliOptions& options, const GlobalOptions& global) {
   prune.dry_run = options.dry_run;
   auto report = store->prune(prune);
   if (!report) return fail(report.error().message);
-  std::string line = report->nothing_to_prune() ? nothing_line(*report) : summary(*report, options.dry_run);
+  const bool json = options.format == "json";
+  const std::string line = report->nothing_to_prune() ? nothing_line(*report) : summary(*report, options.dry_run);
   if (!options.vacuum || options.dry_run) {
-    std::cout << line << (options.vacuum ? "; no vacuum in a dry run" : "") << '\n';
+    std::cout << (json ? json_line(*report, options.dry_run, std::nullopt)
+                       : line + (options.vacuum ? "; no vacuum in a dry run" : ""))
+              << '\n';
     return 0;
   }
   auto vacuum = store->vacuum();
   if (!vacuum) {
-    std::cout << line << '\n';
+    std::cout << (json ? json_line(*report, false, std::nullopt) : line) << '\n';
     return fail(vacuum.error().message + (report->prune_id ? "; the prune is committed" : ""));
   }
-  std::cout << line << "; " << vacuum_text(*vacuum) << '\n';
+  std::cout << (json ? json_line(*report, false, *vacuum) : line + "; " + vacuum_text(*vacuum)) << '\n';
   return 0;
 }
 

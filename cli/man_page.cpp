@@ -5,6 +5,7 @@
 #include "cli/command_tree.hpp"
 #include "cli/completion.hpp"
 #include "proctrail/paths.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -43,13 +44,13 @@ bool is_help(const OptionSpec& option) {
 std::string value_text(const ValueSpec& value) {
   if (value.kind != ValueKind::choices) return italic(value.name);
   std::string text;  // table|csv|json, where a line may break after each bar (\:)
-  for (const auto& choice : value.choices) text += (text.empty() ? "" : "|\\:") + italic(choice);
+  for (const auto& choice : value.choices) text::append_item(text, "|\\:", italic(choice));
   return text;
 }
 
 std::string option_entry(const OptionSpec& option) {
   std::string tag;
-  for (const auto& name : option.names) tag += (tag.empty() ? "" : ", ") + bold(name);
+  for (const auto& name : option.names) text::append_item(tag, ", ", bold(name));
   if (option.takes_value) tag += " " + value_text(option.value);
   std::string description = roff_escape(option.description);
   if (!option.default_text.empty()) description += " (default: " + roff_escape(option.default_text) + ")";
@@ -63,7 +64,7 @@ std::string positional_entry(const PositionalSpec& positional) {
 
 std::string command_words(const CommandSpec& command) {
   std::string words;
-  for (size_t i = 1; i < command.path.size(); ++i) words += (words.empty() ? "" : " ") + command.path[i];
+  for (size_t i = 1; i < command.path.size(); ++i) text::append_item(words, " ", command.path[i]);
   return words;
 }
 

@@ -35,6 +35,7 @@
 #include "recorder/fs_util.hpp"
 #include "recorder/pidfd.hpp"
 #include "recorder/sqlite_util.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail {
 namespace {
@@ -71,7 +72,7 @@ std::string selectors_why(const CleanupSelectors& s) {
   if (s.from_sql) parts.push_back("from --from-sql");
   if (s.container_label) parts.push_back("label " + *s.container_label);
   std::string why;
-  for (const auto& part : parts) why += (why.empty() ? "" : ", ") + part;
+  for (const auto& part : parts) text::append_item(why, ", ", part);
   return why;
 }
 

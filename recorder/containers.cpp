@@ -14,6 +14,22 @@
 namespace proctrail {
 namespace {
 
+// systemd escapes '-' in unit names as \x2d.
+std::string unescape_unit_dashes(std::string_view escaped) {
+  constexpr std::string_view kDash = "\\x2d";
+  std::string name;
+  name.reserve(escaped.size());
+  for (size_t at = 0; at < escaped.size();) {
+    if (escaped.substr(at, kDash.size()) == kDash) {
+      name += '-';
+      at += kDash.size();
+      continue;
+    }
+    name += escaped[at++];
+  }
+  return name;
+}
+
 bool is_hex_id(std::string_view text) {
   return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -59,10 +75,7 @@ std::optional<ContainerRef> ref_from_path(std::string_view path) {
     } else if (!matched && segment.starts_with("lxc.payload.")) {
       take("lxc", segment.substr(12));
     } else if (!matched && segment.starts_with("machine-") && segment.ends_with(".scope")) {
-      std::string name(segment.substr(8, segment.size() - 8 - 6));
-      // systemd escapes '-' in unit names as \x2d
-      for (size_t at; (at = name.find("\\x2d")) != std::string::npos;) name.replace(at, 4, "-");
-      take("systemd-nspawn", name);
+      take("systemd-nspawn", unescape_unit_dashes(segment.substr(8, segment.size() - 8 - 6)));
     }
     previous = segment;
   }

@@ -72,6 +72,8 @@ constexpr const char* kContentQueries[] = {
     " lines_read, lines_taken, lines_skipped FROM imports WHERE snapshot_id = :s",
     "SELECT k.import_id, k.line_number, k.reason, k.text FROM import_skipped_lines k"
     " JOIN imports i ON i.import_id = k.import_id WHERE i.snapshot_id = :s ORDER BY k.line_number, k.reason",
+    // migration 014 (only where set, so the hashes of earlier imports stand)
+    "SELECT import_id, utc_offset_s FROM imports WHERE snapshot_id = :s AND utc_offset_s IS NOT NULL",
 };
 
 class Sha256 {

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <limits>
 #include <unordered_set>
 
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 #include "recorder/import_util.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail {
 namespace {
@@ -281,9 +283,9 @@ std::string lower(std::string_view text) {
 std::string describe(const std::vector<Column>& columns) {
   std::string header, names, unknown;
   for (const auto& column : columns) {
-    header += (header.empty() ? "" : " ") + column.name;
-    names += (names.empty() ? "" : ",") + lower(column.name);
-    if (column.field == Field::unknown) unknown += (unknown.empty() ? "" : ", ") + column.name;
+    text::append_item(header, " ", column.name);
+    text::append_item(names, ",", lower(column.name));
+    if (column.field == Field::unknown) text::append_item(unknown, ", ", column.name);
   }
   if (header == "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND") return "ps aux (procps)";
   if (header == "USER PID %CPU %MEM VSZ RSS TT STAT STARTED TIME COMMAND") return "ps aux (macOS)";
@@ -433,9 +435,8 @@ class LineParser {
 
 std::string truncated(std::string_view line) { return std::string(line.substr(0, kSkippedTextMax)); }
 
-}  // namespace
-
-Result<ImportedTable> parse_ps(std::string_view text, int64_t taken_at_us) {
+// parse_ps in the capturing machine's own clock: `taken_at_us` is its local wall time as if UTC.
+Result<ImportedTable> parse_ps_local(std::string_view text, int64_t taken_at_us) {
   auto lines = import_util::split_lines(text);
   size_t header_at = 0;
   while (header_at < lines.size() && split_blanks(lines[header_at]).empty()) ++header_at;
@@ -469,6 +470,54 @@ Result<ImportedTable> parse_ps(std::string_view text, int64_t taken_at_us) {
   }
   table.lines_taken = table.lines_read - static_cast<int64_t>(table.skipped.size());
   return table;
+}
+
+}  // namespace
+
+Result<ImportedTable> parse_ps(std::string_view text, int64_t taken_at_us, int64_t utc_offset_s) {
+  if (utc_offset_s < -kMaxUtcOffsetS || utc_offset_s > kMaxUtcOffsetS) {
+    return Error{"UTC offset " + std::to_string(utc_offset_s) + " s is beyond ±18:00"};
+  }
+  const int64_t offset_us = utc_offset_s * kUs;
+  auto table = parse_ps_local(text, taken_at_us + offset_us);
+  if (!table) return table;
+  for (auto& process : table->processes) {
+    if (process.start_time_us) *process.start_time_us -= offset_us;
+  }
+  return table;
+}
+
+Result<int64_t> parse_utc_offset(std::string_view text) {
+  const std::string shown(text);
+  if (text == "Z" || text == "UTC") return int64_t{0};
+  auto bad = [&shown] {
+    return Error{"not a UTC offset: \"" + shown + "\" (use +01:00, -05:30, +0100 or Z)"};
+  };
+  if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) return bad();
+  std::string_view digits = text.substr(1);
+  std::string_view hours_text = digits.substr(0, 2);
+  std::string_view minutes_text;
+  if (digits.size() == 5 && digits[2] == ':') minutes_text = digits.substr(3);
+  else if (digits.size() == 4) minutes_text = digits.substr(2);
+  else if (digits.size() != 2) return bad();
+  auto all_digits = [](std::string_view part) {
+    return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!all_digits(hours_text) || !all_digits(minutes_text)) return bad();
+  const int64_t hours = (hours_text[0] - '0') * 10 + (hours_text[1] - '0');
+  const int64_t minutes = minutes_text.empty() ? 0 : (minutes_text[0] - '0') * 10 + (minutes_text[1] - '0');
+  if (minutes > 59) return bad();
+  const int64_t seconds = (hours * 60 + minutes) * 60;
+  if (seconds > kMaxUtcOffsetS) return Error{"UTC offset \"" + shown + "\" is beyond ±18:00"};
+  return text[0] == '-' ? -seconds : seconds;
+}
+
+std::string format_utc_offset(int64_t utc_offset_s) {
+  const uint64_t magnitude = utc_offset_s < 0 ? 0 - static_cast<uint64_t>(utc_offset_s) : static_cast<uint64_t>(utc_offset_s);
+  char text[48];
+  std::snprintf(text, sizeof text, "%c%02llu:%02llu", utc_offset_s < 0 ? '-' : '+',
+                static_cast<unsigned long long>(magnitude / 3600), static_cast<unsigned long long>(magnitude / 60 % 60));
+  return text;
 }
 
 }  // namespace proctrail

@@ -183,10 +183,11 @@ detail::DescriptorCounts write_lsof_descriptors(SQLite::Database& db, int64_t ho
 void insert_import_rows(SQLite::Database& db, int64_t snapshot_id, const ImportedTable& table, const ImportSource& source) {
   SQLite::Statement insert(db,
       "INSERT INTO imports (snapshot_id, source, format, file_name, file_sha256, file_bytes, taken_at_us, taken_at_source,"
-      " lines_read, lines_taken, lines_skipped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      " lines_read, lines_taken, lines_skipped, utc_offset_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   SQLite::bind(insert, snapshot_id, source.source, table.format, source.file_name, source.file_sha256, source.file_bytes,
                source.taken_at_us, source.taken_at_source, table.lines_read, table.lines_taken,
                table.lines_read - table.lines_taken);
+  bind_optional(insert, 12, source.utc_offset_s);
   insert.exec();
   const int64_t import_id = db.getLastInsertRowid();
   SQLite::Statement skipped(db,

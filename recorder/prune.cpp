@@ -14,16 +14,16 @@
 //     A protected snapshot therefore still verifies in full, not link-only.
 //  3. Snapshot rows are never deleted. The chain still links from the first snapshot to the last;
 //     a snapshot whose content a prune changed (it first saw, closed, or wrote a change row of a
-//     pruned entity, or first saw a kept process whose parent row was pruned) is listed in
-//     pruned_snapshots with the hash of the content the prune left. Verify links it by its stored
+//     pruned entity) is listed in pruned_snapshots with the hash of the content the prune left. Verify links it by its stored
 //     hash (trusted, "link-only": the original content is gone) and re-hashes what is left against
 //     the newest prune's record, so the rows a prune kept stay tamper-evident. No other snapshot
 //     loses its full check.
-//  4. Foreign keys hold at every statement (they are on). Change rows and descriptors go before
-//     their entity; a kept process whose original parent row goes keeps parent_pid and
-//     parent_start_ticks (the identity) with parent_process_id NULL; spawn_counts rows keyed by a
-//     pruned parent's row move to minus its pid (merged into any row already there), so spawn-rate
-//     totals are unchanged. Nothing else references processes, sockets or containers by row
+//  4. Ancestry stays whole. Every process row a kept process descends from (parent_process_id,
+//     transitively) is kept with its change rows, however old: an orphan's original parent (its
+//     argv, when it went) is the answer the orphan question exists for. So no kept row ever points
+//     at a pruned one. Foreign keys hold at every statement (they are on): change rows and
+//     descriptors go before their entity; spawn_counts rows keyed by a pruned parent's row move to
+//     minus its pid (merged into any row already there), so spawn-rate totals are unchanged. Nothing else references processes, sockets or containers by row
 //     (exec_leaks and cleanup_actions name processes by pid and start_ticks).
 //  5. Events. An event batch goes when it was written before the cut, is not the newest batch (new
 //     batches chain to it), and holds no event of an exec run's window (its leak evidence). Each run
@@ -39,7 +39,7 @@
 //     back. Nothing to delete: nothing is written. A dry run plans and counts inside a read
 //     transaction, writing only temp tables, and rolls back: the database file is untouched.
 //  8. Idempotent. A second prune with the same cut finds nothing (pruned rows are gone, kept rows
-//     are still protected or open, re-pointed parents are already NULL) and writes nothing.
+//     are still protected, open or ancestors of kept rows) and writes nothing.
 //  9. VACUUM runs after the commit, outside it: it needs free space about the database's size, and
 //     when it fails the committed prune stays.
 #include "recorder/prune.hpp"
@@ -121,12 +121,27 @@ std::string prunable(const std::string& host) {
          unprotected(host, "x.first_seen", "x.gone_by");
 }
 
-void plan_entities(SQLite::Database& db) {
+// Invariant 4: takes every ancestor of a kept process out of the plan; returns how many it took.
+// Starts from the kept children of planned rows (the parent index finds them), then walks up.
+int64_t keep_ancestors(SQLite::Database& db) {
+  return db.exec(
+      "WITH RECURSIVE ancestor(process_id) AS ("
+      "   SELECT c.parent_process_id FROM temp.prune_processes x"
+      "     JOIN processes c ON c.parent_process_id = x.process_id"
+      "    WHERE c.process_id NOT IN (SELECT process_id FROM temp.prune_processes)"
+      "   UNION SELECT p.parent_process_id FROM ancestor a JOIN processes p ON p.process_id = a.process_id"
+      "    WHERE p.parent_process_id IS NOT NULL)"
+      " DELETE FROM temp.prune_processes WHERE process_id IN ancestor");
+}
+
+// Plans the entity rows to delete; returns how many closed old processes stay as ancestors.
+int64_t plan_entities(SQLite::Database& db) {
   db.exec("INSERT INTO temp.prune_processes (process_id) SELECT x.process_id FROM processes x WHERE " +
           prunable("x.host_id"));
   db.exec(
       "DELETE FROM temp.prune_processes WHERE process_id IN (SELECT c.parent_process_id FROM processes c"
       " JOIN temp.prune_protected k ON k.snapshot_id = c.first_seen WHERE c.parent_process_id IS NOT NULL)");
+  const int64_t ancestors_kept = keep_ancestors(db);
   db.exec(
       "INSERT INTO temp.prune_fds (fd_id)"
       " SELECT x.fd_id FROM fds x WHERE x.process_id IN (SELECT process_id FROM temp.prune_processes)"
@@ -134,6 +149,7 @@ void plan_entities(SQLite::Database& db) {
   db.exec("INSERT INTO temp.prune_sockets (socket_id) SELECT x.socket_id FROM sockets x WHERE " + prunable("x.host_id"));
   db.exec("INSERT INTO temp.prune_containers (container_row) SELECT x.container_row FROM containers x WHERE " +
           prunable("x.host_id"));
+  return ancestors_kept;
 }
 
 void plan_events(SQLite::Database& db, const PruneOptions& options) {
@@ -159,7 +175,6 @@ void plan_touched(SQLite::Database& db) {
       " UNION SELECT snapshot_id FROM process_state_changes WHERE process_id IN " + processes +
       " UNION SELECT snapshot_id FROM process_command_changes WHERE process_id IN " + processes +
       " UNION SELECT snapshot_id FROM process_usage_changes WHERE process_id IN " + processes +
-      " UNION SELECT first_seen FROM processes WHERE parent_process_id IN " + processes +
       " UNION SELECT first_seen FROM fds WHERE fd_id IN (SELECT fd_id FROM temp.prune_fds)"
       " UNION SELECT gone_by FROM fds WHERE fd_id IN (SELECT fd_id FROM temp.prune_fds)"
       " UNION SELECT first_seen FROM sockets WHERE socket_id IN (SELECT socket_id FROM temp.prune_sockets)"
@@ -196,22 +211,17 @@ constexpr std::array<DeleteStep, 13> kSteps{{
 
 int64_t count(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
 
-constexpr const char* kUnparented =
-    " FROM processes WHERE parent_process_id IN (SELECT process_id FROM temp.prune_processes)"
-    " AND process_id NOT IN (SELECT process_id FROM temp.prune_processes)";
 constexpr const char* kPrunedParentCounts = " FROM spawn_counts WHERE parent_key IN (SELECT process_id FROM temp.prune_processes)";
 
 void count_plan(SQLite::Database& db, PruneReport& report) {
   for (const auto& step : kSteps) {
     report.deleted.push_back({step.table, count(db, std::string("SELECT count(*) FROM ") + step.table + " WHERE " + step.where)});
   }
-  report.processes_unparented = count(db, std::string("SELECT count(*)") + kUnparented);
   report.spawn_counts_rekeyed = count(db, std::string("SELECT count(*)") + kPrunedParentCounts);
 }
 
 // Moves spawn counts off pruned parents' rows to minus their pids, then lets go of those rows.
 void apply_plan(SQLite::Database& db, PruneReport& report) {
-  report.processes_unparented = count(db, std::string("SELECT count(*)") + kUnparented);
   db.exec(
       "INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned)"
       " SELECT s.host_id, s.start_minute, -p.pid, s.argv, s.spawned FROM spawn_counts s"
@@ -219,7 +229,6 @@ void apply_plan(SQLite::Database& db, PruneReport& report) {
       " WHERE s.parent_key IN (SELECT process_id FROM temp.prune_processes)"
       " ON CONFLICT DO UPDATE SET spawned = spawned + excluded.spawned");
   report.spawn_counts_rekeyed = db.exec(std::string("DELETE") + kPrunedParentCounts);
-  db.exec("UPDATE processes SET parent_process_id = NULL WHERE parent_process_id IN (SELECT process_id FROM temp.prune_processes)");
   for (const auto& step : kSteps) {
     report.deleted.push_back({step.table, db.exec(std::string("DELETE FROM ") + step.table + " WHERE " + step.where)});
   }
@@ -297,7 +306,7 @@ int64_t insert_prune_row(SQLite::Database& db, const PruneOptions& options, cons
   insert.bind(11, report.snapshots_affected);
   bind_optional(insert, 12, head);
   bind_blob(insert, 13, stored_hash(db, head));
-  insert.bind(14, report.processes_unparented);
+  insert.bind(14, 0);  // processes_unparented: none since ancestors stay (invariant 4)
   insert.bind(15, report.spawn_counts_rekeyed);
   bind_blob(insert, 16, last_chain_hash(db, "prunes", "prune_id"));
   insert.exec();
@@ -342,10 +351,10 @@ void record_prune(SQLite::Database& db, const PruneOptions& options, PruneReport
   report.prune_id = prune_id;
 }
 
-void plan(SQLite::Database& db, const PruneOptions& options) {
+void plan(SQLite::Database& db, const PruneOptions& options, PruneReport& report) {
   create_plan_tables(db);
   plan_cut(db, options);
-  plan_entities(db);
+  report.ancestors_kept = plan_entities(db);
   plan_events(db, options);
   plan_touched(db);
 }
@@ -357,13 +366,13 @@ PruneReport prune_trail(SQLite::Database& db, const PruneOptions& options, const
   report.cut_us = options.cut_us;
   if (options.dry_run) {
     SQLite::Transaction read(db);  // never committed: the temp tables go with it
-    plan(db, options);
+    plan(db, options, report);
     summarise_plan(db, report);
     count_plan(db, report);
     return report;
   }
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-  plan(db, options);
+  plan(db, options, report);
   summarise_plan(db, report);
   const auto holes = plan_event_holes(db);
   apply_plan(db, report);

@@ -1,8 +1,9 @@
 #pragma once
-// Text helpers shared by the /proc and /proc/net parsers.
+// Text helpers shared by the /proc and /proc/net parsers and the text the tool writes.
 #include <charconv>
 #include <cstddef>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -46,6 +47,12 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
     pieces.push_back(text.substr(start, end - start));
     start = end + 1;
   }
+}
+
+// Appends `item` to a `separator`-separated list: "a, b" + "c" → "a, b, c"; "" + "c" → "c".
+inline void append_item(std::string& list, std::string_view separator, std::string_view item) {
+  if (!list.empty()) list += separator;
+  list += item;
 }
 
 inline std::string_view trim(std::string_view text) {

@@ -5,6 +5,7 @@
 
 #include "proctrail/install.hpp"
 #include "proctrail/procfs.hpp"
+#include "recorder/text_util.hpp"
 
 namespace proctrail {
 namespace {
@@ -35,7 +36,7 @@ std::string systemd_word(const std::string& word) {
 
 std::string systemd_command(const std::vector<std::string>& command) {
   std::string line;
-  for (const auto& word : command) line += (line.empty() ? "" : " ") + systemd_word(word);
+  for (const auto& word : command) text::append_item(line, " ", systemd_word(word));
   return line;
 }
 
@@ -63,7 +64,7 @@ std::string systemd_timespan(std::chrono::milliseconds span) {
   std::string text;
   for (const auto& [unit_ms, name] : kUnits) {
     if (left < unit_ms) continue;
-    text += (text.empty() ? "" : " ") + std::to_string(left / unit_ms) + name;
+    text::append_item(text, " ", std::to_string(left / unit_ms) + name);
     left %= unit_ms;
   }
   return text.empty() ? "0" : text;

@@ -36,7 +36,7 @@ CREATE TABLE prunes (
   container_changes       INTEGER NOT NULL,    -- container_changes rows deleted
   event_batches           INTEGER NOT NULL,    -- event_batches rows deleted
   events                  INTEGER NOT NULL,    -- events rows deleted
-  processes_unparented    INTEGER NOT NULL,    -- kept processes whose parent_process_id was set NULL (their parent row was pruned; parent_pid and parent_start_ticks still name it)
+  processes_unparented    INTEGER NOT NULL,    -- kept processes whose parent_process_id was set NULL by early prunes; 0 since a prune keeps every ancestor of a kept process
   spawn_counts_rekeyed    INTEGER NOT NULL,    -- spawn_counts rows moved from a pruned parent's row to minus its pid (the counts are kept)
   prev_hash               BLOB,                -- hash of the prune before it; NULL for the first
   hash                    BLOB NOT NULL        -- SHA-256 over prev_hash, this row, its pruned_snapshots and pruned_event_ranges (recorder/digest.cpp)

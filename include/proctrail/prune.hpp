@@ -23,13 +23,13 @@ struct PruneReport {
   int64_t prune_id = 0;  // the prunes row; 0 for a dry run or when there was nothing to prune
   int64_t cut_us = 0;
   std::vector<PrunedTable> deleted;   // every table prune deletes from, in a fixed order, zeros included
-  int64_t processes_unparented = 0;   // kept processes whose parent row was pruned
+  int64_t ancestors_kept = 0;         // closed processes before the cut kept as ancestors of kept ones
   int64_t spawn_counts_rekeyed = 0;   // spawn_counts rows moved to minus the pruned parent's pid
   int64_t protected_snapshots = 0;    // snapshots before the cut whose entities were kept
   int64_t snapshots_affected = 0;     // snapshots whose content changed: verify checks their link only
   std::optional<int64_t> first_snapshot_id, last_snapshot_id;  // the range they span
   int64_t rows_deleted() const;
-  bool nothing_to_prune() const { return rows_deleted() == 0 && processes_unparented == 0; }
+  bool nothing_to_prune() const { return rows_deleted() == 0; }
   int64_t rows(const std::string& table) const;
 };
 

@@ -93,6 +93,7 @@ struct ImportSource {
   int64_t file_bytes = 0;
   int64_t taken_at_us = 0;              // when the output was captured
   std::string taken_at_source;          // --taken-at or mtime
+  std::optional<int64_t> utc_offset_s;  // ps: the offset its local times were read at (parse_ps); nullopt for lsof
   std::optional<std::string> host_name; // --host; default: file_name
   std::optional<std::string> tag;       // --tag
 };

@@ -1,8 +1,10 @@
 // `proctrail import` run as a user runs it: the fixtures of tests/fixtures/import, then questions
 // asked of the imported snapshot, and a round trip through this machine's own ps.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -52,10 +54,12 @@ class Import : public ::testing::Test {
  protected:
   test::TempDir tmp;
   std::string db = (tmp / "trail.db").string();
-  RunResult import(const std::string& kind, const std::filesystem::path& file, std::vector<std::string> extra = {}) {
+  // In UTC unless `zone` says otherwise: ps times are read in the importing machine's zone by default.
+  RunResult import(const std::string& kind, const std::filesystem::path& file, std::vector<std::string> extra = {},
+                   const std::string& zone = "UTC") {
     std::vector<std::string> args = {"--db", db, "import", kind, file.string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    return run(args);
+    return run(args, {"TZ=" + zone});
   }
   RunResult ask(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db});
@@ -212,6 +216,52 @@ TEST_F(Import, RoundTripThroughThisMachinesPs) {
   auto groups = ask({"query", "groups", "--match", ".", "--format", "json"});
   ASSERT_EQ(groups.code, 0) << groups.err;
   EXPECT_EQ(groups_of(groups.out), hand) << groups.out;
+}
+
+// The same processes listed by ps in UTC and at UTC+05:30 (a POSIX TZ string: no tzdata needed).
+TEST_F(Import, PsFromAMachineInAnotherZoneStartsAtTheSameUtcTimes) {
+  const auto in_utc = tmp / "utc.txt";
+  const auto in_india = tmp / "india.txt";
+  const std::string columns = " ps -o pid,lstart,args -p 1 -p " + std::to_string(::getpid()) + " > '";
+  ASSERT_EQ(std::system(("TZ=UTC" + columns + in_utc.string() + "'").c_str()), 0);
+  ASSERT_EQ(std::system(("TZ=IST-5:30" + columns + in_india.string() + "'").c_str()), 0);
+  ASSERT_NE(test::read_all(in_utc), test::read_all(in_india));  // the printed times differ
+
+  RunResult utc = import("ps", in_utc, {"--taken-at", "1m", "--format", "json"});
+  ASSERT_EQ(utc.code, 0) << utc.err;
+  EXPECT_EQ(nlohmann::json::parse(utc.out)["utc_offset"], "+00:00") << utc.out;
+  RunResult flagged = import("ps", in_india, {"--taken-at", "1m", "--utc-offset", "+05:30", "--format", "json"});
+  ASSERT_EQ(flagged.code, 0) << flagged.err;
+  EXPECT_EQ(nlohmann::json::parse(flagged.out)["utc_offset"], "+05:30") << flagged.out;
+  const auto copy = tmp / "india-again.txt";  // the same bytes would be refused as imported already
+  std::filesystem::copy_file(in_india, copy);
+  { std::ofstream(copy, std::ios::app) << '\n'; }
+  RunResult zoned = import("ps", copy, {"--taken-at", "1m"}, "IST-5:30");
+  ASSERT_EQ(zoned.code, 0) << zoned.err;
+  EXPECT_NE(zoned.out.find("local times read at UTC+05:30"), std::string::npos) << zoned.out;
+
+  auto starts = ask({"sql",
+                     "SELECT i.utc_offset_s AS zone_offset, (SELECT group_concat(pid || '@' || start_time_us, ' ')"
+                     "   FROM (SELECT pid, start_time_us FROM processes WHERE first_seen = i.snapshot_id ORDER BY pid)) AS starts"
+                     " FROM imports i ORDER BY i.import_id",
+                     "--format", "json"});
+  ASSERT_EQ(starts.code, 0) << starts.err;
+  auto rows = nlohmann::json::parse(starts.out);
+  ASSERT_EQ(rows.size(), 3u) << starts.out;
+  EXPECT_EQ(rows[0]["zone_offset"], 0);
+  EXPECT_EQ(rows[1]["zone_offset"], 19800);
+  EXPECT_EQ(rows[2]["zone_offset"], 19800);
+  EXPECT_EQ(rows[1]["starts"], rows[0]["starts"]) << starts.out;
+  EXPECT_EQ(rows[2]["starts"], rows[0]["starts"]) << starts.out;
+  EXPECT_EQ(ask({"verify"}).code, 0);
+}
+
+TEST_F(Import, ABadUtcOffsetIsOneLineAndImportsNothing) {
+  RunResult r = import("ps", kFixtures / "procps_ps_aux.txt", {"--taken-at", "1m", "--utc-offset", "+25:00"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_NE(r.err.find("--utc-offset"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
 }
 
 }  // namespace

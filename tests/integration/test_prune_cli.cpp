@@ -6,6 +6,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <nlohmann/json.hpp>
+
 #include "proctrail/store.hpp"
 #include "recorder/fs_util.hpp"
 #include "tests/support/child.hpp"
@@ -91,6 +93,39 @@ TEST_F(PruneBinary, DryRunPrintsWhatWouldGoAndLeavesTheFileByteForByte) {
   EXPECT_NE(dry.out.find("processes 180"), std::string::npos) << dry.out;  // servers closed by days 1-9
   EXPECT_NE(dry.out.find("nothing was changed"), std::string::npos) << dry.out;
   EXPECT_EQ(test::read_all(db), before);
+}
+
+TEST_F(PruneBinary, JsonFormatGivesTheCountsAndTheVacuumAsOneObject) {
+  record_history(40, 20);
+  RunResult dry = run({"--db", db.string(), "prune", "--older-than", "30d", "--dry-run", "--format", "json"});
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_EQ(lines(dry.out), 1) << dry.out;
+  const auto planned = nlohmann::json::parse(dry.out);
+  EXPECT_EQ(planned["dry_run"], true);
+  EXPECT_TRUE(planned["prune_id"].is_null());
+  EXPECT_EQ(planned["deleted"]["processes"], 180) << dry.out;  // servers closed by days 1-9
+  EXPECT_EQ(planned["deleted"]["events"], 0) << dry.out;        // every table, zeros included
+  EXPECT_TRUE(planned["vacuum"].is_null());
+
+  RunResult pruned = run({"--db", db.string(), "prune", "--older-than", "30d", "--vacuum", "--format", "json"});
+  ASSERT_EQ(pruned.code, 0) << pruned.err;
+  const auto done = nlohmann::json::parse(pruned.out);
+  EXPECT_EQ(done["dry_run"], false);
+  EXPECT_EQ(done["prune_id"], 1) << pruned.out;
+  EXPECT_EQ(done["deleted"], planned["deleted"]);
+  EXPECT_EQ(done["rows_deleted"], planned["rows_deleted"]);
+  EXPECT_EQ(done["nothing_to_prune"], false);
+  ASSERT_TRUE(done["vacuum"].is_object()) << pruned.out;
+  EXPECT_EQ(done["vacuum"]["bytes_freed"].get<int64_t>(),
+            done["vacuum"]["bytes_before"].get<int64_t>() - done["vacuum"]["bytes_after"].get<int64_t>());
+  EXPECT_GT(done["vacuum"]["bytes_freed"].get<int64_t>(), 0) << pruned.out;
+
+  RunResult again = run({"--db", db.string(), "prune", "--older-than", "30d", "--format", "json"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  const auto nothing = nlohmann::json::parse(again.out);
+  EXPECT_EQ(nothing["nothing_to_prune"], true);
+  EXPECT_TRUE(nothing["prune_id"].is_null());
+  EXPECT_EQ(nothing["rows_deleted"], 0);
 }
 
 TEST_F(PruneBinary, BadDurationsAreOneLineAndTouchNothing) {

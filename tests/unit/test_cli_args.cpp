@@ -202,6 +202,17 @@ TEST(CliArgs, ImportLineSaysWhatWasTakenAndSkipped) {
   EXPECT_EQ(import_line(summary, table, "l.txt"),
             "imported 95 processes from l.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) with 8 descriptors and 4 sockets"
             " as snapshot 12");
+  summary.sockets.reset();
+  EXPECT_EQ(import_line(summary, table, "e.txt", 3600),
+            "imported 95 processes from e.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped, local times read at"
+            " UTC+01:00) as snapshot 12");
+  EXPECT_EQ(import_line(summary, table, "e.txt", 0),
+            "imported 95 processes from e.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12");
+}
+
+TEST(CliArgs, ImportPsTakesAUtcOffsetAndLsofHasNone) {
+  EXPECT_EQ(parse_import({"import", "ps", "x", "--utc-offset", "+01:00"})->import.utc_offset, "+01:00");
+  EXPECT_THROW(parse_import({"import", "lsof", "x", "--utc-offset", "+01:00"}), CLI::ParseError);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // parse_ps and parse_lsof on literal text laid out exactly as procps and macOS print it.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 
@@ -135,6 +137,58 @@ TEST(ImportPs, AbsurdYearsAndElapsedTimesAreSkippedNotOverflowed) {
   ASSERT_EQ(table->skipped.size(), 3u);
   EXPECT_NE(table->skipped[0].reason.find("STARTED"), std::string::npos) << table->skipped[0].reason;
   EXPECT_NE(table->skipped[1].reason.find("ELAPSED"), std::string::npos) << table->skipped[1].reason;
+}
+
+// Imports read every ps time as UTC: a file captured on a laptop at UTC+01:00 put each lstart start
+// an hour late, and a clock-only START near midnight on the wrong day.
+TEST(ImportPs, LocalTimesOfAMachineEastOfUtcWereReadAsUtc) {
+  const std::string text =
+      "  PID                  STARTED CMD\n"
+      "    1 Tue Nov 24 09:12:01 2026 /sbin/init\n"
+      "    2 Tue Nov 24 15:40:00 2026 late\n";
+  auto at_utc = parse_ps(text, kTakenAt);
+  auto in_paris = parse_ps(text, kTakenAt, 3600);
+  ASSERT_TRUE(at_utc && in_paris);
+  EXPECT_EQ(by_pid(*at_utc, 1).start_time_us, utc("2026-11-24T09:12:01Z"));
+  EXPECT_EQ(by_pid(*in_paris, 1).start_time_us, utc("2026-11-24T08:12:01Z"));
+  EXPECT_EQ(by_pid(*in_paris, 2).start_time_us, utc("2026-11-24T14:40:00Z"));
+  // A clock-only START is the latest such time at or before the capture, in the capture's clock:
+  // 15:40 local is 14:40 UTC, before the 15:00 capture, so today; read as UTC it was yesterday.
+  auto clock_only = parse_ps("  PID START CMD\n    2 15:40 late\n", kTakenAt, 3600);
+  ASSERT_TRUE(clock_only);
+  EXPECT_EQ(by_pid(*clock_only, 2).start_time_us, utc("2026-11-24T14:40:00Z"));
+  auto clock_only_at_utc = parse_ps("  PID START CMD\n    2 15:40 late\n", kTakenAt);
+  ASSERT_TRUE(clock_only_at_utc);
+  EXPECT_EQ(by_pid(*clock_only_at_utc, 2).start_time_us, utc("2026-11-23T15:40:00Z"));
+  // An elapsed time is the same span in every zone.
+  auto elapsed = parse_ps("  PID ELAPSED CMD\n    3   00:05 x\n", kTakenAt, -5 * 3600);
+  ASSERT_TRUE(elapsed);
+  EXPECT_EQ(by_pid(*elapsed, 3).start_time_us, utc("2026-11-24T14:59:55Z"));
+  EXPECT_FALSE(parse_ps(text, kTakenAt, 19 * 3600));
+}
+
+int64_t offset_or_none(const char* text) {
+  auto offset = parse_utc_offset(text);
+  return offset ? *offset : std::numeric_limits<int64_t>::min();
+}
+
+TEST(ImportPs, UtcOffsetsReadAndPrintInTheIsoForms) {
+  EXPECT_EQ(offset_or_none("+01:00"), 3600);
+  EXPECT_EQ(offset_or_none("-05:30"), -(5 * 3600 + 30 * 60));
+  EXPECT_EQ(offset_or_none("+0545"), 5 * 3600 + 45 * 60);
+  EXPECT_EQ(offset_or_none("+09"), 9 * 3600);
+  EXPECT_EQ(offset_or_none("Z"), 0);
+  EXPECT_EQ(offset_or_none("UTC"), 0);
+  for (const char* bad : {"", "1", "+1", "01:00", "+01:60", "+19:00", "+1:00", "+01:0x", "+01:000", "CET"}) {
+    auto offset = parse_utc_offset(bad);
+    EXPECT_FALSE(offset) << bad;
+    if (!offset) {
+      EXPECT_NE(offset.error().message.find(bad), std::string::npos) << offset.error().message;
+    }
+  }
+  EXPECT_EQ(format_utc_offset(3600), "+01:00");
+  EXPECT_EQ(format_utc_offset(-(5 * 3600 + 30 * 60)), "-05:30");
+  EXPECT_EQ(format_utc_offset(0), "+00:00");
 }
 
 TEST(ImportPs, ProcpsStartColumnWithAMonthAndDaySpansTwoTokens) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <map>
 
 #include "proctrail/query.hpp"
 #include "proctrail/store.hpp"
@@ -59,8 +60,8 @@ std::string file_bytes(const std::filesystem::path& path) {
 }
 
 // A client (pid 100) starts an MCP server (200) and a short job (300), then exits on day 3; the
-// server is reparented to init and lives on. A build (400) runs on days 1-2. On day 20 an editor
-// (500) starts. Snapshots on days 0, 1, 2, 3 and 20; the cut is day 10.
+// server is reparented to init and lives on. A build (400) runs on days 1-2 and its compiler (410)
+// on day 1. On day 20 an editor (500) starts. Snapshots on days 0, 1, 2, 3 and 20; the cut is day 10.
 class Prune : public test::StoreFixture {
  protected:
   ProcessSample init = sample(1, 1, 0, "/sbin/init");
@@ -68,6 +69,7 @@ class Prune : public test::StoreFixture {
   ProcessSample server = child_of(client, sample(200, 100, 100, "node mcp-server.js"));
   ProcessSample job = child_of(client, sample(300, 150, 100, "sleep 1"));
   ProcessSample build = child_of(init, sample(400, 200, 1, "make -j2"));
+  ProcessSample compiler = child_of(build, sample(410, 210, 400, "cc1 main.c"));
   ProcessSample editor = child_of(init, sample(500, 90'000, 1, "vim notes"));
   std::vector<int64_t> s;  // snapshot ids, s[0] .. s[4]
 
@@ -84,7 +86,7 @@ class Prune : public test::StoreFixture {
     s.push_back(record(with_fds(on_day(0, {init, holding(client, {pipe_fd(5, 900, "w")}),
                                            holding(server, {pipe_fd(0, 900, "r")}), job})), requests[0]).snapshot_id);
     s.push_back(record(with_fds(on_day(1, {init, holding(client, {pipe_fd(5, 900, "w")}),
-                                           holding(server, {pipe_fd(0, 900, "r")}), build})), requests[1]).snapshot_id);
+                                           holding(server, {pipe_fd(0, 900, "r")}), build, compiler})), requests[1]).snapshot_id);
     s.push_back(record(with_fds(on_day(2, {init, holding(client, {pipe_fd(5, 900, "w")}),
                                            holding(server, {pipe_fd(0, 900, "r")}), busy_build})), requests[2]).snapshot_id);
     s.push_back(record(with_fds(on_day(3, {init, holding(reparented, {pipe_fd(0, 900, "r")})})), requests[3]).snapshot_id);
@@ -126,11 +128,12 @@ TEST_F(Prune, DropsClosedProcessesBeforeTheCutWithTheirChangesAndDescriptorsAndK
   record_history();
   auto report = prune();
   EXPECT_GT(report.prune_id, 0);
-  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 200, 500}));
-  EXPECT_EQ(report.rows("processes"), 3);               // client, job, build
+  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 100, 200, 500}));  // the client stays: the server's original parent
+  EXPECT_EQ(report.rows("processes"), 3);               // job, build, compiler
+  EXPECT_EQ(report.ancestors_kept, 1);                  // the client
   EXPECT_EQ(report.rows("process_state_changes"), 1);   // build's D
   EXPECT_EQ(report.rows("process_usage_changes"), 1);   // build's RSS
-  EXPECT_EQ(report.rows("fds"), 1);                     // client's write end
+  EXPECT_EQ(report.rows("fds"), 1);                     // client's write end, closed on day 3
   EXPECT_EQ(report.rows("process_ppid_changes"), 0);    // the server's reparenting stays with it
   EXPECT_EQ(scalar("SELECT count(*) FROM process_ppid_changes"), 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM fds WHERE gone_by IS NULL"), 1);
@@ -141,15 +144,36 @@ TEST_F(Prune, DropsClosedProcessesBeforeTheCutWithTheirChangesAndDescriptorsAndK
   EXPECT_FALSE(db().execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt64());
 }
 
-TEST_F(Prune, KeptProcessWhosePrunedParentRowWentKeepsTheParentsIdentity) {
+// Early prunes deleted the client's row and left the server only its parent's pid and start time:
+// the orphan question then could not say what the original parent was.
+TEST_F(Prune, OrphanLostItsOriginalParentsArgvWhenThePrunedRangeHeldTheParent) {
   record_history();
   auto report = prune();
-  EXPECT_EQ(report.processes_unparented, 1);
-  SQLite::Statement row(db(), "SELECT parent_process_id IS NULL, parent_pid, parent_start_ticks FROM processes WHERE pid = 200");
-  ASSERT_TRUE(row.executeStep());
-  EXPECT_EQ(row.getColumn(0).getInt(), 1);
-  EXPECT_EQ(row.getColumn(1).getInt64(), 100);
-  EXPECT_EQ(row.getColumn(2).getInt64(), 50);
+  EXPECT_EQ(report.ancestors_kept, 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM processes c JOIN processes p ON p.process_id = c.parent_process_id"
+                   " WHERE c.pid = 200 AND p.pid = 100 AND p.argv = 'node claude'"), 1);
+  auto trail = reader();
+  auto orphans = query_orphans(trail, s[4], {}, std::string("mcp-server"));
+  ASSERT_TRUE(orphans) << orphans.error().message;
+  EXPECT_EQ(column(*orphans, "original_parent_argv"), std::vector<std::string>{"node claude"}) << render_table(*orphans);
+  EXPECT_EQ(column(*orphans, "parent_gone_by").front().empty(), false) << render_table(*orphans);
+}
+
+TEST_F(Prune, EveryAncestorOfAKeptProcessStaysNotOnlyItsParent) {
+  auto launcher = child_of(init, sample(90, 40, 1, "bash launch.sh"));
+  auto client_of_launcher = child_of(launcher, sample(100, 50, 90, "node claude"));
+  auto server_of_client = child_of(client_of_launcher, sample(200, 100, 100, "node mcp-server.js"));
+  auto short_job = child_of(client_of_launcher, sample(300, 150, 100, "sleep 1"));
+  record(on_day(0, {init, launcher, client_of_launcher, server_of_client, short_job}));
+  auto reparented = server_of_client;
+  reparented.ppid = 1;
+  record(on_day(1, {init, reparented}));
+  record(on_day(20, {init, reparented}));
+  auto report = prune();
+  EXPECT_EQ(report.ancestors_kept, 2);  // the client and the launcher that started it
+  EXPECT_EQ(report.rows("processes"), 1);  // the client's short job, an ancestor of nothing
+  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 90, 100, 200}));
+  EXPECT_FALSE(db().execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt64());
 }
 
 TEST_F(Prune, SpawnRateTotalsOverThePrunedRangeAreUnchanged) {
@@ -159,13 +183,21 @@ TEST_F(Prune, SpawnRateTotalsOverThePrunedRangeAreUnchanged) {
   ASSERT_TRUE(before) << before.error().message;
   const int64_t total_before = scalar("SELECT sum(spawned) FROM spawn_counts");
   auto report = prune();
-  EXPECT_EQ(report.spawn_counts_rekeyed, 2);  // the client's rows: the server's and the job's
+  EXPECT_EQ(report.spawn_counts_rekeyed, 1);  // the build's row for the compiler; the client's stay on its kept row
   EXPECT_EQ(scalar("SELECT sum(spawned) FROM spawn_counts"), total_before);
   auto trail = reader();
   auto after = query_spawn_rate(trail, {.by = "parent", .per = "day"});
   ASSERT_TRUE(after) << after.error().message;
-  EXPECT_EQ(column(*after, "parent_pid"), column(*before, "parent_pid")) << render_table(*after);
-  EXPECT_EQ(column(*after, "spawned"), column(*before, "spawned"));
+  // Per parent pid, the same counts (ties may list in another order once a parent's row is gone).
+  auto per_parent = [](const ResultTable& result) {
+    std::map<std::string, std::string> counts;
+    const auto parents = column(result, "parent_pid");
+    const auto spawned = column(result, "spawned");
+    for (size_t i = 0; i < parents.size(); ++i) counts[parents[i]] = spawned[i];
+    return counts;
+  };
+  EXPECT_EQ(per_parent(*after), per_parent(*before)) << render_table(*after);
+  EXPECT_EQ(column(*after, "parent_pid").size(), column(*before, "parent_pid").size()) << render_table(*after);
 }
 
 TEST_F(Prune, OrphansGroupsAndTheTimelineOfAProcessWhoseParentWasPrunedStillAnswer) {
@@ -176,6 +208,7 @@ TEST_F(Prune, OrphansGroupsAndTheTimelineOfAProcessWhoseParentWasPrunedStillAnsw
   ASSERT_TRUE(orphans) << orphans.error().message;
   EXPECT_EQ(column(*orphans, "pid"), std::vector<std::string>{"200"}) << render_table(*orphans);
   EXPECT_EQ(column(*orphans, "original_parent_pid"), std::vector<std::string>{"100"});
+  EXPECT_EQ(column(*orphans, "original_parent_argv"), std::vector<std::string>{"node claude"});
   EXPECT_EQ(column(*orphans, "ppid_now"), std::vector<std::string>{"1"});
   auto groups = query_groups(trail, s[4], "mcp-server", "day", {});
   ASSERT_TRUE(groups) << groups.error().message;
@@ -256,7 +289,7 @@ TEST_F(Prune, EverythingAliveAtACleanupEvidenceSnapshotStaysAndItStillVerifiesIn
   record_history();
   add_cleanup_evidence(s[2]);
   auto report = prune();
-  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 100, 200, 400, 500}));  // only the job, gone before s[2], went
+  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 100, 200, 400, 410, 500}));  // only the job, gone before s[2], went
   EXPECT_EQ(report.protected_snapshots, 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM pruned_snapshots WHERE snapshot_id = " + std::to_string(s[2])), 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM process_state_changes"), 1);
@@ -270,7 +303,7 @@ TEST_F(Prune, KeepTaggedKeepsWhatATaggedSnapshotSawAndClosed) {
   requests[1].tag = "before-tests";
   record_history(requests);
   auto report = prune({.cut_us = kT0 + 10 * kDay, .keep_tagged = true});
-  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 100, 200, 300, 400, 500}));  // the job was closed by the tagged snapshot
+  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 100, 200, 300, 400, 410, 500}));  // the job was closed by the tagged snapshot
   EXPECT_TRUE(report.nothing_to_prune());
   EXPECT_EQ(scalar("SELECT count(*) FROM prunes"), 0);
 }
@@ -280,7 +313,7 @@ TEST_F(Prune, WithoutKeepTaggedATaggedSnapshotProtectsNothing) {
   requests[1].tag = "before-tests";
   record_history(requests);
   prune();
-  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 200, 500}));
+  EXPECT_EQ(pids(), (std::vector<int64_t>{1, 100, 200, 500}));
 }
 
 TEST_F(Prune, ASecondPruneWithTheSameCutDeletesNothing) {
@@ -298,7 +331,7 @@ TEST_F(Prune, NothingBeforeTheCutIsNothingToPrune) {
   auto report = prune({.cut_us = kT0 - kDay});
   EXPECT_TRUE(report.nothing_to_prune());
   EXPECT_EQ(scalar("SELECT count(*) FROM prunes"), 0);
-  EXPECT_EQ(pids().size(), 6u);
+  EXPECT_EQ(pids().size(), 7u);
 }
 
 TEST_F(Prune, DryRunCountsWhatAPruneDeletesAndLeavesTheFileByteForByte) {
@@ -316,7 +349,7 @@ TEST_F(Prune, DryRunCountsWhatAPruneDeletesAndLeavesTheFileByteForByte) {
   EXPECT_EQ(file_bytes(db_path), before);
   EXPECT_EQ(dry.prune_id, 0);
   EXPECT_EQ(dry.rows("processes"), 3);
-  EXPECT_EQ(dry.processes_unparented, 1);
+  EXPECT_EQ(dry.ancestors_kept, 1);
   EXPECT_EQ(dry.snapshots_affected, 4);
   auto opened = Store::open(db_path);
   ASSERT_TRUE(opened);
@@ -328,7 +361,7 @@ TEST_F(Prune, DryRunCountsWhatAPruneDeletesAndLeavesTheFileByteForByte) {
   }
   EXPECT_EQ(real.rows_deleted(), 6);  // 3 processes, a state and a usage change, 1 fd
   EXPECT_EQ(real.spawn_counts_rekeyed, dry.spawn_counts_rekeyed);
-  EXPECT_EQ(real.processes_unparented, dry.processes_unparented);
+  EXPECT_EQ(real.ancestors_kept, dry.ancestors_kept);
 }
 
 TEST_F(Prune, APruneThatFailsLeavesTheTrailAsItWas) {
@@ -337,7 +370,7 @@ TEST_F(Prune, APruneThatFailsLeavesTheTrailAsItWas) {
   auto report = store->prune({.cut_us = kT0 + 10 * kDay});
   ASSERT_FALSE(report);
   EXPECT_NE(report.error().message.find("nothing was deleted"), std::string::npos) << report.error().message;
-  EXPECT_EQ(pids().size(), 6u);
+  EXPECT_EQ(pids().size(), 7u);
   EXPECT_EQ(scalar("SELECT count(*) FROM prunes"), 0);
   EXPECT_EQ(scalar("SELECT sum(spawned) FROM spawn_counts WHERE parent_key < 0"), 0);
 }
