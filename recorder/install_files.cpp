@@ -61,7 +61,10 @@ Status write_file_atomically(const std::filesystem::path& file, std::string_view
   struct stat existing {};
   mode_t mode = ::stat(file.c_str(), &existing) == 0 ? (existing.st_mode & 07777) : new_file_mode;
   const std::filesystem::path folder = file.parent_path().empty() ? "." : file.parent_path();
-  std::string temp = (folder / ("." + file.filename().string() + ".proctrail-XXXXXX")).string();
+  std::string temp_name = ".";
+  temp_name += file.filename().string();
+  temp_name += ".proctrail-XXXXXX";
+  std::string temp = (folder / temp_name).string();
   int fd = ::mkstemp(temp.data());
   if (fd < 0) return failed("creating a temporary file beside", file);
   bool written = ::fchmod(fd, mode) == 0 && write_all(fd, text) && ::fsync(fd) == 0;

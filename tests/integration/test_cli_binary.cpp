@@ -131,7 +131,7 @@ TEST_F(Binary, TwentyConcurrentSnapsAllLand) {
   std::vector<std::unique_ptr<Child>> snaps;
   for (int i = 0; i < 20; ++i) {
     snaps.push_back(std::make_unique<Child>(
-        std::vector<std::string>{kBinary, "--db", db.string(), "snap", "--tag", "c" + std::to_string(i)},
+        std::vector<std::string>{kBinary, "--db", db.string(), "snap", "--tag", std::string("c").append(std::to_string(i))},
         test::SpawnOptions{.pipe_stdout = true, .pipe_stderr = true}));
   }
   for (auto& snap : snaps) {
