@@ -72,12 +72,9 @@ std::string json_line(const ImportSummary& summary, const ImportedTable& table, 
 }
 
 // ps: --utc-offset, else this machine's zone at the capture time (where ps usually ran). lsof prints
-// no times: nullopt.
+// no times (and has no --utc-offset): nullopt.
 Result<std::optional<int64_t>> utc_offset_of(const ImportOptions& options, int64_t taken_at_us) {
-  if (options.source != "ps") {
-    if (!options.utc_offset.empty()) return Error{"--utc-offset: lsof output has no times to read"};
-    return std::optional<int64_t>{};
-  }
+  if (options.source != "ps") return std::optional<int64_t>{};
   if (!options.utc_offset.empty()) {
     auto offset = parse_utc_offset(options.utc_offset);
     if (!offset) return Error{"--utc-offset: " + offset.error().message};

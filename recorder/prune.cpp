@@ -10,21 +10,22 @@
 //     evidence/after, cleanup_actions evidence), an exec run's before/after, an import's snapshot,
 //     and with keep_tagged every tagged snapshot, is protected. Every entity alive at it (same boot,
 //     first_seen <= P < gone_by) or closed by it (gone_by = P) is kept with all its change rows, and
-//     so is the original parent row of every process it first saw (its content names that row).
+//     invariant 4 keeps the parent row of every process it first saw (its content names that row).
 //     A protected snapshot therefore still verifies in full, not link-only.
 //  3. Snapshot rows are never deleted. The chain still links from the first snapshot to the last;
 //     a snapshot whose content a prune changed (it first saw, closed, or wrote a change row of a
-//     pruned entity) is listed in pruned_snapshots with the hash of the content the prune left. Verify links it by its stored
-//     hash (trusted, "link-only": the original content is gone) and re-hashes what is left against
-//     the newest prune's record, so the rows a prune kept stay tamper-evident. No other snapshot
-//     loses its full check.
+//     pruned entity) is listed in pruned_snapshots with the hash of the content the prune left.
+//     Verify links it by its stored hash (trusted, "link-only": the original content is gone) and
+//     re-hashes what is left against the newest prune's record, so the rows a prune kept stay
+//     tamper-evident. No other snapshot loses its full check.
 //  4. Ancestry stays whole. Every process row a kept process descends from (parent_process_id,
 //     transitively) is kept with its change rows, however old: an orphan's original parent (its
 //     argv, when it went) is the answer the orphan question exists for. So no kept row ever points
 //     at a pruned one. Foreign keys hold at every statement (they are on): change rows and
 //     descriptors go before their entity; spawn_counts rows keyed by a pruned parent's row move to
-//     minus its pid (merged into any row already there), so spawn-rate totals are unchanged. Nothing else references processes, sockets or containers by row
-//     (exec_leaks and cleanup_actions name processes by pid and start_ticks).
+//     minus its pid (merged into any row already there), so spawn-rate totals are unchanged.
+//     Nothing else references processes, sockets or containers by row (exec_leaks and
+//     cleanup_actions name processes by pid and start_ticks).
 //  5. Events. An event batch goes when it was written before the cut, is not the newest batch (new
 //     batches chain to it), and holds no event of an exec run's window (its leak evidence). Each run
 //     of consecutive deleted batches is a pruned_event_ranges row with the prev_hash before the hole
@@ -138,9 +139,6 @@ int64_t keep_ancestors(SQLite::Database& db) {
 int64_t plan_entities(SQLite::Database& db) {
   db.exec("INSERT INTO temp.prune_processes (process_id) SELECT x.process_id FROM processes x WHERE " +
           prunable("x.host_id"));
-  db.exec(
-      "DELETE FROM temp.prune_processes WHERE process_id IN (SELECT c.parent_process_id FROM processes c"
-      " JOIN temp.prune_protected k ON k.snapshot_id = c.first_seen WHERE c.parent_process_id IS NOT NULL)");
   const int64_t ancestors_kept = keep_ancestors(db);
   db.exec(
       "INSERT INTO temp.prune_fds (fd_id)"

@@ -53,6 +53,12 @@ namespace {
 
 // ---- opening and migrating -------------------------------------------------------------------
 
+// A failure of the store's own connection (it writes) on `path`: "DOING PATH: why".
+Error store_error(const std::string& doing, const std::filesystem::path& path, const SQLite::Exception& e,
+                  const StoreOptions& options) {
+  return detail::trail_error(doing + " " + path.string(), path, e, true, options.busy_timeout);
+}
+
 // Creates an absent database file with mode 0600 so SQLite (and its -wal/-shm) inherit it.
 Status create_private_file(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -636,7 +642,7 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
     if (!db) return db.error();
     return Store(path, std::move(db.value()), options, logger);
   } catch (const SQLite::Exception& e) {
-    return detail::trail_error("opening " + where, path, e, true, options.busy_timeout);
+    return store_error("opening", path, e, options);
   }
 }
 
@@ -684,7 +690,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     release_idle_cache(*db_);
     return summary;
   } catch (const SQLite::Exception& e) {
-    return detail::trail_error("recording a snapshot into " + path_.string(), path_, e, true, options_.busy_timeout);
+    return store_error("recording a snapshot into", path_, e, options_);
   }
 }
 
@@ -698,7 +704,7 @@ Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<c
     release_idle_cache(*db_);
     return EventBatchSummary{counts.batch_id, counts.events, counts.gaps};
   } catch (const SQLite::Exception& e) {
-    return detail::trail_error("recording process events into " + path_.string(), path_, e, true, options_.busy_timeout);
+    return store_error("recording process events into", path_, e, options_);
   }
 }
 
@@ -747,7 +753,7 @@ Result<int64_t> Store::record_exec_run(const HostInfo& host, const ExecRunRecord
     transaction.commit();
     return run_id;
   } catch (const SQLite::Exception& e) {
-    return detail::trail_error("recording the exec run into " + path_.string(), path_, e, true, options_.busy_timeout);
+    return store_error("recording the exec run into", path_, e, options_);
   }
 }
 
@@ -868,7 +874,7 @@ Result<VerifyReport> Store::verify() {
     }
     return report;
   } catch (const SQLite::Exception& e) {
-    return detail::trail_error("verifying " + path_.string(), path_, e, true, options_.busy_timeout);
+    return store_error("verifying", path_, e, options_);
   }
 }
 
@@ -876,7 +882,7 @@ Result<PruneReport> Store::prune(const PruneOptions& options) {
   try {
     return detail::prune_trail(*db_, options, logger_);
   } catch (const SQLite::Exception& e) {
-    auto error = detail::trail_error("pruning " + path_.string(), path_, e, true, options_.busy_timeout);
+    auto error = store_error("pruning", path_, e, options_);
     error.message += "; nothing was deleted";
     return error;
   }
@@ -886,7 +892,7 @@ Result<VacuumReport> Store::vacuum() {
   try {
     return detail::vacuum_trail(*db_);
   } catch (const SQLite::Exception& e) {
-    auto error = detail::trail_error("vacuuming " + path_.string(), path_, e, true, options_.busy_timeout);
+    auto error = store_error("vacuuming", path_, e, options_);
     error.message += "; VACUUM needs free space about the database's size, in its folder and the temporary folder";
     return error;
   }
