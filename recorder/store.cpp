@@ -265,7 +265,7 @@ struct Counts {
 
 int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const SnapshotRequest& request,
                             const ProcessTable* table, std::optional<int64_t> coalesced_with,
-                            const std::optional<std::string>& prev_hash) {
+                            const std::optional<std::string>& prev_hash, const Clock& clock) {
   SQLite::Statement insert(db,
       "INSERT INTO snapshots (host_id, requested_at_us, started_at_us, ended_at_us, started_boottime_ns,"
       " trigger, tag, hook_event, hook_session_id, hook_cwd, hook_transcript_path, hook_error,"
@@ -276,10 +276,10 @@ int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const Snapsho
       " :coalesced_with, 0, 0, 0, 0, 0, 0, :collector_pid, :version, :prev_hash, X'')");
   insert.bind(":host_id", host_id);
   insert.bind(":requested_at_us", request.requested_at_us);
-  int64_t now_us = fs::clock_us(CLOCK_REALTIME);
+  int64_t now_us = clock.realtime_us();
   insert.bind(":started_at_us", table ? table->started_at_us : now_us);
   insert.bind(":ended_at_us", table ? table->ended_at_us : now_us);
-  insert.bind(":started_boottime_ns", table ? table->started_boottime_ns : fs::clock_ns(CLOCK_BOOTTIME));
+  insert.bind(":started_boottime_ns", table ? table->started_boottime_ns : clock.boottime_ns());
   insert.bind(":trigger", request.trigger);
   bind_optional(insert, ":tag", request.tag);
   bind_optional(insert, ":hook_event", request.hook.event);
@@ -556,9 +556,9 @@ void finish_snapshot(SQLite::Database& db, int64_t snapshot_id, const Counts& co
   summary.hash_hex = digest::to_hex(hash);
 }
 
-SnapshotRequest with_defaults(SnapshotRequest request) {
-  if (request.requested_at_us == 0) request.requested_at_us = fs::clock_us(CLOCK_REALTIME);
-  if (request.requested_boottime_ns == 0) request.requested_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
+SnapshotRequest with_defaults(SnapshotRequest request, const Clock& clock) {
+  if (request.requested_at_us == 0) request.requested_at_us = clock.realtime_us();
+  if (request.requested_boottime_ns == 0) request.requested_boottime_ns = clock.boottime_ns();
   if (request.collector_pid == 0) request.collector_pid = ::getpid();
   return request;
 }
@@ -573,6 +573,11 @@ Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
 SQLite::Database& Store::database() { return *db_; }
+
+Clock Clock::system() {
+  return Clock{.realtime_us = [] { return fs::clock_us(CLOCK_REALTIME); },
+               .boottime_ns = [] { return fs::clock_ns(CLOCK_BOOTTIME); }};
+}
 
 namespace {
 
@@ -649,7 +654,7 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
 int Store::schema_version() { return pragma_int(*db_, "user_version"); }
 
 Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotRequest& raw_request, const Collect& collect) {
-  const SnapshotRequest request = with_defaults(raw_request);
+  const SnapshotRequest request = with_defaults(raw_request, options_.clock);
   try {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     HostRow host_row = ensure_host(*db_, host);
@@ -658,7 +663,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     auto latest = latest_snapshot(*db_, host_row.host_id);
     if (latest && latest->started_boottime_ns >= request.requested_boottime_ns) {
       int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, nullptr, latest->snapshot_id,
-                                       detail::last_chain_hash(*db_, "snapshots", "snapshot_id"));
+                                       detail::last_chain_hash(*db_, "snapshots", "snapshot_id"), options_.clock);
       counts.seen = latest->seen;
       finish_snapshot(*db_, id, counts, summary);
       summary.coalesced_with = latest->snapshot_id;
@@ -671,7 +676,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     counts.vanished = table->vanished;
     counts.parse_errors = static_cast<int64_t>(table->unparsed_pids.size());
     int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, &table.value(), std::nullopt,
-                                     detail::last_chain_hash(*db_, "snapshots", "snapshot_id"));
+                                     detail::last_chain_hash(*db_, "snapshots", "snapshot_id"), options_.clock);
     OpenMap open = load_open(*db_, host_row.host_id);
     SnapshotWriter writer(*db_, host_row.host_id, id, host, options_, logger_);
     if (host_row.created) writer.close_earlier_boots(host, counts);

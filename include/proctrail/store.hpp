@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "proctrail/clock.hpp"
 #include "proctrail/events.hpp"
 #include "proctrail/hook.hpp"
 #include "proctrail/import.hpp"
@@ -35,6 +36,8 @@ struct StoreOptions {
   // Descriptors of a process that has not run are carried over unread, except that one snapshot in
   // this interval re-reads everything (a shared fd table can change without its holder running).
   std::chrono::milliseconds full_fd_read_interval{600'000};
+  // The time a request is stamped with when it carries none, and the coalescing decision's "now".
+  Clock clock = Clock::system();
 };
 
 // What a snapshot is asked for; the collection itself comes from a callback.
@@ -42,8 +45,8 @@ struct SnapshotRequest {
   std::string trigger = "manual";  // manual, hook, timer, event, exec-before, exec-after, cleanup-*
   std::optional<std::string> tag;
   HookPayload hook;
-  int64_t requested_at_us = 0;        // wall clock of the request (0: now)
-  int64_t requested_boottime_ns = 0;  // CLOCK_BOOTTIME of the request (0: now)
+  int64_t requested_at_us = 0;        // wall clock of the request (0: now, by StoreOptions::clock)
+  int64_t requested_boottime_ns = 0;  // CLOCK_BOOTTIME of the request (0: now, by StoreOptions::clock)
   pid_t collector_pid = 0;            // the recording process (0: this one)
 };
 

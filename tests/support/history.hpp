@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 
 #include "proctrail/store.hpp"
@@ -50,19 +51,39 @@ inline ProcessTable table(std::vector<ProcessSample> processes, std::vector<pid_
 // Unix µs of `ticks` after the fixture host's boot.
 inline int64_t at_ticks(uint64_t ticks) { return 1'700'000'000'000'000 + static_cast<int64_t>(ticks) * 10'000; }
 
-// A fresh trail per test, written through the store with hand-made tables.
+// A clock the test sets: the store reads "now" from it instead of this machine's clocks. Like a real
+// clock it never reads the same twice: each read moves it on by one unit.
+struct FixtureClock {
+  std::shared_ptr<int64_t> realtime_us = std::make_shared<int64_t>(1'700'000'000'000'000);
+  std::shared_ptr<int64_t> boottime_ns = std::make_shared<int64_t>(1);
+
+  Clock clock() const {
+    return Clock{.realtime_us = [now = realtime_us] { return (*now)++; }, .boottime_ns = [now = boottime_ns] { return (*now)++; }};
+  }
+  // A fixture's request is made as the collection it asks for begins.
+  void at_collection_of(const ProcessTable& t) {
+    *realtime_us = t.started_at_us;
+    *boottime_ns = t.started_boottime_ns;
+  }
+};
+
+// A fresh trail per test, written through the store with hand-made tables, on the fixture's clock.
 class StoreFixture : public ::testing::Test {
  protected:
   TempDir tmp;
   std::filesystem::path db_path = tmp / "trail.db";
   std::optional<Store> store;
+  FixtureClock clock;
 
   void SetUp() override {
-    auto opened = Store::open(db_path);
+    StoreOptions options;
+    options.clock = clock.clock();
+    auto opened = Store::open(db_path, options);
     ASSERT_TRUE(opened) << opened.error().message;
     store.emplace(std::move(opened.value()));
   }
   SnapshotSummary record(ProcessTable t, SnapshotRequest request = {}, const HostInfo& h = host()) {
+    clock.at_collection_of(t);
     auto summary = store->record(h, request, [&](const CollectHints&) { return Result<ProcessTable>(t); });
     EXPECT_TRUE(summary) << summary.error().message;
     return summary ? *summary : SnapshotSummary{};

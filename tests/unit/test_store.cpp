@@ -215,6 +215,32 @@ TEST_F(StoreTest, RequestOvertakenByANewerCollectionIsCoalesced) {
             std::vector<std::string>{"hook|sess-9|" + std::to_string(s1.snapshot_id) + "|1"});
 }
 
+// The coalescing decision compares the newest collection's start with the request's time as the
+// injected clock reads it. Snapshots stamped 7 hours after boot were once coalesced on a machine up
+// for less than that, because the request was stamped with the real CLOCK_BOOTTIME.
+TEST_F(StoreTest, CoalescingJudgesTheRequestByTheInjectedClockNotTheMachinesUptime) {
+  ProcessTable first = table({sample(810, 81, 1, "a")});
+  first.started_boottime_ns = 26'000LL * 1'000'000'000;
+  auto s1 = record(first);
+  bool collected = false;
+  auto collect = [&](const CollectHints&) {
+    collected = true;
+    return Result<ProcessTable>(table({sample(810, 81, 1, "a")}));
+  };
+
+  *clock.boottime_ns = first.started_boottime_ns - 1;  // asked just before s1's collection began
+  auto overtaken = store->record(host(), {}, collect);
+  ASSERT_TRUE(overtaken) << overtaken.error().message;
+  EXPECT_EQ(overtaken->coalesced_with, s1.snapshot_id);
+  EXPECT_FALSE(collected);
+
+  *clock.boottime_ns = first.started_boottime_ns + 1;  // asked after it began: collects anew
+  auto fresh = store->record(host(), {}, collect);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_FALSE(fresh->coalesced_with);
+  EXPECT_TRUE(collected);
+}
+
 TEST_F(StoreTest, FailedCollectionLeavesCommittedSnapshotsAlone) {
   auto s1 = record(table({sample(900, 90, 1, "a")}));
   auto failed = store->record(host(), {}, [](const CollectHints&) { return Result<ProcessTable>(Error{"listing processes: boom"}); });
