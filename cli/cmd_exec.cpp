@@ -26,9 +26,9 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/leak_guard.hpp"
 #include "proctrail/procfs.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/pidfd.hpp"
-#include "recorder/text_util.hpp"
+#include "common/fs_util.hpp"
+#include "cleanup/pidfd.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {

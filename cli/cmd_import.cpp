@@ -14,8 +14,8 @@
 #include "cli/app.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
-#include "recorder/digest.hpp"
-#include "recorder/fs_util.hpp"
+#include "recorder/store/digest.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/install.hpp"
 #include "proctrail/procfs.hpp"
-#include "recorder/text_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {

@@ -1,6 +1,6 @@
 // proctrail prune --older-than 30d [--keep-tagged] [--dry-run] [--vacuum] [--format json]: drops whole old ranges
 // of the trail (closed entities, their change rows, old event batches) in one transaction; the
-// library's notes are in recorder/prune.cpp.
+// library's notes are in recorder/store/prune.cpp.
 #include <ctime>
 #include <iostream>
 
@@ -8,7 +8,7 @@
 
 #include "cli/app.hpp"
 #include "proctrail/duration.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {

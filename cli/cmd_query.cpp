@@ -5,7 +5,7 @@
 #include "cli/app.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/query.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "cli/app.hpp"
 #include "proctrail/store.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 #include "reports/report.hpp"
 
 namespace proctrail::cli {

@@ -14,7 +14,7 @@
 #include "proctrail/install.hpp"
 #include "proctrail/paths.hpp"
 #include "proctrail/recorder.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {

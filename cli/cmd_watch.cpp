@@ -15,7 +15,7 @@
 #include "proctrail/events.hpp"
 #include "proctrail/recorder.hpp"
 #include "cli/event_recording.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {

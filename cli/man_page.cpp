@@ -5,7 +5,7 @@
 #include "cli/command_tree.hpp"
 #include "cli/completion.hpp"
 #include "proctrail/paths.hpp"
-#include "recorder/text_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {

@@ -8,8 +8,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/query.hpp"
-#include "recorder/schema.hpp"
-#include "recorder/trail_error.hpp"
+#include "recorder/store/schema.hpp"
+#include "recorder/store/trail_error.hpp"
 
 namespace proctrail {
 namespace {

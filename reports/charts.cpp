@@ -1,6 +1,6 @@
 // SVG line and bar charts for the HTML report (see proctrail/charts.hpp). Layout works on estimated
 // text widths (7 px a character at 12 px), so labels are spaced and legends wrapped without a font.
-#include "proctrail/charts.hpp"
+#include "reports/charts.hpp"
 
 #include <algorithm>
 #include <array>

@@ -11,8 +11,8 @@
 #include <map>
 #include <sstream>
 
-#include "proctrail/charts.hpp"
-#include "recorder/fs_util.hpp"
+#include "reports/charts.hpp"
+#include "common/fs_util.hpp"
 #include "reports/embedded.hpp"
 
 namespace proctrail::reports {

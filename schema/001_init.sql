@@ -46,7 +46,7 @@ CREATE TABLE snapshots (
   collector_pid        INTEGER NOT NULL, -- pid of the recording process, which leaves itself out
   proctrail_version    TEXT NOT NULL,    -- version of the proctrail that wrote the row
   prev_hash            BLOB,             -- hash of the previous snapshot in the trail, NULL for the first
-  hash                 BLOB NOT NULL     -- SHA-256 over prev_hash and this snapshot's canonical content (see recorder/digest.cpp)
+  hash                 BLOB NOT NULL     -- SHA-256 over prev_hash and this snapshot's canonical content (see recorder/store/digest.cpp)
 );
 CREATE INDEX snapshots_host ON snapshots(host_id, snapshot_id);
 CREATE INDEX snapshots_tag ON snapshots(tag) WHERE tag IS NOT NULL;

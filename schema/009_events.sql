@@ -12,7 +12,7 @@ CREATE TABLE event_batches (
   events         INTEGER NOT NULL,  -- events rows in the batch (gaps included)
   gaps           INTEGER NOT NULL,  -- of which gap markers
   prev_hash      BLOB,              -- hash of the batch before it; NULL for the first
-  hash           BLOB NOT NULL      -- SHA-256 over prev_hash, this row and its events (recorder/digest.cpp)
+  hash           BLOB NOT NULL      -- SHA-256 over prev_hash, this row and its events (recorder/store/digest.cpp)
 );
 
 -- One process event: fork, exec, exit, a uid/sid/comm change, a core dump, or a gap in the stream.

@@ -5,7 +5,7 @@
 -- stored hash (trusted) and what is left of its content against the hash the prune recorded here.
 -- Each prune row is hash-chained to the prune before it (over its row, its pruned_snapshots and its
 -- pruned_event_ranges), so editing the record to hide a range, or to excuse an edited snapshot,
--- breaks that chain. See recorder/prune.cpp.
+-- breaks that chain. See recorder/store/prune.cpp.
 
 -- One prune: who ran it, the cut, what it deleted, and the hashes that anchor it in the chains it cut.
 CREATE TABLE prunes (
@@ -39,7 +39,7 @@ CREATE TABLE prunes (
   processes_unparented    INTEGER NOT NULL,    -- kept processes whose parent_process_id was set NULL by early prunes; 0 since a prune keeps every ancestor of a kept process
   spawn_counts_rekeyed    INTEGER NOT NULL,    -- spawn_counts rows moved from a pruned parent's row to minus its pid (the counts are kept)
   prev_hash               BLOB,                -- hash of the prune before it; NULL for the first
-  hash                    BLOB NOT NULL        -- SHA-256 over prev_hash, this row, its pruned_snapshots and pruned_event_ranges (recorder/digest.cpp)
+  hash                    BLOB NOT NULL        -- SHA-256 over prev_hash, this row, its pruned_snapshots and pruned_event_ranges (recorder/store/digest.cpp)
 );
 
 -- A snapshot whose content a prune changed: from then on verify links it by its stored hash
@@ -47,7 +47,7 @@ CREATE TABLE prunes (
 CREATE TABLE pruned_snapshots (
   snapshot_id  INTEGER NOT NULL REFERENCES snapshots(snapshot_id), -- the snapshot
   prune_id     INTEGER NOT NULL REFERENCES prunes(prune_id),       -- a prune that changed its content
-  content_hash BLOB NOT NULL,                                      -- its hash (recorder/digest.cpp, as snapshots.hash) over the content this prune left; the newest prune's is checked
+  content_hash BLOB NOT NULL,                                      -- its hash (recorder/store/digest.cpp, as snapshots.hash) over the content this prune left; the newest prune's is checked
   PRIMARY KEY (snapshot_id, prune_id)
 ) WITHOUT ROWID;
 CREATE INDEX pruned_snapshots_prune ON pruned_snapshots(prune_id);

@@ -1,5 +1,5 @@
 #pragma once
-// Retention: Store::prune drops whole old ranges of the trail (see the notes in recorder/prune.cpp).
+// Retention: Store::prune drops whole old ranges of the trail (see the notes in recorder/store/prune.cpp).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The SQLite trail. See the design notes at the top of recorder/store.cpp.
+// The SQLite trail. See the design notes at the top of recorder/store/store.cpp.
 #include <sys/types.h>
 
 #include <chrono>
@@ -159,7 +159,7 @@ class Store {
 
   // Deletes closed entities, their change rows and event batches from before options.cut_us, except
   // what protected snapshots (cleanup evidence, exec, import, tagged with keep_tagged) hold, in one
-  // write transaction, and records the prune (recorder/prune.cpp). Nothing to delete: a report with
+  // write transaction, and records the prune (recorder/store/prune.cpp). Nothing to delete: a report with
   // prune_id 0 and nothing written. A dry run counts in a read transaction and writes nothing.
   Result<PruneReport> prune(const PruneOptions& options);
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proctrail/store.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/history.hpp"
 #include "tests/support/temp_dir.hpp"

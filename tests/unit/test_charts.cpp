@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "proctrail/charts.hpp"
+#include "reports/charts.hpp"
 
 namespace proctrail::charts {
 namespace {

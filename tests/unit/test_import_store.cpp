@@ -7,7 +7,7 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 #include "proctrail/query.hpp"
-#include "recorder/schema.hpp"
+#include "recorder/store/schema.hpp"
 #include "tests/support/history.hpp"
 
 namespace proctrail {

@@ -13,7 +13,7 @@
 
 #include "proctrail/query.hpp"
 #include "proctrail/store.hpp"
-#include "recorder/digest.hpp"
+#include "recorder/store/digest.hpp"
 #include "tests/support/answers.hpp"
 #include "tests/support/history.hpp"
 

@@ -5,7 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/store.hpp"
-#include "recorder/schema.hpp"
+#include "recorder/store/schema.hpp"
 #include "tests/support/history.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -23,7 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/procfs.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail {
 namespace {

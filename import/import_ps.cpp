@@ -11,8 +11,8 @@
 
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
-#include "recorder/import_util.hpp"
-#include "recorder/text_util.hpp"
+#include "import/import_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail {
 namespace {

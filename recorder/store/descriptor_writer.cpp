@@ -1,11 +1,11 @@
-#include "recorder/descriptor_writer.hpp"
+#include "recorder/store/descriptor_writer.hpp"
 
 #include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "recorder/fs_util.hpp"
-#include "recorder/sqlite_util.hpp"
+#include "common/fs_util.hpp"
+#include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail::detail {
 namespace {

@@ -14,10 +14,10 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/store.hpp"
-#include "recorder/descriptor_writer.hpp"
-#include "recorder/digest.hpp"
-#include "recorder/spawn_ledger.hpp"
-#include "recorder/sqlite_util.hpp"
+#include "recorder/store/descriptor_writer.hpp"
+#include "recorder/store/digest.hpp"
+#include "recorder/store/spawn_ledger.hpp"
+#include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "proctrail/procfs.hpp"
-#include "recorder/text_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail {
 namespace {

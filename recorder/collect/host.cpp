@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include "proctrail/procfs.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail {
 

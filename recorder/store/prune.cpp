@@ -43,15 +43,15 @@
 //     are still protected, open or ancestors of kept rows) and writes nothing.
 //  9. VACUUM runs after the commit, outside it: it needs free space about the database's size, and
 //     when it fails the committed prune stays.
-#include "recorder/prune.hpp"
+#include "recorder/store/prune.hpp"
 
 #include <unistd.h>
 
 #include <array>
 
-#include "recorder/digest.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/sqlite_util.hpp"
+#include "recorder/store/digest.hpp"
+#include "common/fs_util.hpp"
+#include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail::detail {
 namespace {
@@ -162,7 +162,7 @@ void plan_events(SQLite::Database& db, const PruneOptions& options) {
   batches.exec();
 }
 
-// Every snapshot whose canonical content (recorder/digest.cpp) the deletes and updates change.
+// Every snapshot whose canonical content (recorder/store/digest.cpp) the deletes and updates change.
 void plan_touched(SQLite::Database& db) {
   const std::string processes = "(SELECT process_id FROM temp.prune_processes)";
   db.exec(

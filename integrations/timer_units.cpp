@@ -5,7 +5,7 @@
 
 #include "proctrail/install.hpp"
 #include "proctrail/procfs.hpp"
-#include "recorder/text_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail {
 namespace {

@@ -17,8 +17,8 @@
 
 #include "proctrail/containers.hpp"
 #include "proctrail/procfs.hpp"
-#include "recorder/fnv1a.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fnv1a.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail {
 namespace {

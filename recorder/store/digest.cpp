@@ -10,7 +10,7 @@
 //  - A set with no rows contributes nothing (not even its index), so a migration that adds a table
 //    adds a set here without changing the hash of any snapshot written before it.
 //  - Columns are listed by name: a migration that adds a column must not add it here for old rows.
-#include "recorder/digest.hpp"
+#include "recorder/store/digest.hpp"
 
 #include <openssl/evp.h>
 

@@ -31,11 +31,11 @@
 
 #include "proctrail/procfs.hpp"
 #include "proctrail/query.hpp"
-#include "recorder/digest.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/pidfd.hpp"
-#include "recorder/sqlite_util.hpp"
-#include "recorder/text_util.hpp"
+#include "recorder/store/digest.hpp"
+#include "common/fs_util.hpp"
+#include "cleanup/pidfd.hpp"
+#include "recorder/store/sqlite_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail {
 namespace {

@@ -20,8 +20,8 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/procfs.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/text_util.hpp"
+#include "common/fs_util.hpp"
+#include "common/text_util.hpp"
 
 namespace proctrail {
 namespace {

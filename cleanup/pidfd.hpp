@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "proctrail/procfs.hpp"
-#include "recorder/fs_util.hpp"
+#include "common/fs_util.hpp"
 
 namespace proctrail::detail {
 

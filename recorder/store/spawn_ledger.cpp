@@ -1,8 +1,8 @@
-#include "recorder/spawn_ledger.hpp"
+#include "recorder/store/spawn_ledger.hpp"
 
 #include <vector>
 
-#include "recorder/sqlite_util.hpp"
+#include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail::detail {
 

@@ -1,4 +1,4 @@
-#include "recorder/schema.hpp"
+#include "recorder/store/schema.hpp"
 
 #include <cctype>
 #include <stdexcept>

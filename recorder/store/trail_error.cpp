@@ -1,4 +1,4 @@
-#include "recorder/trail_error.hpp"
+#include "recorder/store/trail_error.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 #pragma once
 // FNV-1a, 64-bit: a fast fingerprint compared for equality only (run signatures, the views' text).
-// Not for anything an adversary chooses: the evidence chain uses SHA-256 (recorder/digest.cpp).
+// Not for anything an adversary chooses: the evidence chain uses SHA-256 (recorder/store/digest.cpp).
 #include <cstdint>
 #include <string_view>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Writes descriptor and socket rows for one snapshot, inside the store's write transaction.
-// Same rules as processes (recorder/store.cpp notes 2 and 4): rows are written when first seen and
+// Same rules as processes (recorder/store/store.cpp notes 2 and 4): rows are written when first seen and
 // closed by the first snapshot that no longer sees them; unread is not gone (a process whose fd
 // directory could not be read keeps its rows open; sockets not collected close nothing).
 #include <chrono>

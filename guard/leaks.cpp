@@ -21,8 +21,8 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/procfs.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/pidfd.hpp"
+#include "common/fs_util.hpp"
+#include "cleanup/pidfd.hpp"
 
 namespace proctrail {
 namespace {

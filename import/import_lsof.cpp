@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "proctrail/import.hpp"
-#include "recorder/import_util.hpp"
+#include "import/import_util.hpp"
 
 namespace proctrail {
 namespace {

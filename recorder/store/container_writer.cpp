@@ -1,11 +1,11 @@
-#include "recorder/container_writer.hpp"
+#include "recorder/store/container_writer.hpp"
 
 #include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
-#include "recorder/sqlite_util.hpp"
+#include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail::detail {
 namespace {

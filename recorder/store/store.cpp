@@ -14,7 +14,7 @@
 //  4. Unread is not gone. A process whose stat was malformed, and the recorder itself (which
 //     leaves itself out but may have been recorded by a concurrent snapshot), keep their open rows.
 //  5. Chain. Every snapshot's hash covers prev_hash (the previous snapshot's hash) and its own
-//     content as read back from the database (recorder/digest.cpp), inside the same transaction.
+//     content as read back from the database (recorder/store/digest.cpp), inside the same transaction.
 //  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
 //     refused before any pragma that writes; migrations run in one transaction, with foreign keys
 //     off (table rebuilds) and checked before it commits.
@@ -36,17 +36,17 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
-#include "recorder/container_writer.hpp"
-#include "recorder/descriptor_writer.hpp"
-#include "recorder/event_writer.hpp"
-#include "recorder/fnv1a.hpp"
-#include "recorder/digest.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/prune.hpp"
-#include "recorder/schema.hpp"
-#include "recorder/spawn_ledger.hpp"
-#include "recorder/sqlite_util.hpp"
-#include "recorder/trail_error.hpp"
+#include "recorder/store/container_writer.hpp"
+#include "recorder/store/descriptor_writer.hpp"
+#include "recorder/store/event_writer.hpp"
+#include "common/fnv1a.hpp"
+#include "recorder/store/digest.hpp"
+#include "common/fs_util.hpp"
+#include "recorder/store/prune.hpp"
+#include "recorder/store/schema.hpp"
+#include "recorder/store/spawn_ledger.hpp"
+#include "recorder/store/sqlite_util.hpp"
+#include "recorder/store/trail_error.hpp"
 
 namespace proctrail {
 namespace {
@@ -573,11 +573,6 @@ Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
 SQLite::Database& Store::database() { return *db_; }
-
-Clock Clock::system() {
-  return Clock{.realtime_us = [] { return fs::clock_us(CLOCK_REALTIME); },
-               .boottime_ns = [] { return fs::clock_ns(CLOCK_BOOTTIME); }};
-}
 
 namespace {
 

@@ -7,14 +7,14 @@
 //  - A fork whose parent has no processes row yet is counted under minus the parent's pid; the
 //    snapshot that records the parent moves it to the parent's row (SpawnLedger::adopt), and a
 //    later exec follows it there.
-#include "recorder/event_writer.hpp"
+#include "recorder/store/event_writer.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "recorder/digest.hpp"
-#include "recorder/fs_util.hpp"
-#include "recorder/spawn_ledger.hpp"
-#include "recorder/sqlite_util.hpp"
+#include "recorder/store/digest.hpp"
+#include "common/fs_util.hpp"
+#include "recorder/store/spawn_ledger.hpp"
+#include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail::detail {
 namespace {
