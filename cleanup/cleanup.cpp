@@ -3,46 +3,42 @@
 // Design notes (invariants):
 //  1. Nothing is signalled before the cleanup-evidence snapshot has committed; every target is a
 //     row of that snapshot, chosen by SQL over it. If the snapshot fails, nothing is acted on.
-//  2. A signal goes only through a pidfd opened *before* the target's start time is re-read and
-//     found equal to the evidence: a pid that was reused is never signalled (identity-mismatch).
+//  2. Processes are ended by the one termination engine (cleanup/terminate.cpp, shared with the leak
+//     guard): a signal goes only through a pidfd opened *before* the target's start time is re-read
+//     (through CleanerOptions::proc_root) and found equal to the evidence, so a pid that was reused
+//     is never signalled (identity-mismatch); SIGTERM, the grace, then SIGKILL.
 //  3. Protected targets (pid 1, this process and its ancestors, kernel threads, other users'
 //     processes without --all-users as root, anything started after the cleanup began) are shown
 //     in the plan with the reason and never acted on; a run that acts audits each of them as
 //     signal none, outcome protected, so the trail shows what was declined and why.
-//  4. Each action row is written, hash-chained to the previous action, in its own transaction as
-//     soon as its outcome is known, so a crash mid-cleanup keeps every action already taken.
+//  4. Each action row is written through the store (Store::record_cleanup_action: hash-chained to the
+//     previous action, in its own transaction) as soon as its outcome is known, so a crash
+//     mid-cleanup keeps every action already taken. A row that cannot be written stops the cleanup:
+//     nothing is signalled that the trail could not record.
 //  5. With --tree, descendants are signalled before their ancestors (deepest first).
 #include "proctrail/cleanup.hpp"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
-#include <unordered_map>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "proctrail/procfs.hpp"
 #include "proctrail/query.hpp"
-#include "recorder/store/digest.hpp"
-#include "common/fs_util.hpp"
 #include "cleanup/pidfd.hpp"
-#include "recorder/store/sqlite_util.hpp"
+#include "cleanup/terminate.hpp"
+#include "common/fs_util.hpp"
 #include "common/text_util.hpp"
 
 namespace proctrail {
 namespace {
 
 using detail::current_stat;
-using detail::pidfd_open;
-using detail::pidfd_send_signal;
 
 // This process and every ancestor up to pid 1.
 std::set<pid_t> self_and_ancestors() {
@@ -218,59 +214,51 @@ void protect(std::vector<CleanupTarget>& targets, const CleanupSelectors& s, int
   }
 }
 
-// The audit trail: one row per action, hash-chained, each in its own transaction.
-class AuditWriter {
- public:
-  AuditWriter(SQLite::Database& db, int64_t run_id, int64_t evidence) : db_(db), run_id_(run_id), evidence_(evidence) {}
+// The audit row of an action, stamped now.
+CleanupAuditRow audit_row_of(const CleanupAction& action) {
+  const auto& t = action.target;
+  CleanupAuditRow row;
+  row.at_us = fs::clock_us(CLOCK_REALTIME);
+  row.uid = ::getuid();
+  row.target_kind = t.kind;
+  if (t.key.pid != 0) row.pid = t.key.pid;
+  if (t.kind == "process") row.start_ticks = t.key.start_ticks;
+  if (!t.container_id.empty()) row.container_id = t.container_id;
+  row.argv = t.argv;
+  row.selector = t.why;
+  row.signal = action.signal;
+  row.outcome = action.outcome;
+  if (!action.detail.empty()) row.detail = action.detail;
+  return row;
+}
 
-  void write(const CleanupAction& action, const std::string& selector) {
-    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    const std::optional<std::string> prev = detail::last_chain_hash(db_, "cleanup_actions", "action_id");
-    SQLite::Statement insert(db_,
-        "INSERT INTO cleanup_actions (run_id, at_us, uid, evidence_snapshot_id, target_kind, pid, start_ticks, container_id,"
-        " argv, selector, signal, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, x'')");
-    const auto& t = action.target;
-    insert.bind(1, run_id_);
-    insert.bind(2, fs::clock_us(CLOCK_REALTIME));
-    insert.bind(3, static_cast<int64_t>(::getuid()));
-    insert.bind(4, evidence_);
-    insert.bind(5, t.kind);
-    if (t.key.pid != 0) insert.bind(6, t.key.pid);
-    if (t.kind == "process") insert.bind(7, static_cast<int64_t>(t.key.start_ticks));
-    if (!t.container_id.empty()) insert.bind(8, t.container_id);
-    insert.bind(9, t.argv);
-    insert.bind(10, selector);
-    insert.bind(11, action.signal);
-    insert.bind(12, action.outcome);
-    if (!action.detail.empty()) insert.bind(13, action.detail);
-    if (prev) insert.bind(14, prev->data(), static_cast<int>(prev->size()));
-    insert.exec();
-    const int64_t id = db_.getLastInsertRowid();
-    std::string hash = digest::action_hash(db_, id);
-    SQLite::Statement seal(db_, "UPDATE cleanup_actions SET hash = ?1 WHERE action_id = ?2");
-    seal.bind(1, hash.data(), static_cast<int>(hash.size()));
-    seal.bind(2, id);
-    seal.exec();
-    transaction.commit();
+// Stops (and with --remove, removes) a container target through its engine.
+CleanupAction stop_container(const DockerCollector& docker, const CleanupTarget& target, const CleanupSelectors& selectors) {
+  CleanupAction action{target, selectors.remove ? "stop+remove" : "stop", "", ""};
+  auto stopped = docker.stop(target.container_id, std::chrono::duration_cast<std::chrono::seconds>(selectors.grace));
+  if (!stopped) {
+    action.outcome = "failed";
+    action.detail = stopped.error().message;
+    return action;
   }
+  action.outcome = *stopped;
+  if (selectors.remove && *stopped != "gone") {
+    auto removed = docker.remove(target.container_id);
+    action.outcome = removed ? *removed : "failed";
+    if (!removed) action.detail = removed.error().message;
+  }
+  return action;
+}
 
- private:
-  SQLite::Database& db_;
-  int64_t run_id_;
-  int64_t evidence_;
-};
+bool survived(const CleanupAction& action) {
+  return action.outcome == "still-running" || action.outcome == "permission-denied" || action.outcome == "failed" ||
+         action.outcome == "zombie";
+}
 
-// One process target in flight.
-struct InFlight {
-  size_t index = 0;  // into report.plan
-  int pidfd = -1;
-  std::string signal = "TERM";
-};
-
-std::vector<bool> wait_exits(const std::vector<InFlight>& flights, std::chrono::milliseconds limit) {
-  std::vector<int> pidfds;
-  for (const auto& flight : flights) pidfds.push_back(flight.pidfd);
-  return detail::wait_exits(pidfds, limit);
+// An audit row could not be written: the cleanup stops there.
+Error stopped_at(Error error) {
+  error.message += "; nothing more was signalled";
+  return error;
 }
 
 }  // namespace
@@ -298,14 +286,17 @@ std::string CleanupSelectors::to_json() const {
 }
 
 Cleaner::Cleaner(Store& store, Recorder& recorder, const DockerCollector* docker, Logger logger)
-    : store_(store), recorder_(recorder), docker_(docker), logger_(or_null(std::move(logger))) {}
+    : Cleaner(store, recorder, CleanerOptions{.docker = docker}, std::move(logger)) {}
+
+Cleaner::Cleaner(Store& store, Recorder& recorder, CleanerOptions options, Logger logger)
+    : store_(store), recorder_(recorder), options_(std::move(options)), logger_(or_null(std::move(logger))) {}
 
 Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std::string& own_argv) {
   if (!selectors.narrows()) {
     return Error{"cleanup needs a selector that narrows the targets (--match, --orphans, --unreachable, --older-than,"
                  " --parent, --user, --from-sql, --container-label)"};
   }
-  if (selectors.containers && docker_ == nullptr) return Error{"--containers needs the Docker daemon"};
+  if (selectors.containers && options_.docker == nullptr) return Error{"--containers needs the Docker daemon"};
   const int64_t began_us = fs::clock_us(CLOCK_REALTIME);
   const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
   if (after_begin) after_begin();
@@ -335,134 +326,56 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   protect(*targets, selectors, began_boottime_ns, ticks);
   report.plan = std::move(*targets);
 
-  auto& db = store_.database();
-  SQLite::Statement run(db,
-      "INSERT INTO cleanup_runs (host_id, started_at_us, uid, pid, argv, selectors, dry_run, evidence_snapshot_id)"
-      " SELECT host_id, ?1, ?2, ?3, ?4, ?5, 1, snapshot_id FROM snapshots WHERE snapshot_id = ?6");
-  run.bind(1, began_us);
-  run.bind(2, static_cast<int64_t>(::getuid()));
-  run.bind(3, ::getpid());
-  run.bind(4, own_argv);
-  run.bind(5, selectors.to_json());
-  run.bind(6, report.evidence_snapshot_id);
-  run.exec();
-  report.run_id = db.getLastInsertRowid();
+  auto run_id = store_.begin_cleanup_run(CleanupRunStart{.evidence_snapshot_id = report.evidence_snapshot_id,
+                                                         .started_at_us = began_us,
+                                                         .uid = ::getuid(),
+                                                         .pid = ::getpid(),
+                                                         .argv = own_argv,
+                                                         .selectors = selectors.to_json()});
+  if (!run_id) return run_id.error();
+  report.run_id = *run_id;
   return report;
 }
 
 Result<CleanupReport> Cleaner::execute(CleanupReport report, const CleanupSelectors& selectors) {
-  auto& db = store_.database();
-  try {
-    SQLite::Statement live(db, "UPDATE cleanup_runs SET dry_run = 0 WHERE run_id = ?1");
-    live.bind(1, report.run_id);
-    live.exec();
-    if (before_signals) before_signals(report);
-    AuditWriter audit(db, report.run_id, report.evidence_snapshot_id);
-    auto record = [&](CleanupAction action) {
-      audit.write(action, action.target.why);
-      report.actions.push_back(std::move(action));
-    };
-
-    std::vector<InFlight> flights;
-    for (size_t i = 0; i < report.plan.size(); ++i) {
-      const auto& target = report.plan[i];
-      if (target.protection) {
-        record({target, "none", "protected", *target.protection});
-        continue;
-      }
-      if (target.kind == "container") {
-        CleanupAction action{target, selectors.remove ? "stop+remove" : "stop", "", ""};
-        auto stopped = docker_->stop(target.container_id, std::chrono::duration_cast<std::chrono::seconds>(selectors.grace));
-        if (!stopped) {
-          action.outcome = "failed";
-          action.detail = stopped.error().message;
-        } else {
-          action.outcome = *stopped;
-          if (selectors.remove && *stopped != "gone") {
-            auto removed = docker_->remove(target.container_id);
-            action.outcome = removed ? *removed : "failed";
-            if (!removed) action.detail = removed.error().message;
-          }
-        }
-        record(std::move(action));
-        continue;
-      }
-      // Identity first: the pidfd pins whatever process has the pid now; only if its start time is
-      // the evidence's is that process the target.
-      int pidfd = pidfd_open(target.key.pid);
-      if (pidfd < 0) {
-        record({target, "none", errno == ESRCH ? "gone" : "failed", errno == ESRCH ? "exited before the action" : std::strerror(errno)});
-        continue;
-      }
-      auto now = current_stat(target.key.pid);
-      if (!now || now->starttime != target.key.start_ticks) {
-        ::close(pidfd);
-        record({target, "none", now ? "identity-mismatch" : "gone",
-                now ? "pid " + std::to_string(target.key.pid) + " now belongs to a process started at tick " +
-                          std::to_string(now->starttime) + "; it was not touched"
-                    : "exited before the action"});
-        continue;
-      }
-      if (now->state == 'Z') {
-        ::close(pidfd);
-        auto parent = current_stat(now->ppid);
-        record({target, "none", "zombie",
-                "already exited; its parent " + std::to_string(now->ppid) + " (" + (parent ? parent->comm : "?") +
-                    ") has not reaped it"});
-        continue;
-      }
-      if (pidfd_send_signal(pidfd, SIGTERM) != 0) {
-        int error = errno;
-        ::close(pidfd);
-        record({target, "TERM", error == EPERM ? "permission-denied" : error == ESRCH ? "gone" : "failed", std::strerror(error)});
-        continue;
-      }
-      flights.push_back(InFlight{i, pidfd, "TERM"});
-    }
-
-    auto exited = wait_exits(flights, selectors.grace);
-    std::vector<InFlight> stubborn;
-    for (size_t k = 0; k < flights.size(); ++k) {
-      if (exited[k]) {
-        ::close(flights[k].pidfd);
-        record({report.plan[flights[k].index], "TERM", "exited", ""});
-        continue;
-      }
-      if (pidfd_send_signal(flights[k].pidfd, SIGKILL) != 0 && errno != ESRCH) {
-        int error = errno;
-        ::close(flights[k].pidfd);
-        record({report.plan[flights[k].index], "TERM+KILL", error == EPERM ? "permission-denied" : "failed", std::strerror(error)});
-        continue;
-      }
-      stubborn.push_back(InFlight{flights[k].index, flights[k].pidfd, "TERM+KILL"});
-    }
-    auto killed = wait_exits(stubborn, std::chrono::seconds(5));
-    for (size_t k = 0; k < stubborn.size(); ++k) {
-      ::close(stubborn[k].pidfd);
-      record({report.plan[stubborn[k].index], "TERM+KILL", killed[k] ? "killed" : "still-running",
-              killed[k] ? "ignored SIGTERM for the grace period" : "still running 5 s after SIGKILL"});
-    }
-
-    auto after = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-after"});
-    if (after) report.after_snapshot_id = after->snapshot_id;
-    for (const auto& action : report.actions) {
-      if (action.outcome == "still-running" || action.outcome == "permission-denied" || action.outcome == "failed" ||
-          action.outcome == "zombie") {
-        ++report.survivors;
-      }
-    }
-    SQLite::Statement finish(db,
-        "UPDATE cleanup_runs SET ended_at_us = ?1, after_snapshot_id = ?2, targets = ?3, survivors = ?4 WHERE run_id = ?5");
-    finish.bind(1, fs::clock_us(CLOCK_REALTIME));
-    if (report.after_snapshot_id) finish.bind(2, *report.after_snapshot_id);
-    finish.bind(3, static_cast<int64_t>(report.actions.size()));
-    finish.bind(4, report.survivors);
-    finish.bind(5, report.run_id);
-    finish.exec();
-    return report;
-  } catch (const SQLite::Exception& e) {
-    return Error{std::string("writing the audit trail: ") + e.what()};
+  if (auto live = store_.mark_cleanup_run_live(report.run_id); !live) {
+    auto error = live.error();
+    error.message += "; nothing was signalled";
+    return error;
   }
+  if (before_signals) before_signals(report);
+  auto record = [&](CleanupAction action) -> Status {
+    if (auto written = store_.record_cleanup_action(report.run_id, report.evidence_snapshot_id, audit_row_of(action)); !written) {
+      return written;
+    }
+    report.actions.push_back(std::move(action));
+    return ok_status();
+  };
+  detail::Terminator terminator({.grace = selectors.grace, .proc_root = options_.proc_root},
+                                [&](const detail::TargetOutcome& ended) {
+                                  return record({report.plan[ended.index], ended.signal,
+                                                 std::string(detail::termination_name(ended.outcome)), ended.detail});
+                                });
+  auto act = [&](size_t i) -> Status {
+    const auto& target = report.plan[i];
+    if (target.protection) return record({target, "none", "protected", *target.protection});
+    if (target.kind == "container") return record(stop_container(*options_.docker, target, selectors));
+    return terminator.signal(i, target.key);
+  };
+  for (size_t i = 0; i < report.plan.size(); ++i) {
+    if (auto done = act(i); !done) return stopped_at(done.error());
+  }
+  if (auto ended = terminator.finish(); !ended) return stopped_at(ended.error());
+
+  auto after = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-after"});
+  if (after) report.after_snapshot_id = after->snapshot_id;
+  report.survivors = std::count_if(report.actions.begin(), report.actions.end(), survived);
+  auto finished = store_.finish_cleanup_run(report.run_id, CleanupRunEnd{.ended_at_us = fs::clock_us(CLOCK_REALTIME),
+                                                                       .after_snapshot_id = report.after_snapshot_id,
+                                                                       .targets = static_cast<int64_t>(report.actions.size()),
+                                                                       .survivors = report.survivors});
+  if (!finished) return finished.error();
+  return report;
 }
 
 Status write_evidence_file(const std::filesystem::path& trail_path, const CleanupReport& report, const std::filesystem::path& out) {

@@ -4,12 +4,12 @@
 //  1. A leak is a live, non-zombie process that was not running when the run began (baseline) and
 //     is tied to the run: a descendant of the root, a carrier of the run's marker, or a process
 //     the event stream saw fork from the run. Identity is (pid, start_ticks) throughout.
-//  2. Scanning only reads; ending leaks goes through detail::pidfd (identity re-checked after the
-//     pidfd is open), so a pid reused since the scan is never signalled.
+//  2. Scanning only reads; ending leaks goes through cleanup's termination engine
+//     (cleanup/terminate.hpp: identity re-checked after the pidfd is open), so a pid reused since
+//     the scan is never signalled.
 //  3. The guard restores what it changed in this process (PROCTRAIL_RUN, the subreaper flag).
 #include "proctrail/leak_guard.hpp"
 
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -22,7 +22,7 @@
 
 #include "proctrail/procfs.hpp"
 #include "common/fs_util.hpp"
-#include "cleanup/pidfd.hpp"
+#include "cleanup/terminate.hpp"
 
 namespace proctrail {
 namespace {
@@ -180,32 +180,13 @@ bool environ_has_marker(std::string_view environ, std::string_view marker) {
 
 size_t terminate_processes(const std::vector<ProcessKey>& processes, std::chrono::milliseconds grace,
                            const std::filesystem::path& proc_root) {
-  std::vector<int> pidfds;
-  for (const auto& key : processes) {
-    int pidfd = detail::pidfd_open(key.pid);
-    if (pidfd < 0) continue;  // gone
-    auto now = detail::current_stat(key.pid, proc_root.string());
-    if (!now || now->starttime != key.start_ticks || now->state == 'Z' || detail::pidfd_send_signal(pidfd, SIGTERM) != 0) {
-      ::close(pidfd);  // gone, reused, already dead, or not ours to signal
-      continue;
-    }
-    pidfds.push_back(pidfd);
-  }
-  auto exited = detail::wait_exits(pidfds, grace);
-  std::vector<int> stubborn;
-  for (size_t i = 0; i < pidfds.size(); ++i) {
-    if (!exited[i] && detail::pidfd_send_signal(pidfds[i], SIGKILL) == 0) {
-      stubborn.push_back(pidfds[i]);
-      continue;
-    }
-    ::close(pidfds[i]);
-  }
-  auto killed = detail::wait_exits(stubborn, std::chrono::seconds(5));
+  // Gone, reused, zombie or not ours to signal: not counted; only what outlived SIGKILL is.
   size_t survivors = 0;
-  for (size_t i = 0; i < stubborn.size(); ++i) {
-    survivors += killed[i] ? 0 : 1;
-    ::close(stubborn[i]);
-  }
+  auto count = [&](const detail::TargetOutcome& ended) {
+    if (ended.outcome == detail::Termination::still_running) ++survivors;
+    return ok_status();
+  };
+  (void)detail::terminate(processes, detail::TerminateOptions{.grace = grace, .proc_root = proc_root}, count);
   return survivors;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -76,16 +77,23 @@ struct CleanupReport {
   int64_t survivors = 0;
 };
 
+struct CleanerOptions {
+  const DockerCollector* docker = nullptr;    // needed for --containers
+  std::filesystem::path proc_root = "/proc";  // where a target's start time is re-read before it is signalled
+};
+
 class Cleaner {
  public:
   Cleaner(Store& store, Recorder& recorder, const DockerCollector* docker = nullptr, Logger logger = nullptr);
+  Cleaner(Store& store, Recorder& recorder, CleanerOptions options, Logger logger = nullptr);
 
   // Takes and commits the cleanup-evidence snapshot, then chooses targets from it and marks the
   // protected ones. Records the run (dry_run until execute). Nothing is signalled.
   Result<CleanupReport> plan(const CleanupSelectors& selectors, const std::string& own_argv);
 
   // Acts on every unprotected target of `report.plan`, writing one audit row per target as its
-  // outcome becomes known, then takes the cleanup-after snapshot and counts survivors.
+  // outcome becomes known, then takes the cleanup-after snapshot and counts survivors. If an audit
+  // row cannot be written, nothing more is signalled and the error is returned.
   Result<CleanupReport> execute(CleanupReport report, const CleanupSelectors& selectors);
 
   // Called after the plan and before the first signal (tests use it to exercise PID reuse).
@@ -96,7 +104,7 @@ class Cleaner {
  private:
   Store& store_;
   Recorder& recorder_;
-  const DockerCollector* docker_;
+  CleanerOptions options_;
   Logger logger_;
 };
 

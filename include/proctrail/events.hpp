@@ -27,13 +27,12 @@
 #include <vector>
 
 #include "proctrail/logging.hpp"
+#include "proctrail/model.hpp"
 #include "proctrail/result.hpp"
 
 namespace proctrail {
 
-enum class EventKind { fork, exec, exit, uid, sid, comm, coredump, gap };
-
-// "fork", "exec", ... as stored in events.kind.
+// "fork", "exec", ... as stored in events.kind (EventKind and ProcEvent: model.hpp).
 std::string_view event_kind_name(EventKind kind);
 
 // One proc connector event as the kernel sent it (struct proc_event in linux/cn_proc.h).
@@ -81,24 +80,6 @@ class ProcConnector {
   explicit ProcConnector(int fd) : fd_(fd) {}
   int fd_ = -1;
   std::vector<std::byte> buffer_;
-};
-
-// A recorded event (a row of the events table).
-struct ProcEvent {
-  EventKind kind = EventKind::fork;
-  int64_t at_us = 0;                       // wall clock, unix µs
-  pid_t pid = 0;                           // the process (tgid); 0 for a gap
-  std::optional<uint64_t> start_ticks;     // (22) starttime: with pid, the identity
-  bool start_estimated = false;            // start_ticks from the fork's timestamp: the process was gone before /proc could be read
-  pid_t ppid = 0;                          // fork: the parent; exit: the parent at exit; else the parent when read
-  std::optional<uint64_t> parent_start_ticks;
-  std::optional<std::string> argv;         // exec (and fork): /proc/PID/cmdline, shell-quoted
-  std::optional<std::string> comm;         // comm: the new name
-  std::optional<int64_t> uid, euid;        // uid: the new ids
-  std::optional<int64_t> sid;              // sid: the new session (= pid)
-  std::optional<int64_t> exit_code;        // exit: WEXITSTATUS when it exited normally
-  std::optional<int64_t> exit_signal;      // exit: the signal that ended it
-  std::string detail;                      // gap: what was lost
 };
 
 struct EnricherOptions {

@@ -22,6 +22,7 @@
 
 #include "proctrail/containers.hpp"
 #include "proctrail/logging.hpp"
+#include "proctrail/model.hpp"
 #include "proctrail/process.hpp"
 #include "proctrail/result.hpp"
 
@@ -30,32 +31,7 @@ namespace proctrail {
 // The environment variable every guarded command inherits: run ids, ':'-separated, innermost last.
 inline constexpr const char* kRunMarkerVariable = "PROCTRAIL_RUN";
 
-struct LeakedProcess {
-  ProcessKey key;
-  pid_t ppid = 0;
-  pid_t sid = 0;
-  std::string argv;          // shell-quoted; "[comm]" when cmdline is empty
-  int64_t age_ms = 0;
-  int64_t rss_kb = 0;
-  std::string escape;        // how it got away: see classify_escape
-  std::string found_by;      // tree, marker, events (the first that found it)
-};
-
-struct LeakedContainer {
-  std::string id;
-  std::string name;
-  std::string image;
-  std::string state;
-  int64_t created_at_us = 0;
-  std::string found_by;  // label (proctrail.run = the run id) or time (created during the run)
-};
-
-struct LeakReport {
-  std::vector<LeakedProcess> processes;
-  std::vector<LeakedContainer> containers;
-  std::string containers_source;  // where containers were looked for, or why not
-  bool empty() const { return processes.empty() && containers.empty(); }
-};
+// LeakedProcess, LeakedContainer and LeakReport: model.hpp.
 
 // What one scan looks for.
 struct LeakScan {

@@ -1,5 +1,6 @@
 #pragma once
-// The SQLite trail. See the design notes at the top of recorder/store/store.cpp.
+// The SQLite trail. See the design notes at the top of recorder/store/store.cpp. The data its API
+// takes and returns is in model.hpp.
 #include <sys/types.h>
 
 #include <chrono>
@@ -11,13 +12,9 @@
 #include <string>
 
 #include "proctrail/clock.hpp"
-#include "proctrail/events.hpp"
-#include "proctrail/hook.hpp"
-#include "proctrail/import.hpp"
-#include "proctrail/leak_guard.hpp"
 #include "proctrail/logging.hpp"
+#include "proctrail/model.hpp"
 #include "proctrail/process.hpp"
-#include "proctrail/prune.hpp"
 #include "proctrail/result.hpp"
 
 namespace SQLite {
@@ -38,92 +35,6 @@ struct StoreOptions {
   std::chrono::milliseconds full_fd_read_interval{600'000};
   // The time a request is stamped with when it carries none, and the coalescing decision's "now".
   Clock clock = Clock::system();
-};
-
-// What a snapshot is asked for; the collection itself comes from a callback.
-struct SnapshotRequest {
-  std::string trigger = "manual";  // manual, hook, timer, event, exec-before, exec-after, cleanup-*
-  std::optional<std::string> tag;
-  HookPayload hook;
-  int64_t requested_at_us = 0;        // wall clock of the request (0: now, by StoreOptions::clock)
-  int64_t requested_boottime_ns = 0;  // CLOCK_BOOTTIME of the request (0: now, by StoreOptions::clock)
-  pid_t collector_pid = 0;            // the recording process (0: this one)
-};
-
-struct SnapshotSummary {
-  int64_t snapshot_id = 0;
-  int64_t seen = 0;
-  int64_t created = 0;   // process rows first seen
-  int64_t gone = 0;      // process rows closed
-  int64_t changed = 0;   // change rows written
-  int64_t vanished = 0;
-  int64_t parse_errors = 0;
-  std::optional<int64_t> coalesced_with;
-  std::string hash_hex;
-  int64_t fds_seen = 0;                 // descriptors present (0 when not collected)
-  int64_t fds_new = 0;
-  int64_t fds_gone = 0;
-  std::optional<int64_t> sockets_seen;  // nullopt: sockets not collected
-  std::string sockets_source;           // sock_diag, proc-net, or why none
-  std::optional<int64_t> containers_seen;  // nullopt: the engine was not asked, or could not be
-  std::string containers_source;           // "docker unix:///path", "unavailable: why", or empty (not asked)
-};
-
-struct EventBatchSummary {
-  int64_t batch_id = 0;  // 0: nothing written
-  int64_t events = 0;
-  int64_t gaps = 0;
-};
-
-// One `proctrail exec` run and what it left behind (tables exec_runs, exec_leaks).
-struct ExecRunRecord {
-  std::string marker;
-  std::string argv;
-  std::optional<std::string> tag;
-  int64_t started_at_us = 0;
-  int64_t ended_at_us = 0;
-  std::optional<int64_t> before_snapshot_id, after_snapshot_id;
-  int exit_code = 0;
-  std::string events;  // "recorded" or why not
-  LeakReport leaks;
-};
-
-// Where an imported table came from (`proctrail import`): the imports row of its snapshot.
-struct ImportSource {
-  std::string source;                   // ps or lsof
-  std::string file_name;                // as given ("-" for stdin)
-  std::string file_sha256;              // hex; the import's host is boot_id "import:" + this
-  int64_t file_bytes = 0;
-  int64_t taken_at_us = 0;              // when the output was captured
-  std::string taken_at_source;          // --taken-at or mtime
-  std::optional<int64_t> utc_offset_s;  // ps: the offset its local times were read at (parse_ps); nullopt for lsof
-  std::optional<std::string> host_name; // --host; default: file_name
-  std::optional<std::string> tag;       // --tag
-};
-
-struct ImportSummary {
-  int64_t snapshot_id = 0;
-  int64_t processes = 0;
-  int64_t fds = 0;                      // descriptors written (lsof)
-  std::optional<int64_t> sockets;       // sockets written (lsof); nullopt for ps
-  std::string hash_hex;
-};
-
-struct VerifyReport {
-  int64_t snapshots_checked = 0;
-  int64_t snapshots_link_only = 0;            // of which pruned: linked by their stored hash (trusted), what is left checked against the prune's record
-  int64_t prunes_checked = 0;                 // prune records (their own chain)
-  std::optional<int64_t> first_bad_prune;     // nullopt: the prune chain and its anchors are intact
-  std::string prune_problem;
-  std::optional<int64_t> first_bad_snapshot;  // nullopt: the chain is intact
-  std::string problem;                        // what is wrong with first_bad_snapshot
-  int64_t event_batches_checked = 0;          // event batches (watch --events)
-  std::optional<int64_t> first_bad_batch;     // nullopt: the event chain is intact
-  std::string batch_problem;
-  int64_t actions_checked = 0;                // cleanup audit rows
-  std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
-  std::string action_problem;
-  bool intact() const { return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action; }
 };
 
 class Store {
@@ -166,9 +77,20 @@ class Store {
   // VACUUM, then a WAL checkpoint, so the file shrinks. Needs free space about the database's size.
   Result<VacuumReport> vacuum();
 
+  // The cleanup audit trail (tables cleanup_runs, cleanup_actions), as cleanup/cleanup.cpp drives it.
+  // Records a run, as a dry run, on the evidence snapshot's host; returns its run_id.
+  Result<int64_t> begin_cleanup_run(const CleanupRunStart& run);
+  // The run is about to act: it is no longer a dry run.
+  Status mark_cleanup_run_live(int64_t run_id);
+  // Appends one action, hash-chained to the action before it, in its own transaction, so a crash
+  // mid-cleanup keeps every action already recorded.
+  Status record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row);
+  // When it ended, its cleanup-after snapshot, and how many targets it recorded and left running.
+  Status finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end);
+
   int schema_version();
   const std::filesystem::path& path() const { return path_; }
-  SQLite::Database& database();  // for read-only questions and tests
+  SQLite::Database& database();  // for read-only questions and tests; every write goes through the methods above
 
  private:
   Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);

@@ -36,6 +36,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include "recorder/store/cleanup_writer.hpp"
 #include "recorder/store/container_writer.hpp"
 #include "recorder/store/descriptor_writer.hpp"
 #include "recorder/store/event_writer.hpp"
@@ -895,6 +896,54 @@ Result<VacuumReport> Store::vacuum() {
     auto error = store_error("vacuuming", path_, e, options_);
     error.message += "; VACUUM needs free space about the database's size, in its folder and the temporary folder";
     return error;
+  }
+}
+
+// ---- the cleanup audit trail ---------------------------------------------------------------------
+
+Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
+  try {
+    auto run_id = detail::insert_cleanup_run(*db_, run);
+    if (!run_id) {
+      return Error{"recording the cleanup run into " + path_.string() + ": no snapshot " +
+                   std::to_string(run.evidence_snapshot_id)};
+    }
+    return *run_id;
+  } catch (const SQLite::Exception& e) {
+    return store_error("recording the cleanup run into", path_, e, options_);
+  }
+}
+
+Status Store::mark_cleanup_run_live(int64_t run_id) {
+  try {
+    if (!detail::set_cleanup_run_live(*db_, run_id)) {
+      return Error{"marking cleanup run " + std::to_string(run_id) + " live in " + path_.string() + ": no such run"};
+    }
+    return ok_status();
+  } catch (const SQLite::Exception& e) {
+    return store_error("marking cleanup run " + std::to_string(run_id) + " live in", path_, e, options_);
+  }
+}
+
+Status Store::record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row) {
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    detail::append_cleanup_action(*db_, run_id, evidence_snapshot_id, row);
+    transaction.commit();
+    return ok_status();
+  } catch (const SQLite::Exception& e) {
+    return store_error("recording a cleanup action into", path_, e, options_);
+  }
+}
+
+Status Store::finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end) {
+  try {
+    if (!detail::close_cleanup_run(*db_, run_id, end)) {
+      return Error{"finishing cleanup run " + std::to_string(run_id) + " in " + path_.string() + ": no such run"};
+    }
+    return ok_status();
+  } catch (const SQLite::Exception& e) {
+    return store_error("finishing cleanup run " + std::to_string(run_id) + " in", path_, e, options_);
   }
 }
 

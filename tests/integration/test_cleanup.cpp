@@ -333,5 +333,109 @@ TEST_F(Cleanup, WithoutANarrowingSelectorNothingIsPlanned) {
   EXPECT_NE(plan.error().message.find("selector"), std::string::npos);
 }
 
+
+// The identity re-check reads the start time under CleanerOptions::proc_root: a copy that gives the
+// target another start time makes it someone else, audited as identity-mismatch and left running.
+TEST_F(Cleanup, IdentityIsReCheckedUnderTheCleanersProcRoot) {
+  Child target = sleeper("procroot");
+  wait_for_argv(target.pid(), "proctrail-test-procroot");
+  test::TempDir fake_proc;
+  const std::string pid = std::to_string(target.pid());
+  std::string stat = test::read_all("/proc/" + pid + "/stat");
+  size_t at = stat.rfind(')') + 1;  // field 22, starttime, is the 20th after comm's ")"
+  for (int field = 0; field < 20; ++field) at = stat.find(' ', at) + 1;
+  const size_t end = stat.find(' ', at);
+  const uint64_t start_ticks = std::stoull(stat.substr(at, end - at));
+  stat.replace(at, end - at, std::to_string(start_ticks + 7));
+  test::write_all(fake_proc / pid / "stat", stat);
+
+  Cleaner cleaner(*store, *recorder, CleanerOptions{.proc_root = fake_proc.path()});
+  auto selectors = matching("^proctrail-test-procroot-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(audit("pid, signal, outcome, detail"),
+            std::vector<std::string>{pid + "|none|identity-mismatch|pid " + pid + " now belongs to a process started at tick " +
+                                     std::to_string(start_ticks + 7) + "; it was not touched"});
+  EXPECT_EQ(done->survivors, 0);
+  EXPECT_TRUE(alive(target.pid()));
+}
+
+// The audit trail cannot be written (another writer holds it): execute returns the store's Error,
+// not an exception, and nothing is signalled; the run stays a dry run.
+TEST_F(Cleanup, LockedTrailAtExecuteIsAnErrorAndNothingIsSignalled) {
+  recorder.reset();
+  store.reset();
+  auto opened = Store::open(tmp / "trail.db", StoreOptions{.busy_timeout = std::chrono::milliseconds(100)});
+  ASSERT_TRUE(opened) << opened.error().message;
+  store.emplace(std::move(opened.value()));
+  recorder.emplace(*store, collector, &sockets);
+
+  Child target = sleeper("locked");
+  wait_for_argv(target.pid(), "proctrail-test-locked");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching("^proctrail-test-locked-" + tag);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  const int64_t run_id = plan->run_id;
+
+  SQLite::Database other((tmp / "trail.db").string(), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  std::optional<Result<CleanupReport>> done;
+  EXPECT_NO_THROW(done.emplace(cleaner.execute(std::move(*plan), selectors)));
+  other.exec("ROLLBACK");
+  ASSERT_TRUE(done);
+  ASSERT_FALSE(*done);
+  EXPECT_TRUE(done->error().message.starts_with("marking cleanup run " + std::to_string(run_id) + " live in"))
+      << done->error().message;
+  EXPECT_NE(done->error().message.find("database is busy"), std::string::npos) << done->error().message;
+  EXPECT_TRUE(done->error().message.ends_with("; nothing was signalled")) << done->error().message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(alive(target.pid()));
+  EXPECT_TRUE(audit("action_id").empty());
+  EXPECT_EQ(store->database().execAndGet("SELECT dry_run FROM cleanup_runs WHERE run_id = " + std::to_string(run_id)).getInt(), 1);
+}
+
+// The lock is taken once the run is live: the first audit row cannot be written, so the cleanup
+// stops there with the store's Error (the signal already sent stays sent; no SIGKILL follows).
+TEST_F(Cleanup, AuditRowThatCannotBeWrittenStopsTheCleanupWithAnError) {
+  recorder.reset();
+  store.reset();
+  auto opened = Store::open(tmp / "trail.db", StoreOptions{.busy_timeout = std::chrono::milliseconds(100)});
+  ASSERT_TRUE(opened) << opened.error().message;
+  store.emplace(std::move(opened.value()));
+  recorder.emplace(*store, collector, &sockets);
+
+  Child first = sleeper("unaudited");
+  Child second = sleeper("unaudited");
+  wait_for_argv(first.pid(), "proctrail-test-unaudited");
+  wait_for_argv(second.pid(), "proctrail-test-unaudited");
+  Cleaner cleaner(*store, *recorder);
+  CleanupSelectors selectors;
+  // The first target is protected (pid 1), so its row is due before anything is signalled.
+  selectors.from_sql = "SELECT pid, start_ticks FROM snapshot_processes WHERE snapshot_id = (SELECT max(snapshot_id) FROM snapshots)"
+                       " AND (pid = 1 OR argv LIKE 'proctrail-test-unaudited-" + tag + "%') ORDER BY start_ticks";
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 3u);
+  ASSERT_TRUE(plan->plan[0].protection);
+  SQLite::Database other((tmp / "trail.db").string(), SQLite::OPEN_READWRITE);
+  cleaner.before_signals = [&](const CleanupReport&) { other.exec("BEGIN IMMEDIATE"); };
+  std::optional<Result<CleanupReport>> done;
+  EXPECT_NO_THROW(done.emplace(cleaner.execute(std::move(*plan), selectors)));
+  other.exec("ROLLBACK");
+  ASSERT_TRUE(done);
+  ASSERT_FALSE(*done);
+  EXPECT_TRUE(done->error().message.starts_with("recording a cleanup action into")) << done->error().message;
+  EXPECT_TRUE(done->error().message.ends_with("; nothing more was signalled")) << done->error().message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(alive(first.pid()));
+  EXPECT_TRUE(alive(second.pid()));
+  EXPECT_TRUE(audit("action_id").empty());
+}
+
 }  // namespace
 }  // namespace proctrail
