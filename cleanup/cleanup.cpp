@@ -35,6 +35,7 @@
 #include "common/fs_util.hpp"
 #include "cleanup/pidfd.hpp"
 #include "recorder/store/sqlite_util.hpp"
+#include "recorder/store/trail_error.hpp"
 #include "common/text_util.hpp"
 
 namespace proctrail {
@@ -111,11 +112,11 @@ Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t 
   std::optional<std::set<std::pair<int64_t, int64_t>>> from_sql;
   if (s.from_sql) {
     auto chosen = trail.run_sql(*s.from_sql);
-    if (!chosen) return Error{"--from-sql: " + chosen.error().message};
+    if (!chosen) return chosen.error().within("--from-sql");
     auto pid_col = std::find(chosen->columns.begin(), chosen->columns.end(), "pid");
     auto start_col = std::find(chosen->columns.begin(), chosen->columns.end(), "start_ticks");
     if (pid_col == chosen->columns.end() || start_col == chosen->columns.end()) {
-      return Error{"--from-sql must return columns named pid and start_ticks"};
+      return Error{"--from-sql must return columns named pid and start_ticks", ErrorKind::bad_input};
     }
     from_sql.emplace();
     for (const auto& row : chosen->rows) {
@@ -167,7 +168,7 @@ Result<std::vector<CleanupTarget>> select_containers(TrailReader& trail, int64_t
   std::optional<std::string> label_path, label_value;
   if (s.container_label) {
     auto equals = s.container_label->find('=');
-    if (equals == std::string::npos || equals == 0) return Error{"--container-label wants KEY=VALUE"};
+    if (equals == std::string::npos || equals == 0) return Error{"--container-label wants KEY=VALUE", ErrorKind::bad_input};
     label_path = "$.\"" + s.container_label->substr(0, equals) + "\"";
     label_value = s.container_label->substr(equals + 1);
   }
@@ -303,17 +304,19 @@ Cleaner::Cleaner(Store& store, Recorder& recorder, const DockerCollector* docker
 Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std::string& own_argv) {
   if (!selectors.narrows()) {
     return Error{"cleanup needs a selector that narrows the targets (--match, --orphans, --unreachable, --older-than,"
-                 " --parent, --user, --from-sql, --container-label)"};
+                 " --parent, --user, --from-sql, --container-label)",
+                 ErrorKind::bad_input};
   }
-  if (selectors.containers && docker_ == nullptr) return Error{"--containers needs the Docker daemon"};
+  if (selectors.containers && docker_ == nullptr) return Error{"--containers needs the Docker daemon", ErrorKind::bad_input};
   const int64_t began_us = fs::clock_us(CLOCK_REALTIME);
   const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
   if (after_begin) after_begin();
   auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence"});
-  if (!evidence) return Error{"evidence snapshot failed, nothing was done: " + evidence.error().message};
+  if (!evidence) return evidence.error().within("evidence snapshot failed, nothing was done");
   if (selectors.containers && !evidence->containers_seen) {
     return Error{"cannot choose containers: " + (evidence->containers_source.empty() ? std::string("the engine was not asked")
-                                                                                     : evidence->containers_source)};
+                                                                                     : evidence->containers_source),
+                 ErrorKind::unavailable};
   }
   CleanupReport report;
   report.evidence_snapshot_id = evidence->snapshot_id;
@@ -461,7 +464,7 @@ Result<CleanupReport> Cleaner::execute(CleanupReport report, const CleanupSelect
     finish.exec();
     return report;
   } catch (const SQLite::Exception& e) {
-    return Error{std::string("writing the audit trail: ") + e.what()};
+    return Error{std::string("writing the audit trail: ") + e.what(), detail::sqlite_error_kind(e.getErrorCode())};
   }
 }
 

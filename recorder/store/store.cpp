@@ -18,7 +18,8 @@
 //  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
 //     refused before any pragma that writes; migrations run in one transaction, with foreign keys
 //     off (table rebuilds) and checked before it commits.
-//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors; RAII transactions roll
+//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors whose kind says what went
+//     wrong (busy, corrupt, permission…: recorder/store/trail_error.cpp); RAII transactions roll
 //     back, so a failed snapshot leaves every committed one as it was.
 #include "proctrail/store.hpp"
 
@@ -41,6 +42,7 @@
 #include "recorder/store/event_writer.hpp"
 #include "common/fnv1a.hpp"
 #include "recorder/store/digest.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
 #include "recorder/store/prune.hpp"
 #include "recorder/store/schema.hpp"
@@ -66,8 +68,9 @@ Status create_private_file(const std::filesystem::path& path) {
     ::close(fd);
     return ok_status();
   }
-  if (errno == EEXIST) return ok_status();
-  return Error{"creating " + path.string() + ": " + std::strerror(errno)};
+  const int error = errno;
+  if (error == EEXIST) return ok_status();
+  return Error{"creating " + path.string() + ": " + std::strerror(error), detail::errno_kind(error)};
 }
 
 int pragma_int(SQLite::Database& db, const char* pragma) {
@@ -90,7 +93,8 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     if (version > schema::latest_version()) {
       return Error{"opening " + where + ": written by a newer proctrail (schema " + std::to_string(version) +
                    ", this binary knows up to " + std::to_string(schema::latest_version()) +
-                   "); upgrade proctrail; the file was not changed"};
+                   "); upgrade proctrail; the file was not changed",
+                   ErrorKind::newer_schema};
     }
     return ok_status();
   }
@@ -98,11 +102,13 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     char hex[16];
     std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(application_id));
     return Error{"opening " + where + ": not a proctrail database (application_id " + hex +
-                 "); the file was not changed"};
+                 "); the file was not changed",
+                 ErrorKind::corrupt};
   }
   if (version != 0 || objects != 0) {
     return Error{"opening " + where + ": not a proctrail database (a SQLite file with " + std::to_string(objects) +
-                 " schema objects and no proctrail id); the file was not changed"};
+                 " schema objects and no proctrail id); the file was not changed",
+                 ErrorKind::corrupt};
   }
   return ok_status();  // empty: ours to initialise
 }
