@@ -1,10 +1,13 @@
-// Errors carry a kind that callers branch on; these pin the kinds where they are known.
+// Errors carry a kind that callers branch on; these pin the kinds where they are known, and the
+// CLI's one mapping from a kind to an exit code.
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "cli/app.hpp"
+#include "cli/completion.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/paths.hpp"
 #include "proctrail/query.hpp"
@@ -157,6 +160,33 @@ TEST_F(TrailKinds, QuestionsSayWhatIsMissingAndWhatWasMalformed) {
   EXPECT_EQ(trail->run_sql("SELECT 1; SELECT 2").error().kind, ErrorKind::bad_input);
   EXPECT_EQ(trail->run_sql("SELECT 'x' REGEXP '(unclosed'").error().kind, ErrorKind::bad_input);
   EXPECT_EQ(query_containers(*trail, 1, ContainerFilter{.label = "novalue"}).error().kind, ErrorKind::bad_input);
+}
+
+// ---- the CLI's one exit-code scheme ----
+
+TEST(ExitCodes, BadInputIsAUsageErrorAndEveryOtherKindAFailure) {
+  for (ErrorKind kind : kEveryKind) {
+    const int expected = kind == ErrorKind::bad_input ? cli::exit_code::usage : cli::exit_code::failed;
+    EXPECT_EQ(cli::exit_code_for(Error{"x", kind}), expected) << error_kind_name(kind);
+  }
+  EXPECT_EQ(cli::exit_code::usage, 2);
+  EXPECT_EQ(cli::exit_code::failed, 1);
+  EXPECT_EQ(cli::exit_code::some_survived, 3);
+  EXPECT_EQ(cli::exit_code::could_not_run, 125);
+}
+
+TEST(ExitCodes, TheHelpFooterAndTheManPageListTheSameCodes) {
+  auto cli = cli::make_cli();
+  const std::string help = cli->app.help();
+  const std::string page = cli::man_page(cli->app);
+  const size_t section = page.find("\n.SH EXIT STATUS\n");
+  ASSERT_NE(section, std::string::npos);
+  EXPECT_NE(help.find("Exit status:\n"), std::string::npos) << help;
+  for (const auto& [code, meaning] : cli::exit_code_meanings()) {
+    EXPECT_NE(help.find("\n  " + std::string(code) + " "), std::string::npos) << code;
+    EXPECT_NE(page.find(".TP\n" + std::string(code) + "\n", section), std::string::npos) << code;
+  }
+  EXPECT_EQ(cli->snap_command->help().find("Exit status:"), std::string::npos) << "the footer is the top level's";
 }
 
 }  // namespace
