@@ -39,6 +39,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->uninstall_timer_command = setup_uninstall_timer(app, cli->uninstall_timer);
   cli->completion_command = setup_completion(app, cli->completion);
   cli->man_command = setup_man(app, cli->man);
+  app.footer(exit_codes_help());  // after the subcommands, which would otherwise inherit it
   return cli;
 }
 
@@ -61,7 +62,7 @@ int dispatch(Cli& cli) {
   if (cli.completion_command->parsed()) return run_completion(cli.app, cli.completion);
   if (cli.man_command->parsed()) return run_man(cli.app, cli.man);
   print_error("no subcommand");
-  return 2;
+  return exit_code::usage;
 }
 
 int main_entry(int argc, char** argv) {
@@ -71,8 +72,9 @@ int main_entry(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     bool hook = false;
     for (int i = 1; i < argc; ++i) hook = hook || std::strcmp(argv[i], "--hook") == 0;
-    int code = cli->app.exit(e);
-    return hook ? 0 : code;  // a hook never fails its caller, even when misconfigured
+    const int code = cli->app.exit(e);  // prints the help, the version or the error
+    if (hook || code == 0) return exit_code::ok;  // a hook never fails its caller, even when misconfigured
+    return exit_code::usage;  // CLI11's own codes (105 and up) are one kind of failure here: usage
   }
   cli->own_argv = quote_argv(std::vector<std::string>(argv, argv + argc));
   return dispatch(*cli);

@@ -13,6 +13,7 @@
 #include "proctrail/query.hpp"
 #include "proctrail/result.hpp"
 #include "proctrail/store.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/sources.hpp"
 
 namespace proctrail::cli {
@@ -112,7 +113,8 @@ struct ExecOptions {
   CollectOptions collect;
 };
 CLI::App* setup_exec(CLI::App& app, ExecOptions& options);
-// The command's status; 2 with --fail-on-leak and a leak; 125 when the command could not be run.
+// The command's status; 2 with --fail-on-leak and a leak; 125 when the command could not be run;
+// 2 for a bad option value (before the command runs).
 int run_exec(const ExecOptions& options, const GlobalOptions& global);
 
 // proctrail report [--since 7d] [--match REGEX] [--format html|md] [-o FILE]
@@ -138,7 +140,8 @@ struct ImportOptions {
   std::string format = "text";
 };
 CLI::App* setup_import(CLI::App& app, ImportOptions& options);
-// 0: at least one process imported; 1: unreadable, not recognised, nothing in it, or already imported.
+// 0: at least one process imported; 1: unreadable, not recognised, nothing in it, or already imported;
+// 2: a bad --taken-at or --utc-offset, or stdin without --taken-at.
 int run_import(const ImportOptions& options, const GlobalOptions& global);
 // "imported 94 processes from evidence.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12"
 // ps read at a non-zero UTC offset adds ", local times read at UTC+01:00" inside the parentheses.

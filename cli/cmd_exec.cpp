@@ -5,7 +5,7 @@
 // finish; whatever is still running then is a leak. Snapshot again, report the leaks (stderr, and
 // --json FILE), record the run, and with --cleanup end them through the evidence-first cleanup.
 // Exit status: CMD's own (128 + signal if a signal ended it), 2 with --fail-on-leak when anything
-// leaked, 125 when proctrail itself could not run CMD.
+// leaked, 125 when proctrail itself could not run CMD, 2 for a bad option (cli/exit_codes.hpp).
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -34,7 +34,6 @@ namespace proctrail::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kCouldNotRun = 125;
 
 sigset_t handled_signals() {
   sigset_t set;
@@ -74,8 +73,8 @@ pid_t start_command(const std::vector<std::string>& command, const sigset_t& ori
 
 int exit_status(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return 1;
+  if (WIFSIGNALED(wait_status)) return exit_code::signalled_base + WTERMSIG(wait_status);
+  return exit_code::failed;
 }
 
 // Everything one run tracks while CMD runs.
@@ -309,7 +308,7 @@ int Run::execute() {
   command_pid_ = start_command(options_.command, original_mask, append_run_marker(inherited ? inherited : "", run_id_));
   if (command_pid_ < 0) {
     print_error("exec: cannot run " + options_.command[0] + ": " + std::strerror(errno));
-    return kCouldNotRun;
+    return exit_code::could_not_run;
   }
   if (auto stat = detail::current_stat(command_pid_)) tracked_[command_pid_] = stat->starttime;
 
@@ -337,7 +336,7 @@ int Run::execute() {
     if (!written) print_error("exec: " + written.error().message);
   }
   events_.reset();  // joins the reader thread: nothing of ours outlives this call
-  if (options_.fail_on_leak && !leaks.empty()) return 2;
+  if (options_.fail_on_leak && !leaks.empty()) return exit_code::leaked;
   return status;
 }
 
@@ -363,18 +362,12 @@ CLI::App* setup_exec(CLI::App& app, ExecOptions& options) {
 
 int run_exec(const ExecOptions& options, const GlobalOptions& global) {
   auto grace = parse_duration(options.grace);
-  if (!grace) {
-    print_error("exec: --grace: " + grace.error().message);
-    return kCouldNotRun;
-  }
+  if (!grace) return fail_with(grace.error().within("exec: --grace"));
   ExecOptions resolved = options;
   resolved.grace_ms = *grace;
   Logger logger = make_stderr_logger(global.verbosity);
   auto sources = Sources::make(options.collect, logger);
-  if (!sources) {
-    print_error("exec: " + sources.error().message);
-    return kCouldNotRun;
-  }
+  if (!sources) return fail_with(sources.error().within("exec"));
   // No trail is no reason not to run the command: the leak check needs none.
   std::optional<Store> store;
   if (auto db = resolve_db_path(global)) {

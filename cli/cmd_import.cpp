@@ -15,6 +15,7 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 #include "recorder/store/digest.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
 
 namespace proctrail::cli {
@@ -28,7 +29,10 @@ struct SourceFile {
 Result<SourceFile> read_source(const std::string& file) {
   if (file == "-") return SourceFile{std::string(std::istreambuf_iterator<char>(std::cin), {}), std::nullopt};
   struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) return Error{file + ": " + std::strerror(errno)};
+  if (::stat(file.c_str(), &info) != 0) {
+    const int error = errno;
+    return Error{file + ": " + std::strerror(error), detail::errno_kind(error)};
+  }
   if (S_ISDIR(info.st_mode)) return Error{file + ": is a directory"};
   std::ifstream in(file, std::ios::binary);
   if (!in) return Error{file + ": " + std::strerror(errno)};
@@ -46,10 +50,10 @@ struct TakenAt {
 Result<TakenAt> taken_at_of(const ImportOptions& options, const SourceFile& file) {
   if (!options.taken_at.empty()) {
     auto time = parse_time_bound(options.taken_at, fs::clock_us(CLOCK_REALTIME));
-    if (!time) return Error{"--taken-at: " + time.error().message};
+    if (!time) return time.error().within("--taken-at");
     return TakenAt{*time, "--taken-at"};
   }
-  if (!file.mtime_us) return Error{"reading stdin needs --taken-at (there is no file time to take)"};
+  if (!file.mtime_us) return Error{"reading stdin needs --taken-at (there is no file time to take)", ErrorKind::bad_input};
   return TakenAt{*file.mtime_us, "mtime"};
 }
 
@@ -77,7 +81,7 @@ Result<std::optional<int64_t>> utc_offset_of(const ImportOptions& options, int64
   if (options.source != "ps") return std::optional<int64_t>{};
   if (!options.utc_offset.empty()) {
     auto offset = parse_utc_offset(options.utc_offset);
-    if (!offset) return Error{"--utc-offset: " + offset.error().message};
+    if (!offset) return offset.error().within("--utc-offset");
     return std::optional<int64_t>{*offset};
   }
   const std::time_t seconds = static_cast<std::time_t>(taken_at_us / 1'000'000);
@@ -89,7 +93,7 @@ Result<std::optional<int64_t>> utc_offset_of(const ImportOptions& options, int64
 Result<ImportedTable> parse_source(const ImportOptions& options, const std::string& text, int64_t taken_at_us,
                                    std::optional<int64_t> utc_offset_s) {
   auto table = options.source == "lsof" ? parse_lsof(text) : parse_ps(text, taken_at_us, utc_offset_s.value_or(0));
-  if (!table) return Error{options.file + ": " + table.error().message};
+  if (!table) return table.error().within(options.file);
   return table;
 }
 
@@ -132,24 +136,21 @@ CLI::App* setup_import(CLI::App& app, ImportOptions& options) {
 }
 
 int run_import(const ImportOptions& options, const GlobalOptions& global) {
-  auto fail = [](const std::string& message) {
-    print_error(message);
-    return 1;
-  };
   auto file = read_source(options.file);
-  if (!file) return fail(file.error().message);
+  if (!file) return fail_with(file.error());
   auto taken_at = taken_at_of(options, *file);
-  if (!taken_at) return fail(taken_at.error().message);
+  if (!taken_at) return fail_with(taken_at.error());
   auto utc_offset = utc_offset_of(options, taken_at->us);
-  if (!utc_offset) return fail(utc_offset.error().message);
+  if (!utc_offset) return fail_with(utc_offset.error());
   auto table = parse_source(options, file->bytes, taken_at->us, *utc_offset);
-  if (!table) return fail(table.error().message);
+  if (!table) return fail_with(table.error());
   for (const auto& line : table->skipped) {
     std::cerr << options.file << ':' << line.line_number << ": skipped: " << line.reason << '\n';
   }
   if (table->processes.empty()) {
-    return fail(options.file + ": no process could be read (" + std::to_string(table->lines_read) + " lines, " +
-                std::to_string(table->skipped.size()) + " skipped)");
+    return fail_with(Error{options.file + ": no process could be read (" + std::to_string(table->lines_read) + " lines, " +
+                           std::to_string(table->skipped.size()) + " skipped)",
+                           ErrorKind::corrupt});
   }
   ImportSource source;
   source.source = options.source;
@@ -163,11 +164,11 @@ int run_import(const ImportOptions& options, const GlobalOptions& global) {
   if (!options.tag.empty()) source.tag = options.tag;
 
   auto db = resolve_db_path(global);
-  if (!db) return fail(db.error().message);
+  if (!db) return fail_with(db.error());
   auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
-  if (!store) return fail(store.error().message);
+  if (!store) return fail_with(store.error());
   auto summary = store->record_import(*table, source);
-  if (!summary) return fail(summary.error().message);
+  if (!summary) return fail_with(summary.error());
   if (options.format == "json") {
     std::cout << json_line(*summary, *table, source) << '\n';
   } else {

@@ -168,15 +168,9 @@ int run_snap(const SnapOptions& options, const GlobalOptions& global) {
   if (options.hook) return run_hook(options, global);
   SnapshotRequest request = make_request(options);
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   auto summary = take_snapshot(*db, request, StoreOptions{}, options.collect, make_stderr_logger(global.verbosity));
-  if (!summary) {
-    print_error(summary.error().message);
-    return 1;
-  }
+  if (!summary) return fail_with(summary.error());
   int64_t elapsed = elapsed_ms_since(request.requested_at_us);
   if (options.format == "json") {
     std::cout << summary_json(*summary, elapsed, *db) << '\n';

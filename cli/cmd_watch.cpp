@@ -76,15 +76,10 @@ CLI::App* setup_watch(CLI::App& app, WatchOptions& options) {
 
 int run_watch(const WatchOptions& options, const GlobalOptions& global) {
   auto interval = parse_duration(options.interval);
-  if (!interval) {
-    print_error("watch: --interval: " + interval.error().message);
-    return 2;
-  }
+  if (!interval) return fail_with(interval.error().within("watch: --interval"));
   auto flush_interval = parse_duration(options.flush_interval);
-  if (!flush_interval || flush_interval->count() <= 0) {
-    print_error("watch: --flush-interval: " + (flush_interval ? "must be positive" : flush_interval.error().message));
-    return 2;
-  }
+  if (!flush_interval) return fail_with(flush_interval.error().within("watch: --flush-interval"));
+  if (flush_interval->count() <= 0) return fail_with(Error{"watch: --flush-interval: must be positive", ErrorKind::bad_input});
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -92,21 +87,12 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
 
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   Logger logger = make_stderr_logger(global.verbosity);
   auto store = Store::open(*db, StoreOptions{}, logger);
-  if (!store) {
-    print_error(store.error().message);
-    return 1;
-  }
+  if (!store) return fail_with(store.error());
   auto sources = Sources::make(options.collect, logger);
-  if (!sources) {
-    print_error("watch: " + sources.error().message);
-    return 2;
-  }
+  if (!sources) return fail_with(sources.error().within("watch"));
   Recorder recorder = (*sources)->recorder(*store);
   std::unique_ptr<EventRecording> events;
   if (options.events) {
@@ -145,7 +131,7 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
     if (events && events->flush().gaps > 0) snapshot_now = true;  // the kernel dropped events: rescan now
   }
   if (events) events->flush();
-  return failures == 0 ? 0 : 1;
+  return failures == 0 ? 0 : exit_code::failed;
 }
 
 }  // namespace proctrail::cli

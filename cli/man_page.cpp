@@ -4,6 +4,7 @@
 
 #include "cli/command_tree.hpp"
 #include "cli/completion.hpp"
+#include "cli/exit_codes.hpp"
 #include "proctrail/paths.hpp"
 #include "common/text_util.hpp"
 
@@ -116,26 +117,12 @@ std::string files_section() {
          " could not say on stderr.\n";
 }
 
-constexpr std::string_view kExitStatus = R"(.SH EXIT STATUS
-.TP
-0
-Success.
-.TP
-1
-The command could not do its job (no trail, a broken hash chain, a failed write).
-.TP
-2
-A bad request, such as a malformed duration; for \fBexec \-\-fail\-on\-leak\fR, something leaked.
-.TP
-3
-\fBcleanup\fR: some targets survived.
-.TP
-100 and above
-The command line could not be parsed.
-.PP
-\fBexec\fR exits with its command's status (128 + N when signal N ended it), or 125 when the
-command could not be run. \fBsnap \-\-hook\fR always exits 0.
-)";
+// From the table the --help footer shows too (cli/exit_codes.cpp).
+std::string exit_status_section() {
+  std::string out = ".SH EXIT STATUS\n";
+  for (const auto& [code, meaning] : exit_code_meanings()) out += ".TP\n" + std::string(code) + "\n" + roff_escape(meaning) + "\n";
+  return out + ".PP\n" + roff_escape(kExitCodeNote) + "\n";
+}
 
 constexpr std::string_view kSeeAlso = R"(.SH SEE ALSO
 .BR sqlite3 (1),
@@ -181,7 +168,7 @@ std::string man_page(const CLI::App& app) {
   for (const auto& option : root.options) out += option_entry(option);
   out += ".SH COMMANDS\nEach command also takes " + bold("-h") + ", " + bold("--help") + ".\n";
   for (const auto& command : root.subcommands) add_command(command, out);
-  return out + files_section() + std::string(kExitStatus) + std::string(kSeeAlso);
+  return out + files_section() + exit_status_section() + std::string(kSeeAlso);
 }
 
 }  // namespace proctrail::cli

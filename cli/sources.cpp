@@ -20,7 +20,7 @@ void add_collect_options(CLI::App& command, CollectOptions& options) {
 
 Result<std::unique_ptr<Sources>> Sources::make(const CollectOptions& options, const Logger& logger) {
   auto timeout = parse_duration(options.docker_timeout);
-  if (!timeout) return Error{"--docker-timeout: " + timeout.error().message};
+  if (!timeout) return timeout.error().within("--docker-timeout");
   return std::unique_ptr<Sources>(new Sources(options, logger, *timeout));
 }
 

@@ -74,7 +74,7 @@ std::vector<Section> load_sections() {
 
 Result<ResultTable> run_section(TrailReader& trail, const Section& section, const std::map<std::string, Cell>& parameters) {
   auto rows = trail.select_named(section.sql, parameters);
-  if (!rows) return Error{"report section " + section.id + ": " + rows.error().message};
+  if (!rows) return rows.error().within("report section " + section.id);
   return rows;
 }
 
@@ -221,7 +221,7 @@ Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
   if (request.match) page.AddSectionDictionary("FILTER")->SetValue("MATCH", *request.match);
   if (request.verify_verdict) page.AddSectionDictionary("VERIFY")->SetValue("VERDICT", *request.verify_verdict);
 
-  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet"});
+  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet", ErrorKind::not_found});
   const auto first = scalar(trail, "SELECT min(snapshot_id) FROM snapshots WHERE started_at_us >= ?1 AND started_at_us < ?2 AND coalesced_with IS NULL",
                             {since_us, until_us});
   Report report;

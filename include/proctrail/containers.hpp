@@ -47,7 +47,8 @@ struct ContainerTable {
 
 // Every container of one Docker daemon (all=1), each inspected for its pid and times. An Error says
 // why, in one line that starts with what kind of failure it is: "no socket", "permission denied",
-// "timeout", "bad reply" or "cannot connect".
+// "timeout", "bad reply" or "cannot connect". Its kind is unavailable for no socket, permission for
+// permission denied, not_found for an HTTP 404 (a container the daemon does not know), else failed.
 class DockerCollector {
  public:
   explicit DockerCollector(DockerOptions options = {}, Logger logger = nullptr);

@@ -18,6 +18,7 @@
 #include "recorder/store/digest.hpp"
 #include "recorder/store/spawn_ledger.hpp"
 #include "recorder/store/sqlite_util.hpp"
+#include "recorder/store/trail_error.hpp"
 
 namespace proctrail {
 namespace {
@@ -228,7 +229,8 @@ Result<ImportSummary> Store::record_import(const ImportedTable& table, const Imp
     transaction.commit();
     return summary;
   } catch (const SQLite::Exception& e) {
-    return Error{"importing " + source.file_name + " into " + path_.string() + ": " + e.what()};
+    return Error{"importing " + source.file_name + " into " + path_.string() + ": " + e.what(),
+                 detail::sqlite_error_kind(e.getErrorCode())};
   }
 }
 

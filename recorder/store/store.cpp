@@ -18,7 +18,8 @@
 //  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
 //     refused before any pragma that writes; migrations run in one transaction, with foreign keys
 //     off (table rebuilds) and checked before it commits.
-//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors; RAII transactions roll
+//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors whose kind says what went
+//     wrong (busy, corrupt, permission…: recorder/store/trail_error.cpp); RAII transactions roll
 //     back, so a failed snapshot leaves every committed one as it was.
 #include "proctrail/store.hpp"
 
@@ -42,6 +43,7 @@
 #include "recorder/store/event_writer.hpp"
 #include "common/fnv1a.hpp"
 #include "recorder/store/digest.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
 #include "recorder/store/prune.hpp"
 #include "recorder/store/schema.hpp"
@@ -67,8 +69,9 @@ Status create_private_file(const std::filesystem::path& path) {
     ::close(fd);
     return ok_status();
   }
-  if (errno == EEXIST) return ok_status();
-  return Error{"creating " + path.string() + ": " + std::strerror(errno)};
+  const int error = errno;
+  if (error == EEXIST) return ok_status();
+  return Error{"creating " + path.string() + ": " + std::strerror(error), detail::errno_kind(error)};
 }
 
 int pragma_int(SQLite::Database& db, const char* pragma) {
@@ -91,7 +94,8 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     if (version > schema::latest_version()) {
       return Error{"opening " + where + ": written by a newer proctrail (schema " + std::to_string(version) +
                    ", this binary knows up to " + std::to_string(schema::latest_version()) +
-                   "); upgrade proctrail; the file was not changed"};
+                   "); upgrade proctrail; the file was not changed",
+                   ErrorKind::newer_schema};
     }
     return ok_status();
   }
@@ -99,11 +103,13 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     char hex[16];
     std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(application_id));
     return Error{"opening " + where + ": not a proctrail database (application_id " + hex +
-                 "); the file was not changed"};
+                 "); the file was not changed",
+                 ErrorKind::corrupt};
   }
   if (version != 0 || objects != 0) {
     return Error{"opening " + where + ": not a proctrail database (a SQLite file with " + std::to_string(objects) +
-                 " schema objects and no proctrail id); the file was not changed"};
+                 " schema objects and no proctrail id); the file was not changed",
+                 ErrorKind::corrupt};
   }
   return ok_status();  // empty: ours to initialise
 }
@@ -906,7 +912,7 @@ Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
     auto run_id = detail::insert_cleanup_run(*db_, run);
     if (!run_id) {
       return Error{"recording the cleanup run into " + path_.string() + ": no snapshot " +
-                   std::to_string(run.evidence_snapshot_id)};
+                   std::to_string(run.evidence_snapshot_id), ErrorKind::not_found};
     }
     return *run_id;
   } catch (const SQLite::Exception& e) {
@@ -917,7 +923,7 @@ Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
 Status Store::mark_cleanup_run_live(int64_t run_id) {
   try {
     if (!detail::set_cleanup_run_live(*db_, run_id)) {
-      return Error{"marking cleanup run " + std::to_string(run_id) + " live in " + path_.string() + ": no such run"};
+      return Error{"marking cleanup run " + std::to_string(run_id) + " live in " + path_.string() + ": no such run", ErrorKind::not_found};
     }
     return ok_status();
   } catch (const SQLite::Exception& e) {
@@ -939,7 +945,7 @@ Status Store::record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id
 Status Store::finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end) {
   try {
     if (!detail::close_cleanup_run(*db_, run_id, end)) {
-      return Error{"finishing cleanup run " + std::to_string(run_id) + " in " + path_.string() + ": no such run"};
+      return Error{"finishing cleanup run " + std::to_string(run_id) + " in " + path_.string() + ": no such run", ErrorKind::not_found};
     }
     return ok_status();
   } catch (const SQLite::Exception& e) {
