@@ -40,10 +40,10 @@ struct ContainerEntity {
   static constexpr std::tuple<RunState> facts{};
 
   static std::string open_rows() { return open_rows_with_latest<RunState>(table, "container_id"); }
-  static std::pair<Key, Open> read_open(SQLite::Statement& row) {
-    Open open{row.getColumn(0).getInt64()};
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
     read_columns(row, 2, RunState::of(open));
-    return {row.getColumn(1).getString(), std::move(open)};
+    return row.getColumn(1).getString();
   }
   static const Key& key_of(const ContainerSample& container) { return container.id; }
   static int64_t insert(NewRow<ContainerEntity>& row, const ContainerSample& c) {

@@ -1,5 +1,8 @@
 #include "recorder/store/descriptor_writer.hpp"
 
+#include <charconv>
+#include <string_view>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "common/fs_util.hpp"
@@ -9,12 +12,37 @@
 namespace proctrail::detail {
 namespace {
 
+template <class Number>
+void append_number(std::string& out, Number value) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
+void append_number_or_dash(std::string& out, std::optional<uint64_t> value) {
+  if (value) {
+    append_number(out, *value);
+  } else {
+    out += '-';
+  }
+}
+
 // What makes two sightings the same descriptor (flags may change without it being another one).
+// Built in place: one per descriptor, twice a snapshot for every process that ran.
 std::string fd_identity(int fd, const std::string& kind, std::optional<uint64_t> inode, std::optional<uint64_t> dev,
                         const std::optional<std::string>& mode, const std::optional<std::string>& target) {
-  std::string key = std::to_string(fd);
-  key += '\x1f' + kind + '\x1f' + (inode ? std::to_string(*inode) : "-") + '\x1f' + (dev ? std::to_string(*dev) : "-");
-  key += '\x1f' + mode.value_or("-") + '\x1f' + target.value_or("");
+  std::string key;
+  key.reserve(64 + kind.size() + (target ? target->size() : 0));
+  append_number(key, fd);
+  key += '\x1f';
+  key += kind;
+  key += '\x1f';
+  append_number_or_dash(key, inode);
+  key += '\x1f';
+  append_number_or_dash(key, dev);
+  key += '\x1f';
+  key += mode ? std::string_view(*mode) : std::string_view("-");
+  key += '\x1f';
+  if (target) key += *target;
   return key;
 }
 
@@ -30,11 +58,11 @@ struct FdEntity {
   static constexpr std::tuple<> facts{};
 
   static std::string open_rows() { return open_rows_of(table, "fd, kind, inode, dev, mode, target"); }
-  static std::pair<Key, Open> read_open(SQLite::Statement& row) {
-    return {fd_identity(row.getColumn(1).getInt(), row.getColumn(2).getString(), column_optional<uint64_t>(row.getColumn(3)),
-                        column_optional<uint64_t>(row.getColumn(4)), column_optional<std::string>(row.getColumn(5)),
-                        column_optional<std::string>(row.getColumn(6))),
-            Open{row.getColumn(0).getInt64()}};
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
+    return fd_identity(row.getColumn(1).getInt(), row.getColumn(2).getString(), column_optional<uint64_t>(row.getColumn(3)),
+                       column_optional<uint64_t>(row.getColumn(4)), column_optional<std::string>(row.getColumn(5)),
+                       column_optional<std::string>(row.getColumn(6)));
   }
   static Key key_of(const FdSample& fd) { return fd_identity(fd.fd, fd.kind, fd.inode, fd.dev, fd.mode, fd.target); }
   static int64_t insert(NewRow<FdEntity>& row, const FdSample& fd) {
@@ -104,7 +132,11 @@ class FdWriter {
 };
 
 std::string socket_identity(std::optional<uint64_t> netns, uint64_t inode) {
-  return (netns ? std::to_string(*netns) : "-") + ':' + std::to_string(inode);
+  std::string key;
+  append_number_or_dash(key, netns);
+  key += ':';
+  append_number(key, inode);
+  return key;
 }
 
 // A host's sockets; their connection (state, remote end, unix peer) is the mutable fact.
@@ -129,11 +161,10 @@ struct SocketEntity {
   static constexpr std::tuple<Connection> facts{};
 
   static std::string open_rows() { return open_rows_with_latest<Connection>(table, "netns, inode"); }
-  static std::pair<Key, Open> read_open(SQLite::Statement& row) {
-    Open open{row.getColumn(0).getInt64()};
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
     read_columns(row, 3, Connection::of(open));
-    return {socket_identity(column_optional<uint64_t>(row.getColumn(1)), static_cast<uint64_t>(row.getColumn(2).getInt64())),
-            std::move(open)};
+    return socket_identity(column_optional<uint64_t>(row.getColumn(1)), static_cast<uint64_t>(row.getColumn(2).getInt64()));
   }
   static Key key_of(const SocketSample& socket) { return socket_identity(socket.netns, socket.inode); }
   static int64_t insert(NewRow<SocketEntity>& row, const SocketSample& s) {

@@ -15,7 +15,7 @@
 //     static constexpr const char* insert_columns = "...";  // besides the owner and first_seen
 //     static constexpr std::tuple<Fact...> facts{};     // its mutable facts, in the order they are written
 //     static std::string open_rows();                   // row id first; ?1 is the owner
-//     static std::pair<Key, Open> read_open(SQLite::Statement& row);
+//     static Key read_open(SQLite::Statement& row, Open& open);  // reads one into `open`
 //     static Key key_of(const Sample&);
 //     static int64_t insert(NewRow<Entity>& row, const Sample&);  // row.insert(values of insert_columns)
 //     bool unread(const Key&) const;                      // optional: keep this unseen row open
@@ -136,6 +136,7 @@ template <class Entity>
 class EntityWriter {
  public:
   using Sample = typename Entity::Sample;
+  using Key = typename Entity::Key;
   using Open = typename Entity::Open;
 
   EntityWriter(SQLite::Database& db, int64_t snapshot_id, Entity& entity)
@@ -195,8 +196,9 @@ class EntityWriter {
     open_rows_.reset();
     bind_row(open_rows_, owner);
     while (open_rows_.executeStep()) {
-      auto [key, row] = Entity::read_open(open_rows_);
-      open.emplace(std::move(key), TrackedRow<Entity>{std::move(row)});
+      TrackedRow<Entity> tracked;
+      Key key = Entity::read_open(open_rows_, tracked.open);
+      open.emplace(std::move(key), std::move(tracked));
     }
     return open;
   }

@@ -88,8 +88,9 @@ struct ImportedProcessEntity {
   static constexpr std::tuple<> facts{};
 
   static std::string open_rows() { return detail::open_rows_of(table, "pid"); }
-  static std::pair<Key, Open> read_open(SQLite::Statement& row) {
-    return {row.getColumn(1).getInt(), Open{row.getColumn(0).getInt64()}};
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
+    return row.getColumn(1).getInt();
   }
   static Key key_of(const ImportedProcess& process) { return process.pid; }
   static int64_t insert(detail::NewRow<ImportedProcessEntity>& row, const ImportedProcess& p) {

@@ -71,10 +71,10 @@ class ProcessEntity {
     return "SELECT process_id, pid, start_ticks, ppid, state, comm, exe, argv, rss_kb FROM process_latest"
            " WHERE host_id = ?1 AND gone_by IS NULL";
   }
-  static std::pair<Key, Open> read_open(SQLite::Statement& row) {
-    Open open{row.getColumn(0).getInt64()};
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
     read_columns(row, 3, std::tie(open.ppid, open.state, open.comm, open.exe, open.argv, open.rss_kb));
-    return {ProcessKey{row.getColumn(1).getInt(), static_cast<uint64_t>(row.getColumn(2).getInt64())}, std::move(open)};
+    return ProcessKey{row.getColumn(1).getInt(), static_cast<uint64_t>(row.getColumn(2).getInt64())};
   }
   static const Key& key_of(const ProcessSample& sample) { return sample.key; }
 

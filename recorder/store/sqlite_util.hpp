@@ -1,5 +1,6 @@
 #pragma once
 // Small SQLiteCpp helpers shared by the store's writers.
+#include <algorithm>
 #include <concepts>
 #include <optional>
 #include <string>
@@ -111,9 +112,11 @@ inline std::vector<std::string_view> split_columns(std::string_view columns) {
 // "INSERT INTO table (a, b, c) VALUES (?1, ?2, ?3)": a placeholder per column, numbered in order, so
 // the values bound by position (exec_with) follow the column list and nothing is counted by hand.
 inline std::string insert_sql(std::string_view table, std::string_view columns, std::string_view verb = "INSERT") {
-  std::string sql = std::string(verb) + " INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (";
-  const size_t count = split_columns(columns).size();
-  for (size_t i = 1; i <= count; ++i) sql += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  std::string sql;
+  sql.reserve(verb.size() + table.size() + 2 * columns.size() + 32);
+  sql.append(verb).append(" INTO ").append(table).append(" (").append(columns).append(") VALUES (");
+  const size_t count = static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
+  for (size_t i = 1; i <= count; ++i) sql.append(i > 1 ? ", ?" : "?").append(std::to_string(i));
   return sql + ")";
 }
 

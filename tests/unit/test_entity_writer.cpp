@@ -77,10 +77,10 @@ class WidgetEntity {
            "  AND p.snapshot_id = (SELECT max(snapshot_id) FROM widget_paint_changes WHERE widget_id = w.widget_id)"
            " WHERE w.shelf_id = ?1 AND w.gone_by IS NULL";
   }
-  static std::pair<Key, Open> read_open(SQLite::Statement& row) {
-    Open open{row.getColumn(0).getInt64()};
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
     read_columns(row, 2, std::tie(open.colour, open.size, open.grams));
-    return {row.getColumn(1).getString(), std::move(open)};
+    return row.getColumn(1).getString();
   }
   static const Key& key_of(const Widget& widget) { return widget.name; }
   static int64_t insert(NewRow<WidgetEntity>& row, const Widget& w) { return row.insert(w.name, w.colour, w.size, w.grams); }
