@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "recorder/store/entity_writer.hpp"
+#include "tests/support/rows.hpp"
 
 namespace proctrail::detail {
 
@@ -93,19 +94,7 @@ class WidgetEntity {
   std::set<std::string> unread_names;
 };
 
-std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) {
-  std::vector<std::string> out;
-  SQLite::Statement query(db, sql);
-  while (query.executeStep()) {
-    std::string row;
-    for (int i = 0; i < query.getColumnCount(); ++i) {
-      if (i) row += '|';
-      row += query.getColumn(i).isNull() ? "NULL" : query.getColumn(i).getString();
-    }
-    out.push_back(row);
-  }
-  return out;
-}
+using test::query_rows;
 
 class EntityWriterTest : public ::testing::Test {
  protected:
@@ -123,7 +112,7 @@ class EntityWriterTest : public ::testing::Test {
     return {counts, ids};
   }
   std::vector<std::string> widgets() {
-    return rows(db, "SELECT widget_id, name, colour, size, grams, first_seen, gone_by FROM widgets ORDER BY widget_id");
+    return query_rows(db, "SELECT widget_id, name, colour, size, grams, first_seen, gone_by FROM widgets ORDER BY widget_id");
   }
 };
 
@@ -145,9 +134,9 @@ TEST_F(EntityWriterTest, AChangeRowOnlyWhenAFactDiffersFromItsLatestRecordedValu
   // Compared with the change rows, not the first sighting.
   EntityCounts steady = write({{"a", "red", 1, 112}, {"b", "green", std::nullopt, 100}}).first;
   EXPECT_EQ(steady, (EntityCounts{.seen = 2}));
-  EXPECT_EQ(rows(db, "SELECT widget_id, snapshot_id, colour, size FROM widget_paint_changes ORDER BY snapshot_id"),
+  EXPECT_EQ(query_rows(db, "SELECT widget_id, snapshot_id, colour, size FROM widget_paint_changes ORDER BY snapshot_id"),
             (std::vector<std::string>{"2|2|green|2", "2|3|green|NULL"}));
-  EXPECT_EQ(rows(db, "SELECT widget_id, snapshot_id, grams FROM widget_weight_changes"), std::vector<std::string>{"1|3|111"});
+  EXPECT_EQ(query_rows(db, "SELECT widget_id, snapshot_id, grams FROM widget_weight_changes"), std::vector<std::string>{"1|3|111"});
 }
 
 TEST_F(EntityWriterTest, UnseenIsClosedUnreadStaysOpenAndAClosedIdentityIsNotReopened) {
@@ -162,7 +151,7 @@ TEST_F(EntityWriterTest, UnseenIsClosedUnreadStaysOpenAndAClosedIdentityIsNotReo
   EXPECT_EQ(widgets(), (std::vector<std::string>{"1|a|red|1|100|1|2", "2|b|blue|2|100|1|NULL", "3|c|grey|3|100|1|NULL"}));
   EntityCounts empty = write({}).first;
   EXPECT_EQ(empty, (EntityCounts{.gone = 2}));
-  EXPECT_EQ(rows(db, "SELECT count(*) FROM widgets WHERE gone_by = 4"), std::vector<std::string>{"2"});
+  EXPECT_EQ(query_rows(db, "SELECT count(*) FROM widgets WHERE gone_by = 4"), std::vector<std::string>{"2"});
 }
 
 TEST(SqliteUtil, InsertStatementsFollowTheirColumnListAndRefuseAMiscount) {
@@ -173,7 +162,7 @@ TEST(SqliteUtil, InsertStatementsFollowTheirColumnListAndRefuseAMiscount) {
   SQLite::Statement insert(db, insert_sql("t", "a, b, c"));
   EXPECT_THROW(exec_with(insert, 1, std::string("x")), SQLite::Exception);
   EXPECT_EQ(exec_with(insert, uint64_t{7}, std::optional<std::string>(), std::optional<int>(3)), 1);
-  EXPECT_EQ(rows(db, "SELECT a, typeof(b), c FROM t"), std::vector<std::string>{"7|null|3"});
+  EXPECT_EQ(query_rows(db, "SELECT a, typeof(b), c FROM t"), std::vector<std::string>{"7|null|3"});
 }
 
 }  // namespace
