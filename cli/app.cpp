@@ -1,11 +1,14 @@
 #include "cli/app.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/unknown_command.hpp"
 #include "proctrail/paths.hpp"
 #include "proctrail/procfs.hpp"
 
@@ -65,8 +68,21 @@ int dispatch(Cli& cli) {
   return exit_code::usage;
 }
 
+// The names of the subcommands `app` offers, as typed.
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  return names;
+}
+
 int main_entry(int argc, char** argv) {
   auto cli = make_cli();
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  if (auto word = unknown_command(args, command_names(cli->app))) {
+    print_error(unknown_command_message(*word, command_names(cli->app)));
+    const bool hook = std::find(args.begin(), args.end(), "--hook") != args.end();
+    return hook ? exit_code::ok : exit_code::usage;  // a hook never fails its caller
+  }
   try {
     cli->app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,7 +11,7 @@ constexpr std::array kMeanings = {
     ExitCodeMeaning{"0", "Success."},
     ExitCodeMeaning{"1", "The command could not do its job: no trail, a corrupt, busy or newer trail, a broken hash "
                          "chain, a failed write."},
-    ExitCodeMeaning{"2", "A bad request: the command line could not be parsed, or an option's value is malformed (a "
+    ExitCodeMeaning{"2", "A bad request: the command line could not be parsed (an unknown command among them), or an option's value is malformed (a "
                          "duration, a time, a regular expression, an SQL statement). Also exec --fail-on-leak when "
                          "the command left something behind."},
     ExitCodeMeaning{"3", "cleanup: some targets survived."},

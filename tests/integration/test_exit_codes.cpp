@@ -139,5 +139,16 @@ TEST_F(ExitCodes, HelpAndTheManPageListTheCodes) {
   EXPECT_EQ(run({"snap", "--help"}).out.find("Exit status:"), std::string::npos);
 }
 
+TEST_F(ExitCodes, AnUnknownCommandIsAUsageErrorThatNamesTheNearestCommandAndTouchesNoTrail) {
+  auto typo = run_on(db, {"snpa", "--tag", "x"});
+  EXPECT_EQ(typo.code, 2) << typo.err;
+  EXPECT_EQ(typo.err, "proctrail: unknown command 'snpa'; did you mean 'snap'? (proctrail --help lists the commands)\n");
+  EXPECT_FALSE(std::filesystem::exists(db));
+  auto nothing_near = run_on(db, {"frobnicate"});
+  EXPECT_EQ(nothing_near.code, 2);
+  EXPECT_EQ(nothing_near.err, "proctrail: unknown command 'frobnicate' (proctrail --help lists the commands)\n");
+  EXPECT_EQ(run_on(db, {"snpa", "--hook"}).code, 0) << "a hook never fails its caller";
+}
+
 }  // namespace
 }  // namespace proctrail
