@@ -102,7 +102,7 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
     return 1;
   }
   Logger logger = make_stderr_logger(global.verbosity);
-  auto sources = Sources::make(options.collect, logger);
+  auto sources = make_sources(options.collect, logger);
   if (!sources) {
     print_error("cleanup: " + sources.error().message);
     return 2;
