@@ -19,6 +19,8 @@
 #include "proctrail/procfs.hpp"
 #include "common/fnv1a.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/container_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {

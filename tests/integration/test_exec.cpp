@@ -20,6 +20,7 @@
 #include "proctrail/exec.hpp"
 #include "proctrail/leak_guard.hpp"
 #include "proctrail/procfs.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
 
