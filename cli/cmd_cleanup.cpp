@@ -96,7 +96,7 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
   auto db = resolve_db_path(global);
   if (!db) return fail_with(db.error());
   Logger logger = make_stderr_logger(global.verbosity);
-  auto sources = Sources::make(options.collect, logger);
+  auto sources = make_sources(options.collect, logger);
   if (!sources) return fail_with(sources.error().within("cleanup"));
   auto store = Store::open(*db, StoreOptions{}, logger);
   if (!store) return fail_with(store.error().within("cleanup"));

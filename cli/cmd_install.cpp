@@ -9,7 +9,6 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/install.hpp"
 #include "proctrail/procfs.hpp"
-#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -95,7 +94,7 @@ Status replace_settings(const SettingsFile& file, const std::string& updated) {
 
 std::string event_names(const HookCommands& commands) {
   std::string names;
-  for (const auto& hook : commands) text::append_item(names, ", ", hook.event);
+  for (const auto& hook : commands) names += (names.empty() ? "" : ", ") + hook.event;
   return names;
 }
 

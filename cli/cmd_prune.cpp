@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -126,7 +126,7 @@ int run_prune(const PruneCliOptions& options, const GlobalOptions& global) {
   if (!store) return fail_with(store.error());
 
   PruneOptions prune;
-  prune.cut_us = fs::clock_us(CLOCK_REALTIME) - std::chrono::duration_cast<std::chrono::microseconds>(*older_than).count();
+  prune.cut_us = now_realtime_us() - std::chrono::duration_cast<std::chrono::microseconds>(*older_than).count();
   prune.keep_tagged = options.keep_tagged;
   prune.dry_run = options.dry_run;
   auto report = store->prune(prune);

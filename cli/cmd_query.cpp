@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/query.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -88,7 +88,7 @@ int ask_and_print(const GlobalOptions& global, const std::string& format, const 
 }  // namespace
 
 Result<TimeWindow> window_of(const std::string& since, const std::string& until) {
-  const int64_t now_us = fs::clock_us(CLOCK_REALTIME);
+  const int64_t now_us = now_realtime_us();
   TimeWindow window;
   if (!since.empty()) {
     auto bound = parse_time_bound(since, now_us);

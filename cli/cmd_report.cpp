@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/store.hpp"
-#include "common/fs_util.hpp"
 #include "reports/report.hpp"
 
 namespace proctrail::cli {

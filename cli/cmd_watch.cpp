@@ -11,11 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
-#include "proctrail/events.hpp"
+#include "proctrail/event_recording.hpp"
 #include "proctrail/recorder.hpp"
-#include "cli/event_recording.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -91,14 +90,17 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
   Logger logger = make_stderr_logger(global.verbosity);
   auto store = Store::open(*db, StoreOptions{}, logger);
   if (!store) return fail_with(store.error());
-  auto sources = Sources::make(options.collect, logger);
+  auto sources = make_sources(options.collect, logger);
   if (!sources) return fail_with(sources.error().within("watch"));
   Recorder recorder = (*sources)->recorder(*store);
   std::unique_ptr<EventRecording> events;
   if (options.events) {
-    std::string why;
-    events = start_events(options.event_buffer, *store, **sources, why);
-    if (!events) print_error("watch --events: " + why + "; recording snapshots only");
+    auto started = EventRecording::start({.buffer_bytes = options.event_buffer, .problem = print_error}, *store, **sources);
+    if (started) {
+      events = std::move(*started);
+    } else {
+      print_error("watch --events: " + started.error().message + "; recording snapshots only");
+    }
   }
 
   int64_t failures = 0;
@@ -111,9 +113,9 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
       SnapshotRequest request;
       request.trigger = snapshot_now && taken > 0 ? "event" : "timer";
       if (!options.tag.empty()) request.tag = options.tag;
-      int64_t started_us = fs::clock_us(CLOCK_REALTIME);
+      int64_t started_us = now_realtime_us();
       auto summary = recorder.snapshot(request);
-      int64_t elapsed = (fs::clock_us(CLOCK_REALTIME) - started_us) / 1000;
+      int64_t elapsed = (now_realtime_us() - started_us) / 1000;
       if (summary) {
         std::cout << snapshot_output(options, *summary, elapsed, *db, events.get()) << std::endl;
       } else {

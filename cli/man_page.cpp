@@ -6,10 +6,15 @@
 #include "cli/completion.hpp"
 #include "cli/exit_codes.hpp"
 #include "proctrail/paths.hpp"
-#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {
+
+// "a, b" + "c" → "a, b, c"; "" + "c" → "c".
+void append_item(std::string& list, std::string_view separator, std::string_view item) {
+  if (!list.empty()) list += separator;
+  list += item;
+}
 
 // The code point of the UTF-8 sequence at text[i], advancing i past it; U+FFFD when malformed.
 char32_t next_code_point(std::string_view text, size_t& i) {
@@ -45,13 +50,13 @@ bool is_help(const OptionSpec& option) {
 std::string value_text(const ValueSpec& value) {
   if (value.kind != ValueKind::choices) return italic(value.name);
   std::string text;  // table|csv|json, where a line may break after each bar (\:)
-  for (const auto& choice : value.choices) text::append_item(text, "|\\:", italic(choice));
+  for (const auto& choice : value.choices) append_item(text, "|\\:", italic(choice));
   return text;
 }
 
 std::string option_entry(const OptionSpec& option) {
   std::string tag;
-  for (const auto& name : option.names) text::append_item(tag, ", ", bold(name));
+  for (const auto& name : option.names) append_item(tag, ", ", bold(name));
   if (option.takes_value) tag += " " + value_text(option.value);
   std::string description = roff_escape(option.description);
   if (!option.default_text.empty()) description += " (default: " + roff_escape(option.default_text) + ")";
@@ -65,7 +70,7 @@ std::string positional_entry(const PositionalSpec& positional) {
 
 std::string command_words(const CommandSpec& command) {
   std::string words;
-  for (size_t i = 1; i < command.path.size(); ++i) text::append_item(words, " ", command.path[i]);
+  for (size_t i = 1; i < command.path.size(); ++i) append_item(words, " ", command.path[i]);
   return words;
 }
 

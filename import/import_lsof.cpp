@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "proctrail/import.hpp"
+#include "import/parse.hpp"
 #include "import/import_util.hpp"
 
 namespace proctrail {

@@ -10,7 +10,7 @@
 #include <unordered_set>
 
 #include "proctrail/duration.hpp"
-#include "proctrail/import.hpp"
+#include "import/parse.hpp"
 #include "import/import_util.hpp"
 #include "common/text_util.hpp"
 

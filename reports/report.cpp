@@ -11,8 +11,8 @@
 #include <map>
 #include <sstream>
 
+#include "proctrail/clock.hpp"
 #include "reports/charts.hpp"
-#include "common/fs_util.hpp"
 #include "reports/embedded.hpp"
 
 namespace proctrail::reports {
@@ -206,7 +206,7 @@ std::optional<int64_t> scalar(TrailReader& trail, const std::string& sql, const 
 
 Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
   const bool markdown = request.format == "md";
-  const int64_t written_us = request.written_at_us ? request.written_at_us : fs::clock_us(CLOCK_REALTIME);
+  const int64_t written_us = request.written_at_us ? request.written_at_us : now_realtime_us();
   const int64_t until_us = request.window.until_us.value_or(written_us + 1);
   const auto earliest = scalar(trail, "SELECT min(started_at_us) FROM snapshots", {});
   const int64_t since_us = std::max(request.window.since_us.value_or(0), earliest.value_or(0));

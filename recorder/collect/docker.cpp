@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/containers.hpp"
+#include "recorder/collect/container_parse.hpp"
 
 namespace proctrail {
 namespace {

@@ -25,6 +25,8 @@
 #include "proctrail/procfs.hpp"
 #include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/connector_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {

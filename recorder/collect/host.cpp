@@ -4,6 +4,7 @@
 #include "proctrail/procfs.hpp"
 #include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 

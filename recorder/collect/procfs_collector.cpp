@@ -20,6 +20,8 @@
 #include "common/fnv1a.hpp"
 #include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/container_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "proctrail/containers.hpp"
+#include "recorder/collect/container_parse.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {

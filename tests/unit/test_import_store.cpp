@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "import/parse.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 #include "proctrail/query.hpp"

@@ -15,6 +15,8 @@
 
 #include "proctrail/procfs.hpp"
 #include "proctrail/sockets.hpp"
+#include "recorder/collect/procfs_parse.hpp"
+#include "recorder/collect/socket_parse.hpp"
 
 namespace proctrail {
 namespace {
