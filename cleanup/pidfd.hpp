@@ -84,13 +84,13 @@ inline std::vector<bool> wait_exits(const std::vector<int>& pidfds, std::chrono:
       which.push_back(i);
     }
     if (fds.empty()) return exited;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    // Rounded up, and a timeout only ends the wait once the deadline has passed: poll's millisecond
+    // timeout truncated would signal a process the grace had not yet run out for.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return exited;
     int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
-    if (ready <= 0) {
-      if (ready < 0 && errno == EINTR) continue;
-      return exited;
-    }
+    if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+    if (ready < 0) return exited;
     for (size_t k = 0; k < fds.size(); ++k) {
       if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) exited[which[k]] = true;
     }
