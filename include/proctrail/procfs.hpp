@@ -91,6 +91,15 @@ FdInfo parse_fdinfo(std::string_view text);
 // r, w or rw from open(2) flags.
 std::string access_mode(uint32_t flags);
 
+// The access mode of a descriptor from its /proc/PID/fd/N link's own permission bits, as lstat(2)
+// reports them: the kernel gives the link S_IRUSR|S_IXUSR when the file is open for reading and
+// S_IWUSR|S_IXUSR when open for writing, and no group or other bits (fs/proc/fd.c). r, w or rw;
+// nullopt for an O_PATH descriptor (neither). `mode` is st_mode; see is_proc_fd_link_mode.
+std::optional<std::string> access_mode_of_link(uint32_t mode);
+// Whether st_mode is that of a /proc fd link (user bits only). A plain symlink (a fixture tree's
+// stand-in, lrwxrwxrwx) is not, and its access mode must come from fdinfo.
+bool is_proc_fd_link_mode(uint32_t mode);
+
 // Classifies a /proc/PID/fd/N link: "pipe:[5]" → pipe 5, "socket:[6]" → socket 6,
 // "anon_inode:[eventfd]" → anon; a path needs a stat to be told apart (kind "path").
 struct FdLink {
@@ -103,7 +112,11 @@ struct ProcfsOptions {
   std::filesystem::path proc_root = "/proc";
   std::filesystem::path machine_id_path = "/etc/machine-id";
   pid_t exclude_pid = 0;  // leave this process out (the recorder itself); 0 = none
-  bool read_fds = true;   // read /proc/PID/fd and fdinfo of every user process
+  bool read_fds = true;   // read /proc/PID/fd of every user process
+  // Also read each descriptor's fdinfo for its open(2) flags (fds.flags). Off: the access mode comes
+  // from the link's permission bits and the inode from the link or a stat, so fdinfo is read only
+  // where neither can tell (a fixture tree's plain symlinks); fds.flags is then NULL.
+  bool read_fd_flags = false;
   int max_threads_for_skip = 16;  // more threads than this: always re-read (cheaper than N schedstat reads)
   int threads = 0;                // reader threads over the process list; 0 = one per core, at most 4
 };
