@@ -107,11 +107,11 @@ Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t 
   std::optional<std::set<std::pair<int64_t, int64_t>>> from_sql;
   if (s.from_sql) {
     auto chosen = trail.run_sql(*s.from_sql);
-    if (!chosen) return Error{"--from-sql: " + chosen.error().message};
+    if (!chosen) return chosen.error().within("--from-sql");
     auto pid_col = std::find(chosen->columns.begin(), chosen->columns.end(), "pid");
     auto start_col = std::find(chosen->columns.begin(), chosen->columns.end(), "start_ticks");
     if (pid_col == chosen->columns.end() || start_col == chosen->columns.end()) {
-      return Error{"--from-sql must return columns named pid and start_ticks"};
+      return Error{"--from-sql must return columns named pid and start_ticks", ErrorKind::bad_input};
     }
     from_sql.emplace();
     for (const auto& row : chosen->rows) {
@@ -163,7 +163,7 @@ Result<std::vector<CleanupTarget>> select_containers(TrailReader& trail, int64_t
   std::optional<std::string> label_path, label_value;
   if (s.container_label) {
     auto equals = s.container_label->find('=');
-    if (equals == std::string::npos || equals == 0) return Error{"--container-label wants KEY=VALUE"};
+    if (equals == std::string::npos || equals == 0) return Error{"--container-label wants KEY=VALUE", ErrorKind::bad_input};
     label_path = "$.\"" + s.container_label->substr(0, equals) + "\"";
     label_value = s.container_label->substr(equals + 1);
   }
@@ -294,17 +294,19 @@ Cleaner::Cleaner(Store& store, Recorder& recorder, CleanerOptions options, Logge
 Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std::string& own_argv) {
   if (!selectors.narrows()) {
     return Error{"cleanup needs a selector that narrows the targets (--match, --orphans, --unreachable, --older-than,"
-                 " --parent, --user, --from-sql, --container-label)"};
+                 " --parent, --user, --from-sql, --container-label)",
+                 ErrorKind::bad_input};
   }
-  if (selectors.containers && options_.docker == nullptr) return Error{"--containers needs the Docker daemon"};
+  if (selectors.containers && options_.docker == nullptr) return Error{"--containers needs the Docker daemon", ErrorKind::bad_input};
   const int64_t began_us = fs::clock_us(CLOCK_REALTIME);
   const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
   if (after_begin) after_begin();
   auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence"});
-  if (!evidence) return Error{"evidence snapshot failed, nothing was done: " + evidence.error().message};
+  if (!evidence) return evidence.error().within("evidence snapshot failed, nothing was done");
   if (selectors.containers && !evidence->containers_seen) {
     return Error{"cannot choose containers: " + (evidence->containers_source.empty() ? std::string("the engine was not asked")
-                                                                                     : evidence->containers_source)};
+                                                                                     : evidence->containers_source),
+                 ErrorKind::unavailable};
   }
   CleanupReport report;
   report.evidence_snapshot_id = evidence->snapshot_id;
@@ -409,7 +411,7 @@ Status write_evidence_file(const std::filesystem::path& trail_path, const Cleanu
     doc["targets"].push_back(std::move(target));
   }
   std::ofstream file(out, std::ios::trunc);
-  if (!file) return Error{"--evidence-out: cannot write " + out.string()};
+  if (!file) return Error{"--evidence-out: cannot write " + out.string(), ErrorKind::permission};
   file << doc.dump(2) << '\n';
   if (!file) return Error{"--evidence-out: writing " + out.string() + " failed"};
   return ok_status();

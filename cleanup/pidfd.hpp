@@ -16,6 +16,7 @@
 
 #include "proctrail/procfs.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail::detail {
 

@@ -1,11 +1,14 @@
 #include "cli/app.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/unknown_command.hpp"
 #include "proctrail/paths.hpp"
 #include "proctrail/procfs.hpp"
 
@@ -39,6 +42,7 @@ std::unique_ptr<Cli> make_cli() {
   cli->uninstall_timer_command = setup_uninstall_timer(app, cli->uninstall_timer);
   cli->completion_command = setup_completion(app, cli->completion);
   cli->man_command = setup_man(app, cli->man);
+  app.footer(exit_codes_help());  // after the subcommands, which would otherwise inherit it
   return cli;
 }
 
@@ -61,18 +65,32 @@ int dispatch(Cli& cli) {
   if (cli.completion_command->parsed()) return run_completion(cli.app, cli.completion);
   if (cli.man_command->parsed()) return run_man(cli.app, cli.man);
   print_error("no subcommand");
-  return 2;
+  return exit_code::usage;
+}
+
+// The names of the subcommands `app` offers, as typed.
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  return names;
 }
 
 int main_entry(int argc, char** argv) {
   auto cli = make_cli();
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  if (auto word = unknown_command(args, command_names(cli->app))) {
+    print_error(unknown_command_message(*word, command_names(cli->app)));
+    const bool hook = std::find(args.begin(), args.end(), "--hook") != args.end();
+    return hook ? exit_code::ok : exit_code::usage;  // a hook never fails its caller
+  }
   try {
     cli->app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     bool hook = false;
     for (int i = 1; i < argc; ++i) hook = hook || std::strcmp(argv[i], "--hook") == 0;
-    int code = cli->app.exit(e);
-    return hook ? 0 : code;  // a hook never fails its caller, even when misconfigured
+    const int code = cli->app.exit(e);  // prints the help, the version or the error
+    if (hook || code == 0) return exit_code::ok;  // a hook never fails its caller, even when misconfigured
+    return exit_code::usage;  // CLI11's own codes (105 and up) are one kind of failure here: usage
   }
   cli->own_argv = quote_argv(std::vector<std::string>(argv, argv + argc));
   return dispatch(*cli);

@@ -13,9 +13,21 @@
 #include "proctrail/query.hpp"
 #include "proctrail/result.hpp"
 #include "proctrail/store.hpp"
-#include "cli/sources.hpp"
+#include "cli/exit_codes.hpp"
+#include "proctrail/sources.hpp"
 
 namespace proctrail::cli {
+
+// What a snapshot command collects, as given on its command line (proctrail::CollectOptions once parsed).
+struct CollectArgs {
+  bool no_descriptors = false;
+  bool no_containers = false;
+  std::string docker_socket;          // empty: $DOCKER_HOST (unix://) or /var/run/docker.sock
+  std::string docker_timeout = "2s";  // budget for the whole engine query
+};
+void add_collect_options(CLI::App& command, CollectArgs& options);
+// The collectors CollectArgs name. Fails on a malformed --docker-timeout.
+Result<std::unique_ptr<Sources>> make_sources(const CollectArgs& args, const Logger& logger);
 
 struct GlobalOptions {
   std::string db;     // --db; empty: $PROCTRAIL_DB, $XDG_STATE_HOME/..., ~/.local/state/...
@@ -28,7 +40,7 @@ struct SnapOptions {
   bool hook = false;
   bool wait = false;  // --hook --wait: record before returning instead of in a detached worker
   std::string format = "text";
-  CollectOptions collect;
+  CollectArgs collect;
 };
 CLI::App* setup_snap(CLI::App& app, SnapOptions& options);
 int run_snap(const SnapOptions& options, const GlobalOptions& global);
@@ -41,7 +53,7 @@ struct WatchOptions {
   bool events = false;                 // also record the kernel's process events
   std::string flush_interval = "250ms";  // how often events are written (one transaction per batch)
   int64_t event_buffer = 8 << 20;     // the connector socket's receive buffer, bytes
-  CollectOptions collect;
+  CollectArgs collect;
 };
 CLI::App* setup_watch(CLI::App& app, WatchOptions& options);
 int run_watch(const WatchOptions& options, const GlobalOptions& global);
@@ -93,7 +105,7 @@ struct CleanupOptions {
   bool yes = false;
   std::string grace = "5s";
   std::string format = "table";
-  CollectOptions collect;
+  CollectArgs collect;
 };
 CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options);
 // 0: every target gone (or a dry run); 3: some survived; 1: could not act; 2: bad request.
@@ -104,15 +116,15 @@ struct ExecOptions {
   bool fail_on_leak = false;
   bool cleanup = false;
   std::string grace = "5s";
-  std::chrono::milliseconds grace_ms{5000};  // parsed from grace
   std::string tag;
   std::string json_out;
   int64_t event_buffer = 8 << 20;
   std::vector<std::string> command;
-  CollectOptions collect;
+  CollectArgs collect;
 };
 CLI::App* setup_exec(CLI::App& app, ExecOptions& options);
-// The command's status; 2 with --fail-on-leak and a leak; 125 when the command could not be run.
+// The command's status; 2 with --fail-on-leak and a leak; 125 when the command could not be run;
+// 2 for a bad option value (before the command runs).
 int run_exec(const ExecOptions& options, const GlobalOptions& global);
 
 // proctrail report [--since 7d] [--match REGEX] [--format html|md] [-o FILE]
@@ -138,7 +150,8 @@ struct ImportOptions {
   std::string format = "text";
 };
 CLI::App* setup_import(CLI::App& app, ImportOptions& options);
-// 0: at least one process imported; 1: unreadable, not recognised, nothing in it, or already imported.
+// 0: at least one process imported; 1: unreadable, not recognised, nothing in it, or already imported;
+// 2: a bad --taken-at or --utc-offset, or stdin without --taken-at.
 int run_import(const ImportOptions& options, const GlobalOptions& global);
 // "imported 94 processes from evidence.txt (ps aux (macOS), 97 lines: 95 taken, 2 skipped) as snapshot 12"
 // ps read at a non-zero UTC offset adds ", local times read at UTC+01:00" inside the parentheses.

@@ -22,13 +22,13 @@ Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
   s.unreachable = o.unreachable;
   if (!o.older_than.empty()) {
     auto age = parse_duration(o.older_than);
-    if (!age) return Error{"--older-than: " + age.error().message};
+    if (!age) return age.error().within("--older-than");
     s.older_than_s = age->count() / 1000;
   }
   if (o.parent) s.parent = *o.parent;
   if (!o.user.empty()) {
     const passwd* entry = ::getpwnam(o.user.c_str());
-    if (entry == nullptr) return Error{"--user: no such user '" + o.user + "'"};
+    if (entry == nullptr) return Error{"--user: no such user '" + o.user + "'", ErrorKind::bad_input};
     s.user = entry->pw_uid;
   }
   if (!o.from_sql.empty()) s.from_sql = o.from_sql;
@@ -38,7 +38,7 @@ Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
   if (!o.container_label.empty()) s.container_label = o.container_label;
   s.remove = o.remove;
   auto grace = parse_duration(o.grace);
-  if (!grace) return Error{"--grace: " + grace.error().message};
+  if (!grace) return grace.error().within("--grace");
   s.grace = *grace;
   return s;
 }
@@ -92,37 +92,23 @@ CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options) {
 
 int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, const std::string& own_argv) {
   auto selectors = selectors_of(options);
-  if (!selectors) {
-    print_error("cleanup: " + selectors.error().message);
-    return 2;
-  }
+  if (!selectors) return fail_with(selectors.error().within("cleanup"));
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   Logger logger = make_stderr_logger(global.verbosity);
-  auto sources = Sources::make(options.collect, logger);
-  if (!sources) {
-    print_error("cleanup: " + sources.error().message);
-    return 2;
-  }
+  auto sources = make_sources(options.collect, logger);
+  if (!sources) return fail_with(sources.error().within("cleanup"));
   auto store = Store::open(*db, StoreOptions{}, logger);
-  if (!store) {
-    print_error("cleanup: " + store.error().message);
-    return 1;
-  }
+  if (!store) return fail_with(store.error().within("cleanup"));
   Recorder recorder = (*sources)->recorder(*store);
   Cleaner cleaner(*store, recorder, (*sources)->docker(), logger);
   auto plan = cleaner.plan(*selectors, own_argv);
-  if (!plan) {
-    print_error("cleanup: " + plan.error().message);
-    return 1;
-  }
+  if (!plan) return fail_with(plan.error().within("cleanup"));
   if (!options.evidence_out.empty()) {
     if (auto written = write_evidence_file(*db, *plan, options.evidence_out); !written) {
-      print_error("cleanup: " + written.error().message + "; nothing was done");
-      return 1;
+      Error error = written.error().within("cleanup");
+      error.message += "; nothing was done";
+      return fail_with(error);
     }
   }
   std::cerr << "evidence: snapshot " << plan->evidence_snapshot_id << " (" << plan->evidence_hash_hex.substr(0, 16) << "…), "
@@ -133,17 +119,14 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
     return 0;
   }
   auto done = cleaner.execute(std::move(*plan), *selectors);
-  if (!done) {
-    print_error("cleanup: " + done.error().message);
-    return 1;
-  }
+  if (!done) return fail_with(done.error().within("cleanup"));
   std::cout << render(action_table(*done), options.format).value();
   const auto declined = std::count_if(done->actions.begin(), done->actions.end(),
                                       [](const CleanupAction& action) { return action.outcome == "protected"; });
   std::cerr << done->actions.size() - static_cast<size_t>(declined) << " acted on, " << declined << " protected, "
             << done->survivors << " survived; after: snapshot "
             << (done->after_snapshot_id ? std::to_string(*done->after_snapshot_id) : std::string("(failed)")) << "\n";
-  return done->survivors > 0 ? 3 : 0;
+  return done->survivors > 0 ? exit_code::some_survived : 0;
 }
 
 }  // namespace proctrail::cli

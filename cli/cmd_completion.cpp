@@ -33,10 +33,7 @@ int run_man(const CLI::App& app, const ManOptions& options) {
   std::ofstream out(options.out, std::ios::binary | std::ios::trunc);
   out << man_page(app);
   out.close();
-  if (!out) {
-    print_error("man: cannot write " + options.out);
-    return 1;
-  }
+  if (!out) return fail_with(Error{"man: cannot write " + options.out});
   return 0;
 }
 

@@ -1,55 +1,30 @@
 // proctrail import ps|lsof FILE: a saved `ps` or `lsof -F` output becomes one snapshot (trigger
 // 'import') that every question of `proctrail query` can answer from.
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
-#include "recorder/store/digest.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
-
-struct SourceFile {
-  std::string bytes;
-  std::optional<int64_t> mtime_us;  // nullopt for stdin
-};
-
-Result<SourceFile> read_source(const std::string& file) {
-  if (file == "-") return SourceFile{std::string(std::istreambuf_iterator<char>(std::cin), {}), std::nullopt};
-  struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) return Error{file + ": " + std::strerror(errno)};
-  if (S_ISDIR(info.st_mode)) return Error{file + ": is a directory"};
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error{file + ": " + std::strerror(errno)};
-  SourceFile source{std::string(std::istreambuf_iterator<char>(in), {}), std::nullopt};
-  if (in.bad()) return Error{file + ": read error"};
-  source.mtime_us = static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000 + info.st_mtim.tv_nsec / 1000;
-  return source;
-}
 
 struct TakenAt {
   int64_t us = 0;
   std::string source;  // --taken-at or mtime
 };
 
-Result<TakenAt> taken_at_of(const ImportOptions& options, const SourceFile& file) {
+Result<TakenAt> taken_at_of(const ImportOptions& options, const ImportFile& file) {
   if (!options.taken_at.empty()) {
-    auto time = parse_time_bound(options.taken_at, fs::clock_us(CLOCK_REALTIME));
-    if (!time) return Error{"--taken-at: " + time.error().message};
+    auto time = parse_time_bound(options.taken_at, now_realtime_us());
+    if (!time) return time.error().within("--taken-at");
     return TakenAt{*time, "--taken-at"};
   }
-  if (!file.mtime_us) return Error{"reading stdin needs --taken-at (there is no file time to take)"};
+  if (!file.mtime_us) return Error{"reading stdin needs --taken-at (there is no file time to take)", ErrorKind::bad_input};
   return TakenAt{*file.mtime_us, "mtime"};
 }
 
@@ -77,20 +52,13 @@ Result<std::optional<int64_t>> utc_offset_of(const ImportOptions& options, int64
   if (options.source != "ps") return std::optional<int64_t>{};
   if (!options.utc_offset.empty()) {
     auto offset = parse_utc_offset(options.utc_offset);
-    if (!offset) return Error{"--utc-offset: " + offset.error().message};
+    if (!offset) return offset.error().within("--utc-offset");
     return std::optional<int64_t>{*offset};
   }
   const std::time_t seconds = static_cast<std::time_t>(taken_at_us / 1'000'000);
   std::tm local{};
   if (::localtime_r(&seconds, &local) == nullptr) return std::optional<int64_t>{0};
   return std::optional<int64_t>{static_cast<int64_t>(local.tm_gmtoff)};
-}
-
-Result<ImportedTable> parse_source(const ImportOptions& options, const std::string& text, int64_t taken_at_us,
-                                   std::optional<int64_t> utc_offset_s) {
-  auto table = options.source == "lsof" ? parse_lsof(text) : parse_ps(text, taken_at_us, utc_offset_s.value_or(0));
-  if (!table) return Error{options.file + ": " + table.error().message};
-  return table;
 }
 
 }  // namespace
@@ -132,29 +100,27 @@ CLI::App* setup_import(CLI::App& app, ImportOptions& options) {
 }
 
 int run_import(const ImportOptions& options, const GlobalOptions& global) {
-  auto fail = [](const std::string& message) {
-    print_error(message);
-    return 1;
-  };
-  auto file = read_source(options.file);
-  if (!file) return fail(file.error().message);
+  auto file = read_import_file(options.file);
+  if (!file) return fail_with(file.error());
   auto taken_at = taken_at_of(options, *file);
-  if (!taken_at) return fail(taken_at.error().message);
+  if (!taken_at) return fail_with(taken_at.error());
   auto utc_offset = utc_offset_of(options, taken_at->us);
-  if (!utc_offset) return fail(utc_offset.error().message);
-  auto table = parse_source(options, file->bytes, taken_at->us, *utc_offset);
-  if (!table) return fail(table.error().message);
+  if (!utc_offset) return fail_with(utc_offset.error());
+  const ImportFormat format = options.source == "lsof" ? ImportFormat::lsof : ImportFormat::ps;
+  auto table = parse_import_file(*file, format, taken_at->us, utc_offset->value_or(0));
+  if (!table) return fail_with(table.error());
   for (const auto& line : table->skipped) {
     std::cerr << options.file << ':' << line.line_number << ": skipped: " << line.reason << '\n';
   }
   if (table->processes.empty()) {
-    return fail(options.file + ": no process could be read (" + std::to_string(table->lines_read) + " lines, " +
-                std::to_string(table->skipped.size()) + " skipped)");
+    return fail_with(Error{options.file + ": no process could be read (" + std::to_string(table->lines_read) + " lines, " +
+                           std::to_string(table->skipped.size()) + " skipped)",
+                           ErrorKind::corrupt});
   }
   ImportSource source;
   source.source = options.source;
   source.file_name = options.file;
-  source.file_sha256 = digest::to_hex(digest::sha256(file->bytes));
+  source.file_sha256 = file->sha256_hex;
   source.file_bytes = static_cast<int64_t>(file->bytes.size());
   source.taken_at_us = taken_at->us;
   source.taken_at_source = taken_at->source;
@@ -163,11 +129,11 @@ int run_import(const ImportOptions& options, const GlobalOptions& global) {
   if (!options.tag.empty()) source.tag = options.tag;
 
   auto db = resolve_db_path(global);
-  if (!db) return fail(db.error().message);
+  if (!db) return fail_with(db.error());
   auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
-  if (!store) return fail(store.error().message);
+  if (!store) return fail_with(store.error());
   auto summary = store->record_import(*table, source);
-  if (!summary) return fail(summary.error().message);
+  if (!summary) return fail_with(summary.error());
   if (options.format == "json") {
     std::cout << json_line(*summary, *table, source) << '\n';
   } else {

@@ -9,7 +9,6 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/install.hpp"
 #include "proctrail/procfs.hpp"
-#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -95,7 +94,7 @@ Status replace_settings(const SettingsFile& file, const std::string& updated) {
 
 std::string event_names(const HookCommands& commands) {
   std::string names;
-  for (const auto& hook : commands) text::append_item(names, ", ", hook.event);
+  for (const auto& hook : commands) names += (names.empty() ? "" : ", ") + hook.event;
   return names;
 }
 
@@ -152,9 +151,11 @@ Result<bool> write_unit(const std::filesystem::path& file, const std::string& te
   return true;
 }
 
-int fail(const std::string& message, int code = 1) {
-  print_error(message);
-  return code;
+// "WHO: refusing FILE: why; left it untouched", of the kind of `why`.
+int refuse(std::string_view who, const std::filesystem::path& file, const Error& why) {
+  Error error = why.within(std::string(who) + ": refusing " + file.string());
+  error.message += "; left it untouched";
+  return fail_with(error);
 }
 
 void add_hooks_options(CLI::App& command, HooksOptions& options) {
@@ -208,15 +209,12 @@ CLI::App* setup_uninstall_timer(CLI::App& app, TimerOptions& options) {
 
 int run_install_hooks(const HooksOptions& options, const GlobalOptions& global) {
   auto binary = own_binary();
-  if (!binary) return fail("install-hooks: " + binary.error().message);
+  if (!binary) return fail_with(binary.error().within("install-hooks"));
   auto file = read_settings(options);
-  if (!file) return fail("install-hooks: " + file.error().message);
+  if (!file) return fail_with(file.error().within("install-hooks"));
   const HookCommands commands = claude_hook_commands(*binary, db_argument(global));
   auto updated = add_claude_hooks(file->text.value_or(""), commands);
-  if (!updated) {
-    return fail("install-hooks: refusing " + file->path.string() + ": " + updated.error().message +
-                "; left it untouched");
-  }
+  if (!updated) return refuse("install-hooks", file->path, updated.error());
   if (options.dry_run) {
     std::cout << *updated;
     return 0;
@@ -225,9 +223,7 @@ int run_install_hooks(const HooksOptions& options, const GlobalOptions& global) 
     std::cout << "proctrail's Claude Code hooks are already in " << file->path.string() << "; left it unchanged\n";
     return 0;
   }
-  if (auto written = replace_settings(*file, *updated); !written) {
-    return fail("install-hooks: " + written.error().message);
-  }
+  if (auto written = replace_settings(*file, *updated); !written) return fail_with(written.error().within("install-hooks"));
   if (file->text) {
     std::cout << "added proctrail snap hooks for " << event_names(commands) << " to " << file->path.string()
               << "; the previous version is in " << file->backup.string() << '\n';
@@ -240,18 +236,15 @@ int run_install_hooks(const HooksOptions& options, const GlobalOptions& global) 
 
 int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global) {
   auto binary = own_binary();
-  if (!binary) return fail("uninstall-hooks: " + binary.error().message);
+  if (!binary) return fail_with(binary.error().within("uninstall-hooks"));
   auto file = read_settings(options);
-  if (!file) return fail("uninstall-hooks: " + file.error().message);
+  if (!file) return fail_with(file.error().within("uninstall-hooks"));
   if (!file->text) {
     std::cout << file->path.string() << " does not exist; nothing to remove\n";
     return 0;
   }
   auto updated = without_our_hooks(*file, claude_hook_commands(*binary, db_argument(global)));
-  if (!updated) {
-    return fail("uninstall-hooks: refusing " + file->path.string() + ": " + updated.error().message +
-                "; left it untouched");
-  }
+  if (!updated) return refuse("uninstall-hooks", file->path, updated.error());
   if (options.dry_run) {
     std::cout << *updated;
     return 0;
@@ -260,9 +253,7 @@ int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global
     std::cout << "no proctrail hooks in " << file->path.string() << "; left it unchanged\n";
     return 0;
   }
-  if (auto written = replace_settings(*file, *updated); !written) {
-    return fail("uninstall-hooks: " + written.error().message);
-  }
+  if (auto written = replace_settings(*file, *updated); !written) return fail_with(written.error().within("uninstall-hooks"));
   std::cout << "removed proctrail's hooks from " << file->path.string() << "; the previous version is in "
             << file->backup.string() << '\n';
   return 0;
@@ -270,18 +261,18 @@ int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global
 
 int run_install_timer(const TimerOptions& options, const GlobalOptions& global) {
   auto interval = parse_duration(options.interval);
-  if (!interval) return fail("install-timer: --interval: " + interval.error().message, 2);
+  if (!interval) return fail_with(interval.error().within("install-timer: --interval"));
   auto binary = own_binary();
-  if (!binary) return fail("install-timer: " + binary.error().message);
+  if (!binary) return fail_with(binary.error().within("install-timer"));
   const std::vector<std::string> command = timer_command(*binary, options, global);
   if (options.cron) {
     auto line = snap_cron_line(command, *interval);
-    if (!line) return fail("install-timer: " + line.error().message, 2);
+    if (!line) return fail_with(line.error().within("install-timer"));
     std::cout << *line << '\n';
     return 0;
   }
   auto place = timer_place(options);
-  if (!place) return fail("install-timer: " + place.error().message);
+  if (!place) return fail_with(place.error().within("install-timer"));
   const TimerUnits units = snap_timer_units(command, *interval);
   const auto service_file = place->folder / kTimerServiceName;
   const auto timer_file = place->folder / kTimerName;
@@ -292,11 +283,11 @@ int run_install_timer(const TimerOptions& options, const GlobalOptions& global) 
   }
   std::error_code error;
   std::filesystem::create_directories(place->folder, error);
-  if (error) return fail("install-timer: creating " + place->folder.string() + ": " + error.message());
+  if (error) return fail_with(Error{"install-timer: creating " + place->folder.string() + ": " + error.message()});
   auto service_written = write_unit(service_file, units.service);
-  if (!service_written) return fail("install-timer: " + service_written.error().message);
+  if (!service_written) return fail_with(service_written.error().within("install-timer"));
   auto timer_written = write_unit(timer_file, units.timer);
-  if (!timer_written) return fail("install-timer: " + timer_written.error().message);
+  if (!timer_written) return fail_with(timer_written.error().within("install-timer"));
   std::cout << (*service_written || *timer_written ? "wrote " : "already up to date: ") << service_file.string()
             << " and " << timer_file.string() << " (" << quote_argv(command) << " every "
             << systemd_timespan(*interval) << ")\n"
@@ -307,19 +298,19 @@ int run_install_timer(const TimerOptions& options, const GlobalOptions& global) 
 
 int run_uninstall_timer(const TimerOptions& options, const GlobalOptions& /*global*/) {
   auto place = timer_place(options);
-  if (!place) return fail("uninstall-timer: " + place.error().message);
+  if (!place) return fail_with(place.error().within("uninstall-timer"));
   std::vector<std::string> removed;
   for (std::string_view name : {kTimerServiceName, kTimerName}) {
     const auto file = place->folder / name;
     auto text = read_file_if_exists(file);
-    if (!text) return fail("uninstall-timer: " + text.error().message);
+    if (!text) return fail_with(text.error().within("uninstall-timer"));
     if (!*text) continue;
     if (!(*text)->starts_with(kTimerUnitHeader)) {
-      return fail("uninstall-timer: " + file.string() + " was not written by proctrail install-timer; left it untouched");
+      return fail_with(Error{"uninstall-timer: " + file.string() + " was not written by proctrail install-timer; left it untouched"});
     }
     std::error_code error;
     std::filesystem::remove(file, error);
-    if (error) return fail("uninstall-timer: removing " + file.string() + ": " + error.message());
+    if (error) return fail_with(Error{"uninstall-timer: removing " + file.string() + ": " + error.message()});
     removed.push_back(file.string());
   }
   std::error_code ignored;

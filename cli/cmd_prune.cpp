@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -117,27 +117,20 @@ CLI::App* setup_prune(CLI::App& app, PruneCliOptions& options) {
 }
 
 int run_prune(const PruneCliOptions& options, const GlobalOptions& global) {
-  auto fail = [](const std::string& message) {
-    print_error(message);
-    return 1;
-  };
   auto older_than = parse_duration(options.older_than);
-  if (!older_than) {
-    print_error("--older-than: " + older_than.error().message);
-    return 2;
-  }
+  if (!older_than) return fail_with(older_than.error().within("--older-than"));
   auto db = resolve_db_path(global);
-  if (!db) return fail(db.error().message);
-  if (!std::filesystem::exists(*db)) return fail("pruning " + db->string() + ": no trail there");
+  if (!db) return fail_with(db.error());
+  if (!std::filesystem::exists(*db)) return fail_with(Error{"pruning " + db->string() + ": no trail there", ErrorKind::not_found});
   auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
-  if (!store) return fail(store.error().message);
+  if (!store) return fail_with(store.error());
 
   PruneOptions prune;
-  prune.cut_us = fs::clock_us(CLOCK_REALTIME) - std::chrono::duration_cast<std::chrono::microseconds>(*older_than).count();
+  prune.cut_us = now_realtime_us() - std::chrono::duration_cast<std::chrono::microseconds>(*older_than).count();
   prune.keep_tagged = options.keep_tagged;
   prune.dry_run = options.dry_run;
   auto report = store->prune(prune);
-  if (!report) return fail(report.error().message);
+  if (!report) return fail_with(report.error());
   const bool json = options.format == "json";
   const std::string line = report->nothing_to_prune() ? nothing_line(*report) : summary(*report, options.dry_run);
   if (!options.vacuum || options.dry_run) {
@@ -149,7 +142,9 @@ int run_prune(const PruneCliOptions& options, const GlobalOptions& global) {
   auto vacuum = store->vacuum();
   if (!vacuum) {
     std::cout << (json ? json_line(*report, false, std::nullopt) : line) << '\n';
-    return fail(vacuum.error().message + (report->prune_id ? "; the prune is committed" : ""));
+    Error error = vacuum.error();
+    if (report->prune_id) error.message += "; the prune is committed";
+    return fail_with(error);
   }
   std::cout << (json ? json_line(*report, false, *vacuum) : line + "; " + vacuum_text(*vacuum)) << '\n';
   return 0;

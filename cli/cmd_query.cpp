@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/query.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -36,7 +36,7 @@ Result<ResultTable> containers_answer(TrailReader& trail, int64_t snapshot, cons
   if (!options.label.empty()) filter.label = options.label;
   if (!options.older_than.empty()) {
     auto age = parse_duration(options.older_than);
-    if (!age) return Error{"--older-than: " + age.error().message};
+    if (!age) return age.error().within("--older-than");
     filter.older_than_s = age->count() / 1000;
   }
   return query_containers(trail, snapshot, filter);
@@ -70,29 +70,17 @@ Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptio
   return Error{"no question"};
 }
 
-// Opens the trail read-only, asks, prints. 0 answered, 1 could not answer, 2 bad request.
+// Opens the trail read-only, asks, prints; the exit code follows the scheme of cli/exit_codes.hpp.
 template <class Ask>
 int ask_and_print(const GlobalOptions& global, const std::string& format, const char* who, Ask ask) {
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   auto trail = TrailReader::open(*db);
-  if (!trail) {
-    print_error(std::string(who) + ": " + trail.error().message);
-    return 1;
-  }
+  if (!trail) return fail_with(trail.error().within(who));
   Result<ResultTable> table = ask(*trail);
-  if (!table) {
-    print_error(std::string(who) + ": " + table.error().message);
-    return 1;
-  }
+  if (!table) return fail_with(table.error().within(who));
   auto text = render(*table, format);
-  if (!text) {
-    print_error(std::string(who) + ": " + text.error().message);
-    return 2;
-  }
+  if (!text) return fail_with(text.error().within(who));
   std::cout << *text;
   return 0;
 }
@@ -100,16 +88,16 @@ int ask_and_print(const GlobalOptions& global, const std::string& format, const 
 }  // namespace
 
 Result<TimeWindow> window_of(const std::string& since, const std::string& until) {
-  const int64_t now_us = fs::clock_us(CLOCK_REALTIME);
+  const int64_t now_us = now_realtime_us();
   TimeWindow window;
   if (!since.empty()) {
     auto bound = parse_time_bound(since, now_us);
-    if (!bound) return Error{"--since: " + bound.error().message};
+    if (!bound) return bound.error().within("--since");
     window.since_us = *bound;
   }
   if (!until.empty()) {
     auto bound = parse_time_bound(until, now_us);
-    if (!bound) return Error{"--until: " + bound.error().message};
+    if (!bound) return bound.error().within("--until");
     window.until_us = *bound;
   }
   return window;

@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/store.hpp"
-#include "common/fs_util.hpp"
 #include "reports/report.hpp"
 
 namespace proctrail::cli {
@@ -63,24 +63,15 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
 
 int run_report(const ReportOptions& options, const GlobalOptions& global) {
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   if (!std::filesystem::exists(*db)) {
-    print_error("report: no trail at " + db->string() + " (record one with proctrail snap or proctrail watch)");
-    return 1;
+    return fail_with(Error{"report: no trail at " + db->string() + " (record one with proctrail snap or proctrail watch)",
+                           ErrorKind::not_found});
   }
   auto window = window_of(options.since, "");
-  if (!window) {
-    print_error("report: " + window.error().message);
-    return 2;
-  }
+  if (!window) return fail_with(window.error().within("report"));
   auto trail = TrailReader::open(*db);
-  if (!trail) {
-    print_error(trail.error().message);
-    return 1;
-  }
+  if (!trail) return fail_with(trail.error());
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   auto sizes = trail->select("SELECT (SELECT count(*) FROM snapshots), (SELECT COALESCE(max(process_id), 0) FROM processes)", {});
@@ -98,18 +89,12 @@ int run_report(const ReportOptions& options, const GlobalOptions& global) {
                                  .snapshot = options.snapshot, .trail_path = *db, .hostname = host,
                                  .verify_verdict = verdict};
   auto report = reports::render_report(*trail, request);
-  if (!report) {
-    print_error("report: " + report.error().message);
-    return 1;
-  }
+  if (!report) return fail_with(report.error().within("report"));
   const std::string path = options.out.empty() ? default_name(host, options.format) : options.out;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << report->text;
   out.close();
-  if (!out) {
-    print_error("report: writing " + path + " failed");
-    return 1;
-  }
+  if (!out) return fail_with(Error{"report: writing " + path + " failed"});
   std::cout << path << "\n";
   return 0;
 }

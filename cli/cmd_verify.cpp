@@ -11,35 +11,27 @@ CLI::App* setup_verify(CLI::App& app, VerifyOptions& /*options*/) {
 
 int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
-  if (!store) {
-    print_error(store.error().message);
-    return 1;
-  }
+  if (!store) return fail_with(store.error());
   auto report = store->verify();
-  if (!report) {
-    print_error(report.error().message);
-    return 1;
-  }
+  if (!report) return fail_with(report.error());
+  // A broken link is not an Error of the store's: the trail was read, and it says it was edited.
   if (report->first_bad_prune) {
     print_error("verify: prune " + std::to_string(*report->first_bad_prune) + ": " + report->prune_problem);
-    return 1;
+    return exit_code::failed;
   }
   if (report->first_bad_snapshot) {
     print_error("verify: snapshot " + std::to_string(*report->first_bad_snapshot) + ": " + report->problem);
-    return 1;
+    return exit_code::failed;
   }
   if (report->first_bad_batch) {
     print_error("verify: event batch " + std::to_string(*report->first_bad_batch) + ": " + report->batch_problem);
-    return 1;
+    return exit_code::failed;
   }
   if (report->first_bad_action) {
     print_error("verify: cleanup action " + std::to_string(*report->first_bad_action) + ": " + report->action_problem);
-    return 1;
+    return exit_code::failed;
   }
   std::cout << "verified " << report->snapshots_checked << " snapshots";
   if (report->prunes_checked > 0) {

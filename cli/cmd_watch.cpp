@@ -11,11 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
-#include "proctrail/events.hpp"
+#include "proctrail/event_recording.hpp"
 #include "proctrail/recorder.hpp"
-#include "cli/event_recording.hpp"
-#include "common/fs_util.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -76,15 +75,10 @@ CLI::App* setup_watch(CLI::App& app, WatchOptions& options) {
 
 int run_watch(const WatchOptions& options, const GlobalOptions& global) {
   auto interval = parse_duration(options.interval);
-  if (!interval) {
-    print_error("watch: --interval: " + interval.error().message);
-    return 2;
-  }
+  if (!interval) return fail_with(interval.error().within("watch: --interval"));
   auto flush_interval = parse_duration(options.flush_interval);
-  if (!flush_interval || flush_interval->count() <= 0) {
-    print_error("watch: --flush-interval: " + (flush_interval ? "must be positive" : flush_interval.error().message));
-    return 2;
-  }
+  if (!flush_interval) return fail_with(flush_interval.error().within("watch: --flush-interval"));
+  if (flush_interval->count() <= 0) return fail_with(Error{"watch: --flush-interval: must be positive", ErrorKind::bad_input});
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -92,27 +86,21 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
 
   auto db = resolve_db_path(global);
-  if (!db) {
-    print_error(db.error().message);
-    return 1;
-  }
+  if (!db) return fail_with(db.error());
   Logger logger = make_stderr_logger(global.verbosity);
   auto store = Store::open(*db, StoreOptions{}, logger);
-  if (!store) {
-    print_error(store.error().message);
-    return 1;
-  }
-  auto sources = Sources::make(options.collect, logger);
-  if (!sources) {
-    print_error("watch: " + sources.error().message);
-    return 2;
-  }
+  if (!store) return fail_with(store.error());
+  auto sources = make_sources(options.collect, logger);
+  if (!sources) return fail_with(sources.error().within("watch"));
   Recorder recorder = (*sources)->recorder(*store);
   std::unique_ptr<EventRecording> events;
   if (options.events) {
-    std::string why;
-    events = start_events(options.event_buffer, *store, **sources, why);
-    if (!events) print_error("watch --events: " + why + "; recording snapshots only");
+    auto started = EventRecording::start({.buffer_bytes = options.event_buffer, .problem = print_error}, *store, **sources);
+    if (started) {
+      events = std::move(*started);
+    } else {
+      print_error("watch --events: " + started.error().message + "; recording snapshots only");
+    }
   }
 
   int64_t failures = 0;
@@ -125,9 +113,9 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
       SnapshotRequest request;
       request.trigger = snapshot_now && taken > 0 ? "event" : "timer";
       if (!options.tag.empty()) request.tag = options.tag;
-      int64_t started_us = fs::clock_us(CLOCK_REALTIME);
+      int64_t started_us = now_realtime_us();
       auto summary = recorder.snapshot(request);
-      int64_t elapsed = (fs::clock_us(CLOCK_REALTIME) - started_us) / 1000;
+      int64_t elapsed = (now_realtime_us() - started_us) / 1000;
       if (summary) {
         std::cout << snapshot_output(options, *summary, elapsed, *db, events.get()) << std::endl;
       } else {
@@ -145,7 +133,7 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
     if (events && events->flush().gaps > 0) snapshot_now = true;  // the kernel dropped events: rescan now
   }
   if (events) events->flush();
-  return failures == 0 ? 0 : 1;
+  return failures == 0 ? 0 : exit_code::failed;
 }
 
 }  // namespace proctrail::cli

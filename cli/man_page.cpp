@@ -4,11 +4,17 @@
 
 #include "cli/command_tree.hpp"
 #include "cli/completion.hpp"
+#include "cli/exit_codes.hpp"
 #include "proctrail/paths.hpp"
-#include "common/text_util.hpp"
 
 namespace proctrail::cli {
 namespace {
+
+// "a, b" + "c" → "a, b, c"; "" + "c" → "c".
+void append_item(std::string& list, std::string_view separator, std::string_view item) {
+  if (!list.empty()) list += separator;
+  list += item;
+}
 
 // The code point of the UTF-8 sequence at text[i], advancing i past it; U+FFFD when malformed.
 char32_t next_code_point(std::string_view text, size_t& i) {
@@ -44,13 +50,13 @@ bool is_help(const OptionSpec& option) {
 std::string value_text(const ValueSpec& value) {
   if (value.kind != ValueKind::choices) return italic(value.name);
   std::string text;  // table|csv|json, where a line may break after each bar (\:)
-  for (const auto& choice : value.choices) text::append_item(text, "|\\:", italic(choice));
+  for (const auto& choice : value.choices) append_item(text, "|\\:", italic(choice));
   return text;
 }
 
 std::string option_entry(const OptionSpec& option) {
   std::string tag;
-  for (const auto& name : option.names) text::append_item(tag, ", ", bold(name));
+  for (const auto& name : option.names) append_item(tag, ", ", bold(name));
   if (option.takes_value) tag += " " + value_text(option.value);
   std::string description = roff_escape(option.description);
   if (!option.default_text.empty()) description += " (default: " + roff_escape(option.default_text) + ")";
@@ -64,7 +70,7 @@ std::string positional_entry(const PositionalSpec& positional) {
 
 std::string command_words(const CommandSpec& command) {
   std::string words;
-  for (size_t i = 1; i < command.path.size(); ++i) text::append_item(words, " ", command.path[i]);
+  for (size_t i = 1; i < command.path.size(); ++i) append_item(words, " ", command.path[i]);
   return words;
 }
 
@@ -116,26 +122,12 @@ std::string files_section() {
          " could not say on stderr.\n";
 }
 
-constexpr std::string_view kExitStatus = R"(.SH EXIT STATUS
-.TP
-0
-Success.
-.TP
-1
-The command could not do its job (no trail, a broken hash chain, a failed write).
-.TP
-2
-A bad request, such as a malformed duration; for \fBexec \-\-fail\-on\-leak\fR, something leaked.
-.TP
-3
-\fBcleanup\fR: some targets survived.
-.TP
-100 and above
-The command line could not be parsed.
-.PP
-\fBexec\fR exits with its command's status (128 + N when signal N ended it), or 125 when the
-command could not be run. \fBsnap \-\-hook\fR always exits 0.
-)";
+// From the table the --help footer shows too (cli/exit_codes.cpp).
+std::string exit_status_section() {
+  std::string out = ".SH EXIT STATUS\n";
+  for (const auto& [code, meaning] : exit_code_meanings()) out += ".TP\n" + std::string(code) + "\n" + roff_escape(meaning) + "\n";
+  return out + ".PP\n" + roff_escape(kExitCodeNote) + "\n";
+}
 
 constexpr std::string_view kSeeAlso = R"(.SH SEE ALSO
 .BR sqlite3 (1),
@@ -181,7 +173,7 @@ std::string man_page(const CLI::App& app) {
   for (const auto& option : root.options) out += option_entry(option);
   out += ".SH COMMANDS\nEach command also takes " + bold("-h") + ", " + bold("--help") + ".\n";
   for (const auto& command : root.subcommands) add_command(command, out);
-  return out + files_section() + std::string(kExitStatus) + std::string(kSeeAlso);
+  return out + files_section() + exit_status_section() + std::string(kSeeAlso);
 }
 
 }  // namespace proctrail::cli

@@ -18,7 +18,8 @@ int64_t unit_ms(std::string_view unit) {
 }
 
 Error bad(std::string_view text, const char* why) {
-  return Error{"bad duration '" + std::string(text) + "': " + why + " (use e.g. 500ms, 10s, 5m, 2h, 7d)"};
+  return Error{"bad duration '" + std::string(text) + "': " + why + " (use e.g. 500ms, 10s, 5m, 2h, 7d)",
+               ErrorKind::bad_input};
 }
 
 }  // namespace
@@ -74,7 +75,8 @@ Result<int64_t> parse_time_bound(std::string_view text, int64_t now_us) {
     if (ok && rest.size() > 16) ok = rest.size() == 19 && rest[16] == ':' && number(17, 2, second);
   }
   if (!ok || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return Error{"bad time '" + std::string(text) + "': use a duration back from now (2h, 7d) or a UTC time (2026-11-24T05:00)"};
+    return Error{"bad time '" + std::string(text) + "': use a duration back from now (2h, 7d) or a UTC time (2026-11-24T05:00)",
+                 ErrorKind::bad_input};
   }
   return unix_us_from_utc(year, month, day, hour, minute, second);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "proctrail/paths.hpp"
+#include "common/errno_kind.hpp"
 
 namespace proctrail {
 
@@ -20,7 +21,7 @@ Result<std::filesystem::path> default_db_path(const EnvLookup& env) {
   if (const char* home = non_empty("HOME")) {
     return std::filesystem::path(home) / ".local" / "state" / "proctrail" / "trail.db";
   }
-  return Error{"choosing a database: none of --db, PROCTRAIL_DB, XDG_STATE_HOME or HOME is set"};
+  return Error{"choosing a database: none of --db, PROCTRAIL_DB, XDG_STATE_HOME or HOME is set", ErrorKind::not_found};
 }
 
 Status ensure_private_dir(const std::filesystem::path& dir) {
@@ -29,7 +30,8 @@ Status ensure_private_dir(const std::filesystem::path& dir) {
   for (const auto& part : dir) {
     partial /= part;
     if (::mkdir(partial.c_str(), 0700) == 0 || errno == EEXIST) continue;
-    return Error{"creating " + partial.string() + ": " + std::strerror(errno)};
+    const int error = errno;
+    return Error{"creating " + partial.string() + ": " + std::strerror(error), detail::errno_kind(error)};
   }
   if (!std::filesystem::is_directory(dir)) return Error{"creating " + dir.string() + ": not a directory"};
   return ok_status();

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "proctrail/import.hpp"
+#include "import/parse.hpp"
 #include "import/import_util.hpp"
 
 namespace proctrail {
@@ -303,7 +303,7 @@ class LsofReader {
 Result<ImportedTable> parse_lsof(std::string_view text) {
   auto fields = split_fields(text);
   if (std::none_of(fields.begin(), fields.end(), [](const Field& f) { return f.letter == 'p'; })) {
-    return Error{"not lsof -F output (no p field naming a process)"};
+    return Error{"not lsof -F output (no p field naming a process)", ErrorKind::corrupt};
   }
   return LsofReader().read(fields);
 }

@@ -10,7 +10,7 @@
 #include <unordered_set>
 
 #include "proctrail/duration.hpp"
-#include "proctrail/import.hpp"
+#include "import/parse.hpp"
 #include "import/import_util.hpp"
 #include "common/text_util.hpp"
 
@@ -440,11 +440,11 @@ Result<ImportedTable> parse_ps_local(std::string_view text, int64_t taken_at_us)
   auto lines = import_util::split_lines(text);
   size_t header_at = 0;
   while (header_at < lines.size() && split_blanks(lines[header_at]).empty()) ++header_at;
-  if (header_at == lines.size()) return Error{"not ps output (empty)"};
+  if (header_at == lines.size()) return Error{"not ps output (empty)", ErrorKind::corrupt};
   Layout layout;
   for (auto name : split_blanks(lines[header_at])) layout.columns.push_back(Column{field_of(name), std::string(name)});
   if (std::none_of(layout.columns.begin(), layout.columns.end(), [](const Column& c) { return c.field == Field::pid; })) {
-    return Error{"not ps output (no PID column in the header line)"};
+    return Error{"not ps output (no PID column in the header line)", ErrorKind::corrupt};
   }
   layout.format = describe(layout.columns);
 
@@ -476,7 +476,7 @@ Result<ImportedTable> parse_ps_local(std::string_view text, int64_t taken_at_us)
 
 Result<ImportedTable> parse_ps(std::string_view text, int64_t taken_at_us, int64_t utc_offset_s) {
   if (utc_offset_s < -kMaxUtcOffsetS || utc_offset_s > kMaxUtcOffsetS) {
-    return Error{"UTC offset " + std::to_string(utc_offset_s) + " s is beyond ±18:00"};
+    return Error{"UTC offset " + std::to_string(utc_offset_s) + " s is beyond ±18:00", ErrorKind::bad_input};
   }
   const int64_t offset_us = utc_offset_s * kUs;
   auto table = parse_ps_local(text, taken_at_us + offset_us);
@@ -491,7 +491,7 @@ Result<int64_t> parse_utc_offset(std::string_view text) {
   const std::string shown(text);
   if (text == "Z" || text == "UTC") return int64_t{0};
   auto bad = [&shown] {
-    return Error{"not a UTC offset: \"" + shown + "\" (use +01:00, -05:30, +0100 or Z)"};
+    return Error{"not a UTC offset: \"" + shown + "\" (use +01:00, -05:30, +0100 or Z)", ErrorKind::bad_input};
   };
   if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) return bad();
   std::string_view digits = text.substr(1);
@@ -508,7 +508,7 @@ Result<int64_t> parse_utc_offset(std::string_view text) {
   const int64_t minutes = minutes_text.empty() ? 0 : (minutes_text[0] - '0') * 10 + (minutes_text[1] - '0');
   if (minutes > 59) return bad();
   const int64_t seconds = (hours * 60 + minutes) * 60;
-  if (seconds > kMaxUtcOffsetS) return Error{"UTC offset \"" + shown + "\" is beyond ±18:00"};
+  if (seconds > kMaxUtcOffsetS) return Error{"UTC offset \"" + shown + "\" is beyond ±18:00", ErrorKind::bad_input};
   return text[0] == '-' ? -seconds : seconds;
 }
 

@@ -291,10 +291,13 @@ Result<json> parse_settings(std::string_view text) {
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     size_t bracket = what.find("] ");
-    return Error{"not valid JSON (" + (bracket == std::string::npos ? what : what.substr(bracket + 2)) + ")"};
+    return Error{"not valid JSON (" + (bracket == std::string::npos ? what : what.substr(bracket + 2)) + ")",
+                 ErrorKind::corrupt};
   }
-  if (!settings.is_object()) return Error{"its top level is not a JSON object"};
-  if (settings.contains("hooks") && !settings["hooks"].is_object()) return Error{"its \"hooks\" is not an object"};
+  if (!settings.is_object()) return Error{"its top level is not a JSON object", ErrorKind::corrupt};
+  if (settings.contains("hooks") && !settings["hooks"].is_object()) {
+    return Error{"its \"hooks\" is not an object", ErrorKind::corrupt};
+  }
   return settings;
 }
 
@@ -404,7 +407,7 @@ Result<std::string> add_claude_hooks(std::string_view settings_text, const HookC
   for (const auto& hook : commands) {
     if (settings->contains("hooks") && (*settings)["hooks"].contains(hook.event) &&
         !(*settings)["hooks"][hook.event].is_array()) {
-      return Error{"its \"hooks\".\"" + hook.event + "\" is not an array"};
+      return Error{"its \"hooks\".\"" + hook.event + "\" is not an array", ErrorKind::corrupt};
     }
   }
   try {

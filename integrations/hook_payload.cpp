@@ -1,6 +1,6 @@
 #include <nlohmann/json.hpp>
 
-#include "proctrail/hook.hpp"
+#include "integrations/hook_payload.hpp"
 
 namespace proctrail {
 namespace {

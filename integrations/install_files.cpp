@@ -7,12 +7,14 @@
 #include <cstring>
 
 #include "proctrail/install.hpp"
+#include "common/errno_kind.hpp"
 
 namespace proctrail {
 namespace {
 
 Error failed(const std::string& doing, const std::filesystem::path& file) {
-  return Error{doing + " " + file.string() + ": " + std::strerror(errno)};
+  const int error = errno;
+  return Error{doing + " " + file.string() + ": " + std::strerror(error), detail::errno_kind(error)};
 }
 
 bool write_all(int fd, std::string_view text) {

@@ -52,7 +52,8 @@ std::string cron_command(const std::vector<std::string>& command) {
 
 Error cron_cannot(std::chrono::milliseconds interval, const char* why) {
   return Error{"cron cannot run a snapshot every " + systemd_timespan(interval) + ": " + why +
-               " (use minutes that divide an hour, hours that divide a day, 1d or 1w; or the systemd timer)"};
+               " (use minutes that divide an hour, hours that divide a day, 1d or 1w; or the systemd timer)",
+               ErrorKind::bad_input};
 }
 
 }  // namespace

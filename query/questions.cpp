@@ -22,7 +22,7 @@ Result<Bucket> spawn_bucket(const std::string& per) {
   if (per == "minute") return Bucket{"1", "%Y-%m-%dT%H:%MZ"};
   if (per == "hour") return Bucket{"60", "%Y-%m-%dT%H:00Z"};
   if (per == "day") return Bucket{"1440", "%Y-%m-%d"};
-  return Error{"--per must be minute, hour or day"};
+  return Error{"--per must be minute, hour or day", ErrorKind::bad_input};
 }
 
 // A window bound in unix minutes (floor): spawn-rate's windows have minute resolution.
@@ -67,7 +67,7 @@ Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions&
         " FROM g" + parent_join + " GROUP BY g.argv, pp.argv, g.slot ORDER BY spawned DESC, bucket DESC LIMIT 200",
         parameters);
   }
-  return Error{"--by must be parent or argv"};
+  return Error{"--by must be parent or argv", ErrorKind::bad_input};
 }
 
 Result<ResultTable> query_orphans(TrailReader& trail, int64_t snapshot_id, const TimeWindow& window,
@@ -82,7 +82,7 @@ Result<ResultTable> query_orphans(TrailReader& trail, int64_t snapshot_id, const
 
 Result<ResultTable> query_groups(TrailReader& trail, int64_t snapshot_id, const std::string& match,
                                  const std::string& bucket, const TimeWindow& window) {
-  if (bucket != "hour" && bucket != "day") return Error{"--bucket must be hour or day"};
+  if (bucket != "hour" && bucket != "day") return Error{"--bucket must be hour or day", ErrorKind::bad_input};
   const std::string column = bucket == "hour" ? "start_hour" : "start_day";
   return trail.select(
       "SELECT " + column + " AS started, count(*) AS instances, sum(rss_kb) AS rss_kb,"
@@ -106,7 +106,7 @@ Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const 
     key = "start_hour AS started, argv";
     group = "start_hour, argv";
   } else {
-    return Error{"--by must be argv, parent or group"};
+    return Error{"--by must be argv, parent or group", ErrorKind::bad_input};
   }
   return trail.select(
       "SELECT " + key + ", count(*) AS instances, sum(rss_kb) AS rss_kb, round(sum(rss_kb) / 1024.0, 1) AS rss_mb,"
@@ -124,7 +124,9 @@ Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optiona
       " ORDER BY first_seen DESC LIMIT 1",
       {pid, start_ticks ? Cell{*start_ticks} : Cell{}});
   if (!found) return found.error();
-  if (found->rows.empty()) return Error{"no process with pid " + std::to_string(pid) + " in the trail"};
+  if (found->rows.empty()) {
+    return Error{"no process with pid " + std::to_string(pid) + " in the trail", ErrorKind::not_found};
+  }
   const auto& row = found->rows.front();
   const int64_t process_id = std::get<int64_t>(row[0]);
   auto timeline = trail.select(

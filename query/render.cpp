@@ -121,7 +121,7 @@ Result<std::string> render(const ResultTable& table, const std::string& format) 
   if (format == "table") return render_table(table);
   if (format == "csv") return render_csv(table);
   if (format == "json") return render_json(table);
-  return Error{"unknown format '" + format + "' (use table, csv or json)"};
+  return Error{"unknown format '" + format + "' (use table, csv or json)", ErrorKind::bad_input};
 }
 
 }  // namespace proctrail

@@ -22,7 +22,10 @@ struct CompiledPattern {
   std::regex regex;
   std::unordered_map<std::string, bool> answers;  // text → matched; bounded below
 };
-using PatternCache = std::unordered_map<std::string, CompiledPattern>;
+struct PatternCache {
+  std::unordered_map<std::string, CompiledPattern> patterns;
+  bool* bad_pattern = nullptr;  // the reader's flag: a pattern did not compile, so the error is the asker's
+};
 
 void regexp_function(sqlite3_context* context, int, sqlite3_value** values) {
   auto* cache = static_cast<PatternCache*>(sqlite3_user_data(context));
@@ -33,11 +36,12 @@ void regexp_function(sqlite3_context* context, int, sqlite3_value** values) {
     return;
   }
   std::string key(reinterpret_cast<const char*>(pattern));
-  auto found = cache->find(key);
-  if (found == cache->end()) {
+  auto found = cache->patterns.find(key);
+  if (found == cache->patterns.end()) {
     try {
-      found = cache->emplace(key, CompiledPattern{std::regex(key, std::regex::ECMAScript), {}}).first;
+      found = cache->patterns.emplace(key, CompiledPattern{std::regex(key, std::regex::ECMAScript), {}}).first;
     } catch (const std::regex_error& e) {
+      *cache->bad_pattern = true;
       std::string message = "bad regular expression '" + key + "': " + e.what();
       sqlite3_result_error(context, message.c_str(), -1);
       return;
@@ -81,8 +85,10 @@ void bind_cell(SQLite::Statement& statement, int index, const Cell& cell) {
 // than the schema-describing ones are refused, and the refusal is remembered for the error message.
 }  // namespace
 
+// The state a reader's connection shares with its callbacks (the authorizer, regexp()).
 struct Authorizer {
-  std::string refused;  // what was last refused, for the message
+  std::string refused;       // what was last refused, for the message
+  bool bad_pattern = false;  // regexp() met a pattern that does not compile since the statement began
 };
 
 namespace {
@@ -137,33 +143,38 @@ constexpr std::chrono::milliseconds kReaderBusyTimeout{5000};
 
 Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
   const std::string where = path.string();
-  if (!std::filesystem::exists(path)) return Error{"opening " + where + ": no such trail (take a snapshot first)"};
+  if (!std::filesystem::exists(path)) {
+    return Error{"opening " + where + ": no such trail (take a snapshot first)", ErrorKind::not_found};
+  }
   try {
     auto db = std::make_unique<SQLite::Database>(where, SQLite::OPEN_READONLY, static_cast<int>(kReaderBusyTimeout.count()));
     SQLite::Statement header(*db, "SELECT (SELECT application_id FROM pragma_application_id),"
                                   " (SELECT user_version FROM pragma_user_version)");
     header.executeStep();
     if (header.getColumn(0).getInt() != schema::kApplicationId) {
-      return Error{"opening " + where + ": not a proctrail database"};
+      return Error{"opening " + where + ": not a proctrail database", ErrorKind::corrupt};
     }
     int version = header.getColumn(1).getInt();
     if (version > schema::latest_version()) {
       return Error{"opening " + where + ": written by a newer proctrail (schema " + std::to_string(version) +
-                   "); upgrade proctrail"};
+                   "); upgrade proctrail",
+                   ErrorKind::newer_schema};
     }
     if (version < schema::latest_version()) {
       return Error{"opening " + where + ": written by an older proctrail (schema " + std::to_string(version) +
-                   "); `proctrail --db " + where + " verify` upgrades it (questions never write)"};
+                   "); `proctrail --db " + where + " verify` upgrades it (questions never write)",
+                   ErrorKind::older_schema};
     }
-    auto* cache = new PatternCache();
-    sqlite3_create_function_v2(db->getHandle(), "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, cache,
-                               regexp_function, nullptr, nullptr, [](void* p) { delete static_cast<PatternCache*>(p); });
-    db->exec("PRAGMA query_only = 1");
-    sqlite3_limit(db->getHandle(), SQLITE_LIMIT_ATTACHED, 0);
     auto* authorizer = new Authorizer();
-    sqlite3_set_authorizer(db->getHandle(), authorize, authorizer);
     TrailReader reader(std::move(db));
     reader.authorizer_.reset(authorizer);
+    auto* cache = new PatternCache{.patterns = {}, .bad_pattern = &authorizer->bad_pattern};
+    sqlite3* handle = reader.db_->getHandle();
+    sqlite3_create_function_v2(handle, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, cache,
+                               regexp_function, nullptr, nullptr, [](void* p) { delete static_cast<PatternCache*>(p); });
+    reader.db_->exec("PRAGMA query_only = 1");
+    sqlite3_limit(handle, SQLITE_LIMIT_ATTACHED, 0);
+    sqlite3_set_authorizer(handle, authorize, authorizer);
     return reader;
   } catch (const SQLite::Exception& e) {
     return detail::trail_error("opening " + where, path, e, false, kReaderBusyTimeout);
@@ -181,13 +192,15 @@ Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
       }
       SQLite::Statement query(*db_, "SELECT snapshot_id FROM snapshots ORDER BY snapshot_id DESC LIMIT 1 OFFSET ?");
       query.bind(1, back);
-      if (!query.executeStep()) return Error{"snapshot '" + spec + "': the trail has no such snapshot"};
+      if (!query.executeStep()) return Error{"snapshot '" + spec + "': the trail has no such snapshot", ErrorKind::not_found};
       return query.getColumn(0).getInt64();
     }
     if (spec.empty() || spec.find_first_not_of("0123456789") != std::string::npos) {  // a tag: its newest snapshot
       SQLite::Statement query(*db_, "SELECT snapshot_id FROM snapshots WHERE tag = ? ORDER BY snapshot_id DESC LIMIT 1");
       query.bind(1, spec);
-      if (!query.executeStep()) return Error{"snapshot '" + spec + "': no snapshot id or tag of that name in the trail"};
+      if (!query.executeStep()) {
+        return Error{"snapshot '" + spec + "': no snapshot id or tag of that name in the trail", ErrorKind::not_found};
+      }
       return query.getColumn(0).getInt64();
     }
     size_t used = 0;
@@ -195,12 +208,12 @@ Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
     if (used != spec.size()) throw std::invalid_argument("bad");
     SQLite::Statement query(*db_, "SELECT 1 FROM snapshots WHERE snapshot_id = ?");
     query.bind(1, id);
-    if (!query.executeStep()) return Error{"snapshot " + spec + ": no such snapshot in the trail"};
+    if (!query.executeStep()) return Error{"snapshot " + spec + ": no such snapshot in the trail", ErrorKind::not_found};
     return id;
   } catch (const std::logic_error&) {
-    return Error{"snapshot '" + spec + "': use a snapshot id, a tag, last or last~N"};
+    return Error{"snapshot '" + spec + "': use a snapshot id, a tag, last or last~N", ErrorKind::bad_input};
   } catch (const SQLite::Exception& e) {
-    return Error{"resolving snapshot '" + spec + "': " + e.what()};
+    return Error{"resolving snapshot '" + spec + "': " + e.what(), detail::sqlite_error_kind(e.getErrorCode())};
   }
 }
 
@@ -219,19 +232,27 @@ ResultTable read_all(SQLite::Statement& statement) {
   return table;
 }
 
+// A question that failed: the asker's fault when a pattern it gave did not compile.
+Error query_failed(const Authorizer& state, const SQLite::Exception& e) {
+  const ErrorKind kind = state.bad_pattern ? ErrorKind::bad_input : detail::sqlite_error_kind(e.getErrorCode());
+  return Error{std::string("query failed: ") + e.what(), kind};
+}
+
 }  // namespace
 
 Result<ResultTable> TrailReader::select(const std::string& sql, const std::vector<Cell>& parameters) {
+  authorizer_->bad_pattern = false;
   try {
     SQLite::Statement statement(*db_, sql);
     for (size_t i = 0; i < parameters.size(); ++i) bind_cell(statement, static_cast<int>(i + 1), parameters[i]);
     return read_all(statement);
   } catch (const SQLite::Exception& e) {
-    return Error{std::string("query failed: ") + e.what()};
+    return query_failed(*authorizer_, e);
   }
 }
 
 Result<ResultTable> TrailReader::select_named(const std::string& sql, const std::map<std::string, Cell>& parameters) {
+  authorizer_->bad_pattern = false;
   try {
     SQLite::Statement statement(*db_, sql);
     for (const auto& [name, value] : parameters) {
@@ -239,34 +260,37 @@ Result<ResultTable> TrailReader::select_named(const std::string& sql, const std:
     }
     return read_all(statement);
   } catch (const SQLite::Exception& e) {
-    return Error{std::string("query failed: ") + e.what()};
+    return query_failed(*authorizer_, e);
   }
 }
 
 Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
   sqlite3* handle = db_->getHandle();
   authorizer_->refused.clear();
+  authorizer_->bad_pattern = false;
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(handle, sql.c_str(), static_cast<int>(sql.size()), &raw, &tail);
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, sqlite3_finalize);
   if (rc != SQLITE_OK) {
     if (!authorizer_->refused.empty()) {
-      return Error{"" + authorizer_->refused + " refused: the trail is read-only evidence; only SELECT (and WITH) runs"};
+      return Error{authorizer_->refused + " refused: the trail is read-only evidence; only SELECT (and WITH) runs",
+                   ErrorKind::bad_input};
     }
     std::string message = sqlite3_errmsg(handle);
     if (int offset = sqlite3_error_offset(handle); offset >= 0) {
       message += " at offset " + std::to_string(offset) + " (near \"" + sql.substr(static_cast<size_t>(offset), 20) + "\")";
     }
-    return Error{message};
+    return Error{message, ErrorKind::bad_input};
   }
-  if (statement == nullptr) return Error{"no statement given"};
+  if (statement == nullptr) return Error{"no statement given", ErrorKind::bad_input};
   for (const char* rest = tail; rest != nullptr && *rest != '\0'; ++rest) {
     if (*rest != ' ' && *rest != '\n' && *rest != '\t' && *rest != '\r' && *rest != ';') {
-      return Error{"only one statement at a time (more text at offset " + std::to_string(rest - sql.c_str()) + ")"};
+      return Error{"only one statement at a time (more text at offset " + std::to_string(rest - sql.c_str()) + ")",
+                   ErrorKind::bad_input};
     }
   }
-  if (!sqlite3_stmt_readonly(statement.get())) return Error{"only statements that read are allowed"};
+  if (!sqlite3_stmt_readonly(statement.get())) return Error{"only statements that read are allowed", ErrorKind::bad_input};
   ResultTable table;
   const int columns = sqlite3_column_count(statement.get());
   for (int i = 0; i < columns; ++i) table.columns.emplace_back(sqlite3_column_name(statement.get(), i));
@@ -283,7 +307,11 @@ Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
     }
     table.rows.push_back(std::move(row));
   }
-  if (rc != SQLITE_DONE) return Error{sqlite3_errmsg(handle)};
+  // A plain SQLITE_ERROR while it runs is the statement's own (a function given bad arguments).
+  if (rc != SQLITE_DONE) {
+    const bool askers = authorizer_->bad_pattern || (rc & 0xff) == SQLITE_ERROR;
+    return Error{sqlite3_errmsg(handle), askers ? ErrorKind::bad_input : detail::sqlite_error_kind(rc)};
+  }
   return table;
 }
 
@@ -337,7 +365,9 @@ Result<ResultTable> query_containers(TrailReader& trail, int64_t snapshot_id, co
   }
   if (filter.label) {
     auto equals = filter.label->find('=');
-    if (equals == std::string::npos || equals == 0) return Error{"--label wants KEY=VALUE, got '" + *filter.label + "'"};
+    if (equals == std::string::npos || equals == 0) {
+      return Error{"--label wants KEY=VALUE, got '" + *filter.label + "'", ErrorKind::bad_input};
+    }
     sql += " AND json_extract(labels, ?" + std::to_string(parameters.size() + 1) + ") = ?" +
            std::to_string(parameters.size() + 2);
     std::string key = filter.label->substr(0, equals);

@@ -45,7 +45,7 @@ void Recorder::add_containers(ProcessTable& table, Result<ContainerTable> contai
     table.containers_source = "unavailable: " + containers.error().message;
     if (containers.error().message != last_container_error_) {
       // No daemon installed is the common case, not a problem: said at info level.
-      auto level = containers.error().message.starts_with("no socket") ? spdlog::level::info : spdlog::level::warn;
+      auto level = containers.error().kind == ErrorKind::unavailable ? spdlog::level::info : spdlog::level::warn;
       logger_->log(level, "containers not recorded: {}", containers.error().message);
       last_container_error_ = containers.error().message;
     }

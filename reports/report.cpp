@@ -11,8 +11,8 @@
 #include <map>
 #include <sstream>
 
+#include "proctrail/clock.hpp"
 #include "reports/charts.hpp"
-#include "common/fs_util.hpp"
 #include "reports/embedded.hpp"
 
 namespace proctrail::reports {
@@ -74,7 +74,7 @@ std::vector<Section> load_sections() {
 
 Result<ResultTable> run_section(TrailReader& trail, const Section& section, const std::map<std::string, Cell>& parameters) {
   auto rows = trail.select_named(section.sql, parameters);
-  if (!rows) return Error{"report section " + section.id + ": " + rows.error().message};
+  if (!rows) return rows.error().within("report section " + section.id);
   return rows;
 }
 
@@ -206,7 +206,7 @@ std::optional<int64_t> scalar(TrailReader& trail, const std::string& sql, const 
 
 Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
   const bool markdown = request.format == "md";
-  const int64_t written_us = request.written_at_us ? request.written_at_us : fs::clock_us(CLOCK_REALTIME);
+  const int64_t written_us = request.written_at_us ? request.written_at_us : now_realtime_us();
   const int64_t until_us = request.window.until_us.value_or(written_us + 1);
   const auto earliest = scalar(trail, "SELECT min(started_at_us) FROM snapshots", {});
   const int64_t since_us = std::max(request.window.since_us.value_or(0), earliest.value_or(0));
@@ -221,7 +221,7 @@ Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
   if (request.match) page.AddSectionDictionary("FILTER")->SetValue("MATCH", *request.match);
   if (request.verify_verdict) page.AddSectionDictionary("VERIFY")->SetValue("VERDICT", *request.verify_verdict);
 
-  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet"});
+  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet", ErrorKind::not_found});
   const auto first = scalar(trail, "SELECT min(snapshot_id) FROM snapshots WHERE started_at_us >= ?1 AND started_at_us < ?2 AND coalesced_with IS NULL",
                             {since_us, until_us});
   Report report;

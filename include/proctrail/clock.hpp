@@ -13,4 +13,8 @@ struct Clock {
   static Clock system();
 };
 
+// The real clocks, read once: what Clock::system() reads.
+int64_t now_realtime_us();  // CLOCK_REALTIME, µs since the Unix epoch
+int64_t now_boottime_ns();  // CLOCK_BOOTTIME, ns since this boot
+
 }  // namespace proctrail

@@ -1,7 +1,8 @@
 #pragma once
 // Event mode: the kernel's process events (the netlink proc connector) between snapshots.
 //
-//   parse_connector_datagram   bytes of one recv() → raw kernel events (pure, tested on literal bytes)
+//   parse_connector_datagram   bytes of one recv() → raw kernel events (pure, tested on literal bytes;
+//                              recorder/collect/connector_parse.hpp)
 //   ProcConnector              the netlink socket: subscribe, receive, report dropped events
 //   EventEnricher              raw event → ProcEvent: identities (pid + start_ticks) and argv from /proc,
 //                              read as soon as the event arrives (an exec'd process may exit at once)
@@ -19,7 +20,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -50,12 +50,6 @@ struct RawProcEvent {
   std::string comm;             // comm (at most 15 bytes)
   bool is_thread() const { return pid != tgid; }
 };
-
-// Parses the bytes of one datagram from a NETLINK_CONNECTOR socket: netlink messages, each a
-// cn_msg carrying a proc_event. Acknowledgements, other connector ids, NLMSG_NOOP and events
-// proctrail does not record (gid, ptrace) yield nothing. A truncated or inconsistent message is an
-// error naming the byte offset; events parsed before it are kept in `out`.
-Status parse_connector_datagram(std::span<const std::byte> bytes, std::vector<RawProcEvent>& out);
 
 struct ConnectorOptions {
   // SO_RCVBUF(FORCE) in bytes: how many events may wait in the kernel before it drops some.

@@ -1,9 +1,15 @@
 #pragma once
-// Hook payloads: the JSON a hook caller (Claude Code and the like) writes to our stdin.
+// Hooks: the JSON payload a hook caller (Claude Code and the like) writes to our stdin, and the
+// detached worker that lets the caller go before the snapshot is taken.
+//
+//   SnapshotRequest request{.trigger = "hook"};
+//   if (auto payload = proctrail::read_hook_payload(STDIN_FILENO)) request.hook = *payload;
+//   if (proctrail::detach_hook_worker() == proctrail::HookRole::caller) return 0;
+//   ... the worker records `request` and exits ...
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "proctrail/model.hpp"
 
@@ -11,8 +17,20 @@ namespace proctrail {
 
 inline constexpr size_t kMaxHookPayloadBytes = 8u << 20;
 
-// Parses a payload (HookPayload: model.hpp). Never throws: text that is not a JSON object yields
-// `error` set and no fields; fields that are absent or not strings are nullopt.
-HookPayload parse_hook_payload(std::string_view text);
+// Reads and parses the payload (HookPayload: model.hpp) on `fd` without ever stalling: nullopt when `fd` is a terminal, closed
+// or empty; otherwise what arrives before EOF, kMaxHookPayloadBytes or `deadline`, whichever comes
+// first (a caller that keeps the pipe open without writing must not hold us). Never throws: a payload
+// that is too large or not a JSON object has `error` set and no fields; fields that are absent or not
+// strings are nullopt.
+std::optional<HookPayload> read_hook_payload(int fd, std::chrono::milliseconds deadline = std::chrono::milliseconds(300));
+
+enum class HookRole { caller, worker };
+
+// Hands the rest of this process's work to a worker in a session of its own, with stdio on /dev/null,
+// no other inherited descriptor and the lowest CPU priority, so the hook's caller (which may read our
+// stdout to EOF) returns at once. Returns caller in this process (return promptly, and print nothing)
+// and worker in the worker. The caller waits only for a short-lived middle process, so no zombie is
+// left. If a fork fails, this process is the worker: a hook may be slow, never lost.
+HookRole detach_hook_worker();
 
 }  // namespace proctrail

@@ -1,8 +1,7 @@
 #pragma once
-// `proctrail import`: the text of `ps` (procps and macOS/BSD) and `lsof -F` output, parsed into
-// plain structs. Parsing is pure (text in, table out); the store writes a table as one snapshot
-// (Store::record_import). A field the source does not print stays nullopt: nothing is guessed.
-// ImportedTable and its rows: model.hpp.
+// `proctrail import`: a saved `ps` (procps and macOS/BSD) or `lsof -F` output, read and parsed into
+// plain structs; the store writes a table as one snapshot (Store::record_import). A field the source
+// does not print stays nullopt: nothing is guessed. The parsers themselves are import/parse.hpp.
 #include <sys/types.h>
 
 #include <cstdint>
@@ -17,13 +16,7 @@
 
 namespace proctrail {
 
-// ps output with its header line. `taken_at_us` is when ps ran: ETIME and the coarse START/STIME
-// forms ("14:03", "Nov20", "2:03PM", "Thu02PM") are relative to it. ps prints the capturing
-// machine's wall clock: its times are read as local times `utc_offset_s` seconds east of UTC (one
-// offset for the whole file; a daylight-saving change inside it shifts the earlier side by the
-// step) and every start_time_us is returned in UTC. ETIME starts do not depend on the offset.
-// Errors: no header with a PID column.
-Result<ImportedTable> parse_ps(std::string_view text, int64_t taken_at_us, int64_t utc_offset_s = 0);
+// ImportedTable and its rows: model.hpp.
 
 // The offsets a clock can be from UTC: -18:00 to +18:00 (ISO 8601's range).
 inline constexpr int64_t kMaxUtcOffsetS = 18 * 3600;
@@ -35,7 +28,26 @@ Result<int64_t> parse_utc_offset(std::string_view text);
 // "+01:00", "-05:30", "+00:00": the form parse_utc_offset reads.
 std::string format_utc_offset(int64_t utc_offset_s);
 
-// `lsof -F` field output, newline- or NUL-separated (-F0). Errors: no process set at all.
-Result<ImportedTable> parse_lsof(std::string_view text);
+enum class ImportFormat { ps, lsof };
+
+// A saved ps or lsof output, read whole.
+struct ImportFile {
+  std::string path;                 // as given; "-" for stdin
+  std::string bytes;
+  std::optional<int64_t> mtime_us;  // when it was last written; nullopt for stdin
+  std::string sha256_hex;           // of bytes: the import's identity in the trail (ImportSource::file_sha256)
+};
+
+// Reads `path` ("-": stdin) whole. Errors start with the path: "x.txt: No such file or directory",
+// "dir: is a directory", "x.txt: read error".
+Result<ImportFile> read_import_file(const std::string& path);
+
+// The table `file` holds, read as `format`. ps: `taken_at_us` is when ps ran (ETIME and the coarse
+// START/STIME forms such as "14:03" or "Nov20" are relative to it) and its times are local times
+// `utc_offset_s` seconds east of UTC, returned in UTC; lsof prints no times and ignores both. A line
+// that cannot be read is skipped and listed, never guessed at. Errors start with the path: no header
+// with a PID column (ps), no process set at all (lsof).
+Result<ImportedTable> parse_import_file(const ImportFile& file, ImportFormat format, int64_t taken_at_us,
+                                        int64_t utc_offset_s = 0);
 
 }  // namespace proctrail

@@ -1,10 +1,10 @@
 #pragma once
 // Sockets: the kernel's sock_diag netlink interface (as ss and lsof +E use; unix peers exist only
-// there), with /proc/net/* as the fallback when netlink is refused. Parsers take bytes or text.
+// there), with /proc/net/* as the fallback when netlink is refused. Its parsers, over bytes or text,
+// are recorder/collect/socket_parse.hpp.
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "proctrail/logging.hpp"
@@ -12,19 +12,6 @@
 #include "proctrail/result.hpp"
 
 namespace proctrail {
-
-// Parses one recv() of a sock_diag dump (any number of netlink messages). Appends sockets to `out`;
-// returns true once NLMSG_DONE was seen. `family` is AF_UNIX, AF_INET or AF_INET6 and `protocol`
-// IPPROTO_TCP or IPPROTO_UDP for inet. Truncated or error replies are Errors.
-Result<bool> parse_sock_diag_reply(std::string_view bytes, int family, int protocol, std::vector<SocketSample>& out);
-
-// /proc/net/tcp, tcp6, udp, udp6 (the address columns are hex in host order per 32-bit word).
-Result<std::vector<SocketSample>> parse_proc_net_inet(std::string_view text, int family, int protocol);
-// /proc/net/unix (no peers: that file does not have them).
-Result<std::vector<SocketSample>> parse_proc_net_unix(std::string_view text);
-
-// TCP state number → name as ss prints it (UDP's 7 is UNCONN).
-std::string tcp_state_name(int state, int protocol);
 
 struct SocketOptions {
   std::filesystem::path proc_root = "/proc";  // for /proc/net/* and /proc/self/ns/net

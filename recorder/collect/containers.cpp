@@ -10,6 +10,8 @@
 #include "proctrail/duration.hpp"
 #include "proctrail/procfs.hpp"
 #include "common/text_util.hpp"
+#include "recorder/collect/container_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {

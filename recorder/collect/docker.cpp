@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/containers.hpp"
+#include "recorder/collect/container_parse.hpp"
 
 namespace proctrail {
 namespace {
@@ -90,12 +91,12 @@ size_t append_body(char* data, size_t size, size_t count, void* user) {
 Status check_socket(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
-    if (errno == EACCES) return Error{"permission denied: cannot reach " + path};
-    return Error{"no socket: " + path + ": " + std::strerror(errno)};
+    if (errno == EACCES) return Error{"permission denied: cannot reach " + path, ErrorKind::permission};
+    return Error{"no socket: " + path + ": " + std::strerror(errno), ErrorKind::unavailable};
   }
-  if (!S_ISSOCK(info.st_mode)) return Error{"no socket: " + path + " is not a socket"};
+  if (!S_ISSOCK(info.st_mode)) return Error{"no socket: " + path + " is not a socket", ErrorKind::unavailable};
   if (::access(path.c_str(), R_OK | W_OK) != 0 && errno == EACCES) {
-    return Error{"permission denied: " + path + " (not in the docker group?)"};
+    return Error{"permission denied: " + path + " (not in the docker group?)", ErrorKind::permission};
   }
   return ok_status();
 }
@@ -109,7 +110,7 @@ class EngineClient {
 
   Result<std::string> get(const std::string& path) { return request("GET", path, {200}); }
 
-  // METHOD path → body when the status is one of `ok`, or an Error of one of the kinds above.
+  // METHOD path → body when the status is one of `ok`, or an Error (not_found for HTTP 404).
   Result<std::string> request(const char* method, const std::string& path, std::initializer_list<long> ok) {
     const CurlApi& api = curl_api();
     if (!api.error.empty()) return Error{api.error};
@@ -132,7 +133,8 @@ class EngineClient {
     long status = 0;
     api.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (std::find(ok.begin(), ok.end(), status) == ok.end()) {
-      return Error{"bad reply: HTTP " + std::to_string(status) + " for " + method + " " + path + " from " + options_.socket_path};
+      return Error{"bad reply: HTTP " + std::to_string(status) + " for " + method + " " + path + " from " + options_.socket_path,
+                   status == 404 ? ErrorKind::not_found : ErrorKind::failed};
     }
     return std::move(curl_.body);
   }
@@ -150,7 +152,9 @@ class EngineClient {
     if (code == CURLE_COULDNT_CONNECT) {
       long os_errno = 0;
       api.easy_getinfo(curl_.handle, CURLINFO_OS_ERRNO, &os_errno);
-      if (os_errno == EACCES || os_errno == EPERM) return Error{"permission denied: " + options_.socket_path};
+      if (os_errno == EACCES || os_errno == EPERM) {
+        return Error{"permission denied: " + options_.socket_path, ErrorKind::permission};
+      }
       return Error{"cannot connect: " + options_.socket_path + ": " +
                    (os_errno != 0 ? std::strerror(static_cast<int>(os_errno)) : api.easy_strerror(code))};
     }
@@ -178,7 +182,7 @@ Result<ContainerTable> DockerCollector::collect() const {
     auto inspected = client.get("/containers/" + container.id + "/json");
     if (!inspected) {
       // Removed between the list and the inspect: it is gone, not a failure.
-      if (inspected.error().message.starts_with("bad reply: HTTP 404 ")) {
+      if (inspected.error().kind == ErrorKind::not_found) {
         container.state = "removed";
         continue;
       }
@@ -196,7 +200,7 @@ Result<std::string> DockerCollector::stop(const std::string& id, std::chrono::se
   EngineClient client(options_, std::chrono::steady_clock::now() + grace + options_.timeout);
   auto stopped = client.request("POST", "/containers/" + id + "/stop?t=" + std::to_string(grace.count()), {204, 304});
   if (!stopped) {
-    if (stopped.error().message.starts_with("bad reply: HTTP 404 ")) return std::string("gone");
+    if (stopped.error().kind == ErrorKind::not_found) return std::string("gone");
     return stopped.error();
   }
   return std::string("stopped");
@@ -207,7 +211,7 @@ Result<std::string> DockerCollector::remove(const std::string& id) const {
   EngineClient client(options_, std::chrono::steady_clock::now() + options_.timeout);
   auto removed = client.request("DELETE", "/containers/" + id, {204});
   if (!removed) {
-    if (removed.error().message.starts_with("bad reply: HTTP 404 ")) return std::string("gone");
+    if (removed.error().kind == ErrorKind::not_found) return std::string("gone");
     return removed.error();
   }
   return std::string("removed");

@@ -23,7 +23,10 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/procfs.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/connector_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {
@@ -145,7 +148,7 @@ Status parse_cn_message(std::span<const std::byte> payload, size_t offset, std::
   if (what == proc_event::PROC_EVENT_NONE) {
     if (data.size() >= kEventHeaderBytes + sizeof(uint32_t) && read_at<uint32_t>(data, kEventHeaderBytes) != 0) {
       const auto err = static_cast<int>(read_at<uint32_t>(data, kEventHeaderBytes));
-      return Error{"proc connector refused the subscription: " + std::string(std::strerror(err))};
+      return Error{"proc connector refused the subscription: " + std::string(std::strerror(err)), detail::errno_kind(err)};
     }
     return ok_status();  // the acknowledgement of a subscription
   }
@@ -215,7 +218,8 @@ Status send_subscription(int fd, proc_cn_mcast_op op) {
   if (::send(fd, message, sizeof message, 0) < 0) {
     const int error = errno;
     return Error{"subscribing to the proc connector: " + std::string(std::strerror(error)) +
-                 (error == ECONNREFUSED ? " (it exists only in the initial network namespace)" : "")};
+                     (error == ECONNREFUSED ? " (it exists only in the initial network namespace)" : ""),
+                 error == ECONNREFUSED ? ErrorKind::unavailable : detail::errno_kind(error)};
   }
   return ok_status();
 }
@@ -225,8 +229,10 @@ Status send_subscription(int fd, proc_cn_mcast_op op) {
 Result<ProcConnector> ProcConnector::open(const ConnectorOptions& options) {
   int fd = ::socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
   if (fd < 0) {
-    return Error{"opening the proc connector: " + std::string(std::strerror(errno)) +
-                 (errno == EPROTONOSUPPORT ? " (kernel built without CONFIG_PROC_EVENTS)" : "")};
+    const int error = errno;
+    return Error{"opening the proc connector: " + std::string(std::strerror(error)) +
+                     (error == EPROTONOSUPPORT ? " (kernel built without CONFIG_PROC_EVENTS)" : ""),
+                 error == EPROTONOSUPPORT ? ErrorKind::unavailable : detail::errno_kind(error)};
   }
   ProcConnector connector(fd);
   int size = options.receive_buffer_bytes;
@@ -239,7 +245,8 @@ Result<ProcConnector> ProcConnector::open(const ConnectorOptions& options) {
   if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     const int error = errno;
     return Error{"listening to process events: " + std::string(std::strerror(error)) +
-                 (error == EPERM ? " (the proc connector needs CAP_NET_ADMIN: run as root)" : "")};
+                     (error == EPERM ? " (the proc connector needs CAP_NET_ADMIN: run as root)" : ""),
+                 detail::errno_kind(error)};
   }
   auto subscribed = send_subscription(fd, PROC_CN_MCAST_LISTEN);
   if (!subscribed) return subscribed.error();

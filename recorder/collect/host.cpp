@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include "proctrail/procfs.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 
@@ -10,25 +12,28 @@ Result<HostInfo> ProcfsCollector::read_host() const {
   HostInfo host;
   const std::string root = options_.proc_root.string();
   int root_fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) return Error{"reading host facts: cannot open " + root + ": " + std::strerror(errno)};
+  if (root_fd < 0) {
+    const int error = errno;
+    return Error{"reading host facts: cannot open " + root + ": " + std::strerror(error), detail::errno_kind(error)};
+  }
 
   std::string text;
   int error = fs::read_file_at(root_fd, "sys/kernel/random/boot_id", text);
   if (error != 0) {
     ::close(root_fd);
-    return Error{"reading host facts: " + root + "/sys/kernel/random/boot_id: " + std::strerror(error)};
+    return Error{"reading host facts: " + root + "/sys/kernel/random/boot_id: " + std::strerror(error), detail::errno_kind(error)};
   }
   host.boot_id = fs::trim_line(text);
 
   error = fs::read_file_at(root_fd, "stat", text);
   if (error != 0) {
     ::close(root_fd);
-    return Error{"reading host facts: " + root + "/stat: " + std::strerror(error)};
+    return Error{"reading host facts: " + root + "/stat: " + std::strerror(error), detail::errno_kind(error)};
   }
   auto boot_time = parse_boot_time(text);
   if (!boot_time) {
     ::close(root_fd);
-    return Error{"reading host facts: " + boot_time.error().message};
+    return boot_time.error().within("reading host facts");
   }
   host.boot_time = *boot_time;
 

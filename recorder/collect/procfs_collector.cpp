@@ -18,7 +18,10 @@
 #include "proctrail/containers.hpp"
 #include "proctrail/procfs.hpp"
 #include "common/fnv1a.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/collect/container_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {
@@ -323,7 +326,10 @@ ProcessRead ProcfsCollector::read_process(int root_fd, pid_t pid, std::string& s
 // Lists the numeric entries of the /proc root.
 static Result<std::vector<pid_t>> list_pids(const std::string& root, int& root_fd_out, DIR*& dir_out) {
   DIR* dir = ::opendir(root.c_str());
-  if (dir == nullptr) return Error{"listing processes: cannot open " + root + ": " + std::strerror(errno)};
+  if (dir == nullptr) {
+    const int error = errno;
+    return Error{"listing processes: cannot open " + root + ": " + std::strerror(error), detail::errno_kind(error)};
+  }
   std::vector<pid_t> pids;
   pids.reserve(4096);
   while (dirent* entry = ::readdir(dir)) {

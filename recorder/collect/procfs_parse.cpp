@@ -4,7 +4,8 @@
 #include <charconv>
 #include <string>
 
-#include "proctrail/procfs.hpp"
+#include "recorder/collect/procfs_parse.hpp"
+
 #include "common/text_util.hpp"
 
 namespace proctrail {

@@ -22,6 +22,8 @@
 #include "proctrail/procfs.hpp"
 #include "common/fs_util.hpp"
 #include "common/text_util.hpp"
+#include "recorder/collect/procfs_parse.hpp"
+#include "recorder/collect/socket_parse.hpp"
 
 namespace proctrail {
 namespace {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "proctrail/process.hpp"
+#include "recorder/store/entity_writer.hpp"
 
 namespace SQLite {
 class Database;
@@ -15,10 +16,7 @@ class Database;
 namespace proctrail::detail {
 
 struct ContainerCounts {
-  std::optional<int64_t> seen;  // nullopt: not asked, or unavailable
-  int64_t created = 0;
-  int64_t gone = 0;
-  int64_t changed = 0;
+  std::optional<EntityCounts> containers;  // nullopt: not asked, or unavailable
   std::string source;
 };
 

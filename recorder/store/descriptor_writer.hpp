@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proctrail/process.hpp"
+#include "recorder/store/entity_writer.hpp"
 
 namespace SQLite {
 class Database;
@@ -22,15 +23,10 @@ namespace proctrail::detail {
 CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval);
 
 struct DescriptorCounts {
+  EntityCounts fds;                     // seen includes the open rows of carried processes
   int64_t fds_carried = 0;
-  int64_t fds_seen = 0;
-  int64_t fds_new = 0;
-  int64_t fds_gone = 0;
   int64_t fds_unreadable = 0;
-  std::optional<int64_t> sockets_seen;
-  int64_t sockets_new = 0;
-  int64_t sockets_gone = 0;
-  int64_t sockets_changed = 0;
+  std::optional<EntityCounts> sockets;  // nullopt: not collected
   std::string sockets_source;
 };
 

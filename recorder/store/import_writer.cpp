@@ -16,8 +16,10 @@
 #include "proctrail/store.hpp"
 #include "recorder/store/descriptor_writer.hpp"
 #include "recorder/store/digest.hpp"
+#include "recorder/store/entity_writer.hpp"
 #include "recorder/store/spawn_ledger.hpp"
 #include "recorder/store/sqlite_util.hpp"
+#include "recorder/store/trail_error.hpp"
 
 namespace proctrail {
 namespace {
@@ -72,31 +74,47 @@ int64_t start_ticks_of(const ImportedProcess& process) {
   return *process.start_time_us / 1'000'000 * kImportClockTicks;
 }
 
-struct WrittenProcess {
-  int64_t process_id = 0;
-  int64_t start_ticks = 0;
+// An imported table's processes: a host of its own, so none is open and every one is first seen
+// (within one import the pid alone is the identity: ps lists each once).
+struct ImportedProcessEntity {
+  using Sample = ImportedProcess;
+  using Key = pid_t;
+  struct Open {
+    int64_t row = 0;
+  };
+  static constexpr detail::EntityTable table{"processes", "process_id", "host_id"};
+  static constexpr const char* insert_columns =
+      "pid, start_ticks, start_time_us, ppid, state, comm, argv, cwd, uid, pgid, sid, threads, rss_kb, is_kernel_thread,"
+      " start_precision_s, cpu_ticks, vsz_kb, user_name";
+  static constexpr std::tuple<> facts{};
+
+  static std::string open_rows() { return detail::open_rows_of(table, "pid"); }
+  static Key read_open(SQLite::Statement& row, Open& open) {
+    open.row = row.getColumn(0).getInt64();
+    return row.getColumn(1).getInt();
+  }
+  static Key key_of(const ImportedProcess& process) { return process.pid; }
+  static int64_t insert(detail::NewRow<ImportedProcessEntity>& row, const ImportedProcess& p) {
+    return row.insert(p.pid, start_ticks_of(p), p.start_time_us, p.ppid, p.state, p.comm, p.command, p.cwd, p.uid,
+                      p.pgid, p.sid, p.threads, p.rss_kb, false, p.start_precision_s, p.cpu_ticks, p.vsz_kb, p.user);
+  }
 };
 
 class ProcessRows {
  public:
   ProcessRows(SQLite::Database& db, int64_t host_id, int64_t snapshot_id)
       : db_(db), host_id_(host_id), snapshot_id_(snapshot_id),
-        insert_(db,
-            "INSERT INTO processes (host_id, pid, start_ticks, start_time_us, ppid, state, comm, argv, cwd, uid, pgid, sid,"
-            " threads, rss_kb, is_kernel_thread, first_seen, start_precision_s, cpu_ticks, vsz_kb, user_name)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, ?15, ?16, ?17, ?18, ?19)"),
         set_parent_(db,
             "UPDATE processes SET parent_pid = ?2, parent_start_ticks = ?3, parent_process_id = ?4 WHERE process_id = ?1"),
         ledger_(db, host_id) {}
 
   std::vector<int64_t> write(const ImportedTable& table) {
+    ImportedProcessEntity entity;
+    detail::EntityCounts counts;
+    std::vector<int64_t> process_ids =
+        detail::EntityWriter(db_, snapshot_id_, entity).write(host_id_, table.processes, counts);
     std::unordered_map<pid_t, size_t> by_pid;
-    std::vector<WrittenProcess> written;
-    for (size_t i = 0; i < table.processes.size(); ++i) {
-      written.push_back(insert(table.processes[i]));
-      by_pid.emplace(table.processes[i].pid, i);
-    }
-    std::vector<int64_t> process_ids;
+    for (size_t i = 0; i < table.processes.size(); ++i) by_pid.emplace(table.processes[i].pid, i);
     for (size_t i = 0; i < table.processes.size(); ++i) {
       const auto& process = table.processes[i];
       std::optional<size_t> parent;
@@ -105,11 +123,10 @@ class ProcessRows {
         if (found != by_pid.end() && started_no_later(table.processes[found->second], process)) parent = found->second;
       }
       if (parent) {
-        detail::exec_with(set_parent_, written[i].process_id, static_cast<int64_t>(*process.ppid),
-                          written[*parent].start_ticks, written[*parent].process_id);
+        detail::exec_with(set_parent_, process_ids[i], *process.ppid, start_ticks_of(table.processes[*parent]),
+                          process_ids[*parent]);
       }
-      count_spawn(process, parent ? std::optional(written[*parent].process_id) : std::nullopt);
-      process_ids.push_back(written[i].process_id);
+      count_spawn(process, parent ? std::optional(process_ids[*parent]) : std::nullopt);
     }
     return process_ids;
   }
@@ -119,33 +136,6 @@ class ProcessRows {
   static bool started_no_later(const ImportedProcess& parent, const ImportedProcess& child) {
     if (!parent.start_time_us || !child.start_time_us) return false;
     return *parent.start_time_us <= *child.start_time_us + child.start_precision_s.value_or(0) * 1'000'000;
-  }
-
-  WrittenProcess insert(const ImportedProcess& process) {
-    auto& s = insert_;
-    s.reset();
-    const int64_t start_ticks = start_ticks_of(process);
-    s.bind(1, host_id_);
-    s.bind(2, static_cast<int64_t>(process.pid));
-    s.bind(3, start_ticks);
-    bind_optional(s, 4, process.start_time_us);
-    bind_optional(s, 5, process.ppid);
-    bind_optional(s, 6, process.state);
-    bind_optional(s, 7, process.comm);
-    bind_optional(s, 8, process.command);
-    bind_optional(s, 9, process.cwd);
-    bind_optional(s, 10, process.uid);
-    bind_optional(s, 11, process.pgid);
-    bind_optional(s, 12, process.sid);
-    bind_optional(s, 13, process.threads);
-    bind_optional(s, 14, process.rss_kb);
-    s.bind(15, snapshot_id_);
-    bind_optional(s, 16, process.start_precision_s);
-    bind_optional(s, 17, process.cpu_ticks);
-    bind_optional(s, 18, process.vsz_kb);
-    bind_optional(s, 19, process.user);
-    s.exec();
-    return WrittenProcess{db_.getLastInsertRowid(), start_ticks};
   }
 
   // spawn_counts (spawn-rate) for processes whose start minute is known.
@@ -158,7 +148,6 @@ class ProcessRows {
   SQLite::Database& db_;
   int64_t host_id_;
   int64_t snapshot_id_;
-  SQLite::Statement insert_;
   SQLite::Statement set_parent_;
   detail::SpawnLedger ledger_;
 };
@@ -220,15 +209,16 @@ Result<ImportSummary> Store::record_import(const ImportedTable& table, const Imp
     summary.processes = static_cast<int64_t>(table.processes.size());
     if (source.source == "lsof") {
       auto counts = write_lsof_descriptors(*db_, host_id, snapshot_id, table, process_ids);
-      summary.fds = counts.fds_seen;
-      summary.sockets = counts.sockets_seen;
+      summary.fds = counts.fds.seen;
+      if (counts.sockets) summary.sockets = counts.sockets->seen;
     }
     insert_import_rows(*db_, snapshot_id, table, source);
     summary.hash_hex = seal(*db_, snapshot_id);
     transaction.commit();
     return summary;
   } catch (const SQLite::Exception& e) {
-    return Error{"importing " + source.file_name + " into " + path_.string() + ": " + e.what()};
+    return Error{"importing " + source.file_name + " into " + path_.string() + ": " + e.what(),
+                 detail::sqlite_error_kind(e.getErrorCode())};
   }
 }
 

@@ -6,7 +6,9 @@
 //  2. Proportional to change. A process row is inserted once, when first seen, and closed by
 //     setting gone_by to the first snapshot that does not see it. A mutable fact is a change row
 //     written only when it differs from the latest recorded value (RSS: beyond a threshold). A
-//     snapshot on which nothing changed writes one snapshots row and nothing else.
+//     snapshot on which nothing changed writes one snapshots row and nothing else. Every entity
+//     (process, descriptor, socket, container, imported process) is written by the one pattern in
+//     recorder/store/entity_writer.hpp, declared per entity in its writer.
 //  3. One writer at a time, collecting under the lock. record() takes BEGIN IMMEDIATE and then
 //     calls the collector, so snapshot id order is collection order and no late commit can close a
 //     process that a newer collection saw. A request that finds a snapshot whose collection began
@@ -18,7 +20,8 @@
 //  6. Refuse, don't touch. A file that is not a proctrail database, or is from a newer schema, is
 //     refused before any pragma that writes; migrations run in one transaction, with foreign keys
 //     off (table rebuilds) and checked before it commits.
-//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors; RAII transactions roll
+//  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors whose kind says what went
+//     wrong (busy, corrupt, permission…: recorder/store/trail_error.cpp); RAII transactions roll
 //     back, so a failed snapshot leaves every committed one as it was.
 #include "proctrail/store.hpp"
 
@@ -26,11 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -42,10 +42,11 @@
 #include "recorder/store/event_writer.hpp"
 #include "common/fnv1a.hpp"
 #include "recorder/store/digest.hpp"
+#include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "recorder/store/process_writer.hpp"
 #include "recorder/store/prune.hpp"
 #include "recorder/store/schema.hpp"
-#include "recorder/store/spawn_ledger.hpp"
 #include "recorder/store/sqlite_util.hpp"
 #include "recorder/store/trail_error.hpp"
 
@@ -67,8 +68,9 @@ Status create_private_file(const std::filesystem::path& path) {
     ::close(fd);
     return ok_status();
   }
-  if (errno == EEXIST) return ok_status();
-  return Error{"creating " + path.string() + ": " + std::strerror(errno)};
+  const int error = errno;
+  if (error == EEXIST) return ok_status();
+  return Error{"creating " + path.string() + ": " + std::strerror(error), detail::errno_kind(error)};
 }
 
 int pragma_int(SQLite::Database& db, const char* pragma) {
@@ -91,7 +93,8 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     if (version > schema::latest_version()) {
       return Error{"opening " + where + ": written by a newer proctrail (schema " + std::to_string(version) +
                    ", this binary knows up to " + std::to_string(schema::latest_version()) +
-                   "); upgrade proctrail; the file was not changed"};
+                   "); upgrade proctrail; the file was not changed",
+                   ErrorKind::newer_schema};
     }
     return ok_status();
   }
@@ -99,11 +102,13 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
     char hex[16];
     std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(application_id));
     return Error{"opening " + where + ": not a proctrail database (application_id " + hex +
-                 "); the file was not changed"};
+                 "); the file was not changed",
+                 ErrorKind::corrupt};
   }
   if (version != 0 || objects != 0) {
     return Error{"opening " + where + ": not a proctrail database (a SQLite file with " + std::to_string(objects) +
-                 " schema objects and no proctrail id); the file was not changed"};
+                 " schema objects and no proctrail id); the file was not changed",
+                 ErrorKind::corrupt};
   }
   return ok_status();  // empty: ours to initialise
 }
@@ -183,19 +188,6 @@ void migrate(SQLite::Database& db, const Logger& logger) {
 
 using detail::bind_optional;
 
-struct OpenProcess {
-  int64_t process_id = 0;
-  pid_t ppid = 0;
-  std::string state;
-  std::string comm;
-  std::optional<std::string> exe;
-  std::optional<std::string> argv;
-  int64_t rss_kb = 0;
-  bool seen = false;
-};
-
-using OpenMap = std::unordered_map<ProcessKey, OpenProcess, ProcessKeyHash>;
-
 struct HostRow {
   int64_t host_id = 0;
   bool created = false;
@@ -234,32 +226,8 @@ std::optional<LatestSnapshot> latest_snapshot(SQLite::Database& db, int64_t host
   return LatestSnapshot{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), query.getColumn(2).getInt64()};
 }
 
-OpenMap load_open(SQLite::Database& db, int64_t host_id) {
-  OpenMap open;
-  SQLite::Statement query(db,
-      "SELECT process_id, pid, start_ticks, ppid, state, comm, exe, argv, rss_kb FROM process_latest"
-      " WHERE host_id = ? AND gone_by IS NULL");
-  query.bind(1, host_id);
-  while (query.executeStep()) {
-    ProcessKey key{query.getColumn(1).getInt(), static_cast<uint64_t>(query.getColumn(2).getInt64())};
-    OpenProcess process;
-    process.process_id = query.getColumn(0).getInt64();
-    process.ppid = query.getColumn(3).getInt();
-    process.state = query.getColumn(4).getString();
-    process.comm = query.getColumn(5).getString();
-    process.exe = detail::column_optional<std::string>(query.getColumn(6));
-    process.argv = detail::column_optional<std::string>(query.getColumn(7));
-    process.rss_kb = query.getColumn(8).getInt64();
-    open.emplace(key, std::move(process));
-  }
-  return open;
-}
-
 struct Counts {
-  int64_t seen = 0;
-  int64_t created = 0;
-  int64_t gone = 0;
-  int64_t changed = 0;
+  detail::EntityCounts processes;
   int64_t vanished = 0;
   int64_t parse_errors = 0;
 };
@@ -300,246 +268,13 @@ int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const Snapsho
   return db.getLastInsertRowid();
 }
 
-// Writes new process rows and change rows for one collection against the open state.
-class SnapshotWriter {
- public:
-  SnapshotWriter(SQLite::Database& db, int64_t host_id, int64_t snapshot_id, const HostInfo& host,
-                 const StoreOptions& options, const Logger& logger)
-      : db_(db), host_id_(host_id), snapshot_id_(snapshot_id), host_(host), options_(options), logger_(logger),
-        insert_process_(db,
-            "INSERT OR IGNORE INTO processes (host_id, pid, start_ticks, start_time_us, parent_pid,"
-            " parent_start_ticks, parent_process_id, ppid, state, comm, exe, argv, cwd, uid, euid, pgid, sid,"
-            " tty_nr, threads, rss_kb, utime_ticks, stime_ticks, cgroup, pid_ns, is_kernel_thread, first_seen,"
-            " container_id, container_runtime, container_source)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-            " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"),
-        insert_ppid_(db, "INSERT INTO process_ppid_changes (process_id, snapshot_id, ppid) VALUES (?, ?, ?)"),
-        insert_state_(db, "INSERT INTO process_state_changes (process_id, snapshot_id, state) VALUES (?, ?, ?)"),
-        insert_command_(db,
-            "INSERT INTO process_command_changes (process_id, snapshot_id, comm, exe, argv) VALUES (?, ?, ?, ?, ?)"),
-        insert_usage_(db,
-            "INSERT INTO process_usage_changes (process_id, snapshot_id, rss_kb, threads, utime_ticks, stime_ticks)"
-            " VALUES (?, ?, ?, ?, ?, ?)"),
-        close_(db, "UPDATE processes SET gone_by = ? WHERE process_id = ?"),
-        find_fork_(db, "SELECT ppid, parent_start_ticks FROM events"
-                       " WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3 AND kind = 'fork' LIMIT 1"),
-        ledger_(db, host_id) {
-    SQLite::Statement any(db, "SELECT EXISTS (SELECT 1 FROM events WHERE host_id = ?1)");
-    any.bind(1, host_id);
-    has_events_ = any.executeStep() && any.getColumn(0).getInt() != 0;
-  }
-
-  // Returns the processes row of each sample (0 for one that could not be written).
-  std::vector<int64_t> write(const ProcessTable& table, OpenMap& open, Counts& counts) {
-    std::vector<int64_t> process_ids(table.processes.size(), 0);
-    std::vector<const ProcessSample*> new_samples;
-    for (size_t i = 0; i < table.processes.size(); ++i) {
-      const auto& sample = table.processes[i];
-      auto found = open.find(sample.key);
-      if (found == open.end()) {
-        new_samples.push_back(&sample);
-        continue;
-      }
-      found->second.seen = true;
-      process_ids[i] = found->second.process_id;
-      write_changes(sample, found->second, counts);
-    }
-    // Oldest first, so a parent new in this snapshot has its row before its children.
-    std::sort(new_samples.begin(), new_samples.end(), [](const ProcessSample* a, const ProcessSample* b) {
-      return std::tie(a->key.start_ticks, a->key.pid) < std::tie(b->key.start_ticks, b->key.pid);
-    });
-    std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> new_ids;
-    for (const ProcessSample* sample : new_samples) {
-      int64_t id = insert_new(*sample, open, new_ids, counts);
-      process_ids[static_cast<size_t>(sample - table.processes.data())] = id;
-    }
-    counts.seen = static_cast<int64_t>(table.processes.size());
-    close_missing(table, open, counts);
-    return process_ids;
-  }
-
-  // Closes open rows of this machine's earlier boots: a reboot ended them.
-  void close_earlier_boots(const HostInfo& host, Counts& counts) {
-    SQLite::Statement close(db_,
-        "UPDATE processes SET gone_by = :s WHERE gone_by IS NULL AND host_id IN ("
-        " SELECT host_id FROM hosts WHERE host_id != :host AND boot_id NOT LIKE 'import:%' AND"  // imports are no boot of it
-        " (machine_id = :machine_id OR (:machine_id IS NULL AND machine_id IS NULL AND hostname = :hostname)))");
-    close.bind(":s", snapshot_id_);
-    close.bind(":host", host_id_);
-    bind_optional(close, ":machine_id", host.machine_id);
-    close.bind(":hostname", host.hostname);
-    counts.gone += close.exec();
-  }
-
- private:
-  int64_t insert_new(const ProcessSample& sample, const OpenMap& open,
-                     std::unordered_map<ProcessKey, int64_t, ProcessKeyHash>& new_ids, Counts& counts) {
-    // Positional binds, in the column order of insert_process_ (a 1,000-row snapshot binds 26k values).
-    auto& s = insert_process_;
-    s.reset();
-    // The fork event, when recorded, names the original parent even if it was gone before any
-    // snapshot saw this process; and it has counted the spawn already.
-    const std::optional<RecordedFork> forked = has_events_ ? recorded_fork(sample.key) : std::nullopt;
-    const std::optional<ProcessKey> parent = forked && forked->parent ? forked->parent : sample.parent;
-    std::optional<int64_t> parent_process_id;
-    std::optional<int64_t> parent_pid, parent_start_ticks;
-    if (parent) {
-      if (auto it = open.find(*parent); it != open.end()) parent_process_id = it->second.process_id;
-      if (auto it = new_ids.find(*parent); it != new_ids.end()) parent_process_id = it->second;
-      if (!parent_process_id && forked) parent_process_id = ledger_.process_row(*parent);
-      parent_pid = parent->pid;
-      parent_start_ticks = static_cast<int64_t>(parent->start_ticks);
-    }
-    int column = 0;
-    auto next = [&column] { return ++column; };
-    s.bind(next(), host_id_);
-    s.bind(next(), sample.key.pid);
-    s.bind(next(), static_cast<int64_t>(sample.key.start_ticks));
-    s.bind(next(), detail::start_time_us(host_, sample.key.start_ticks));
-    bind_optional(s, next(), parent_pid);
-    bind_optional(s, next(), parent_start_ticks);
-    bind_optional(s, next(), parent_process_id);
-    s.bind(next(), sample.ppid);
-    s.bind(next(), std::string(1, sample.state));
-    s.bind(next(), sample.comm);
-    bind_optional(s, next(), sample.exe);
-    bind_optional(s, next(), sample.argv);
-    bind_optional(s, next(), sample.cwd);
-    bind_optional(s, next(), sample.uid);
-    bind_optional(s, next(), sample.euid);
-    s.bind(next(), sample.pgid);
-    s.bind(next(), sample.sid);
-    s.bind(next(), sample.tty_nr);
-    s.bind(next(), sample.threads);
-    s.bind(next(), sample.rss_kb);
-    s.bind(next(), static_cast<int64_t>(sample.utime_ticks));
-    s.bind(next(), static_cast<int64_t>(sample.stime_ticks));
-    bind_optional(s, next(), sample.cgroup);
-    bind_optional(s, next(), sample.pid_ns);
-    s.bind(next(), sample.is_kernel_thread ? 1 : 0);
-    s.bind(next(), snapshot_id_);
-    if (sample.container) {
-      s.bind(next(), sample.container->id);
-      s.bind(next(), sample.container->runtime);
-      s.bind(next(), sample.container->source);
-    } else {
-      s.bind(next());
-      s.bind(next());
-      s.bind(next());
-    }
-    if (s.exec() == 0) {
-      // Same identity already closed: the trail says it was gone. Keep history as written.
-      logger_->warn("pid {} (start {}) seen again after its row was closed; not reopened", sample.key.pid,
-                    sample.key.start_ticks);
-      return 0;
-    }
-    int64_t id = db_.getLastInsertRowid();
-    new_ids.emplace(sample.key, id);
-    ++counts.created;
-    if (has_events_) ledger_.adopt(sample.key.pid, detail::start_minute(host_, sample.key.start_ticks), id);
-    if (!sample.is_kernel_thread && !forked) {
-      ledger_.add(detail::start_minute(host_, sample.key.start_ticks),
-                  parent_process_id ? *parent_process_id : -static_cast<int64_t>(parent_pid ? *parent_pid : sample.ppid),
-                  sample.argv.value_or(""), 1);
-    }
-    return id;
-  }
-
-  struct RecordedFork {
-    std::optional<ProcessKey> parent;  // nullopt when the parent's start was unknown
-  };
-
-  // This process's recorded fork event, if any.
-  std::optional<RecordedFork> recorded_fork(const ProcessKey& key) {
-    find_fork_.reset();
-    SQLite::bind(find_fork_, host_id_, static_cast<int64_t>(key.pid), static_cast<int64_t>(key.start_ticks));
-    if (!find_fork_.executeStep()) return std::nullopt;
-    if (find_fork_.getColumn(1).isNull()) return RecordedFork{};
-    return RecordedFork{ProcessKey{find_fork_.getColumn(0).getInt(), static_cast<uint64_t>(find_fork_.getColumn(1).getInt64())}};
-  }
-
-  bool rss_moved(int64_t last_kb, int64_t now_kb) const {
-    int64_t delta = now_kb > last_kb ? now_kb - last_kb : last_kb - now_kb;
-    return delta >= options_.rss_change_min_kb && delta * 100 >= last_kb * options_.rss_change_percent;
-  }
-
-  void write_changes(const ProcessSample& sample, const OpenProcess& last, Counts& counts) {
-    const int64_t id = last.process_id;
-    if (sample.ppid != last.ppid) {
-      detail::exec_with(insert_ppid_, id, snapshot_id_, static_cast<int64_t>(sample.ppid));
-      ++counts.changed;
-    }
-    std::string state(1, sample.state);
-    if (state != last.state) {
-      detail::exec_with(insert_state_, id, snapshot_id_, state);
-      ++counts.changed;
-    }
-    // An unreadable exe/argv (zombie, exiting, permission) is not a change: carry the last value.
-    const auto& exe = sample.exe ? sample.exe : last.exe;
-    const auto& argv = sample.argv ? sample.argv : last.argv;
-    if (sample.comm != last.comm || exe != last.exe || argv != last.argv) {
-      auto& s = insert_command_;
-      s.reset();
-      s.bind(1, id);
-      s.bind(2, snapshot_id_);
-      s.bind(3, sample.comm);
-      if (exe) s.bind(4, *exe); else s.bind(4);
-      if (argv) s.bind(5, *argv); else s.bind(5);
-      s.exec();
-      ++counts.changed;
-    }
-    if (rss_moved(last.rss_kb, sample.rss_kb)) {
-      auto& s = insert_usage_;
-      s.reset();
-      s.bind(1, id);
-      s.bind(2, snapshot_id_);
-      s.bind(3, sample.rss_kb);
-      s.bind(4, sample.threads);
-      s.bind(5, static_cast<int64_t>(sample.utime_ticks));
-      s.bind(6, static_cast<int64_t>(sample.stime_ticks));
-      s.exec();
-      ++counts.changed;
-    }
-  }
-
-  void close_missing(const ProcessTable& table, const OpenMap& open, Counts& counts) {
-    std::unordered_set<pid_t> unparsed(table.unparsed_pids.begin(), table.unparsed_pids.end());
-    for (const auto& [key, process] : open) {
-      if (process.seen || unparsed.contains(key.pid) || key == table.excluded) continue;
-      detail::exec_with(close_, snapshot_id_, process.process_id);
-      ++counts.gone;
-    }
-  }
-
-  SQLite::Database& db_;
-  int64_t host_id_;
-  int64_t snapshot_id_;
-  const HostInfo& host_;
-  const StoreOptions& options_;
-  const Logger& logger_;
-  SQLite::Statement insert_process_;
-  SQLite::Statement insert_ppid_;
-  SQLite::Statement insert_state_;
-  SQLite::Statement insert_command_;
-  SQLite::Statement insert_usage_;
-  SQLite::Statement close_;
-  SQLite::Statement find_fork_;
-  detail::SpawnLedger ledger_;    // spawn_counts, the summary spawn-rate reads
-  bool has_events_ = false;        // this boot has recorded events: look forks up
-};
-
 void finish_snapshot(SQLite::Database& db, int64_t snapshot_id, const Counts& counts, SnapshotSummary& summary) {
+  const auto& processes = counts.processes;
   SQLite::Statement update(db,
-      "UPDATE snapshots SET processes_seen = ?, processes_new = ?, processes_gone = ?, processes_changed = ?,"
-      " processes_vanished = ?, parse_errors = ? WHERE snapshot_id = ?");
-  update.bind(1, counts.seen);
-  update.bind(2, counts.created);
-  update.bind(3, counts.gone);
-  update.bind(4, counts.changed);
-  update.bind(5, counts.vanished);
-  update.bind(6, counts.parse_errors);
-  update.bind(7, snapshot_id);
-  update.exec();
+      "UPDATE snapshots SET processes_seen = ?1, processes_new = ?2, processes_gone = ?3, processes_changed = ?4,"
+      " processes_vanished = ?5, parse_errors = ?6 WHERE snapshot_id = ?7");
+  detail::exec_with(update, processes.seen, processes.created, processes.gone, processes.changed, counts.vanished,
+                    counts.parse_errors, snapshot_id);
 
   std::string hash = digest::snapshot_hash(db, snapshot_id);
   SQLite::Statement set_hash(db, "UPDATE snapshots SET hash = ? WHERE snapshot_id = ?");
@@ -548,10 +283,10 @@ void finish_snapshot(SQLite::Database& db, int64_t snapshot_id, const Counts& co
   set_hash.exec();
 
   summary.snapshot_id = snapshot_id;
-  summary.seen = counts.seen;
-  summary.created = counts.created;
-  summary.gone = counts.gone;
-  summary.changed = counts.changed;
+  summary.seen = processes.seen;
+  summary.created = processes.created;
+  summary.gone = processes.gone;
+  summary.changed = processes.changed;
   summary.vanished = counts.vanished;
   summary.parse_errors = counts.parse_errors;
   summary.hash_hex = digest::to_hex(hash);
@@ -660,7 +395,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     if (latest && latest->started_boottime_ns >= request.requested_boottime_ns) {
       int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, nullptr, latest->snapshot_id,
                                        detail::last_chain_hash(*db_, "snapshots", "snapshot_id"), options_.clock);
-      counts.seen = latest->seen;
+      counts.processes.seen = latest->seen;
       finish_snapshot(*db_, id, counts, summary);
       summary.coalesced_with = latest->snapshot_id;
       transaction.commit();
@@ -673,18 +408,17 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     counts.parse_errors = static_cast<int64_t>(table->unparsed_pids.size());
     int64_t id = insert_snapshot_row(*db_, host_row.host_id, request, &table.value(), std::nullopt,
                                      detail::last_chain_hash(*db_, "snapshots", "snapshot_id"), options_.clock);
-    OpenMap open = load_open(*db_, host_row.host_id);
-    SnapshotWriter writer(*db_, host_row.host_id, id, host, options_, logger_);
-    if (host_row.created) writer.close_earlier_boots(host, counts);
-    auto process_ids = writer.write(*table, open, counts);
+    if (host_row.created) counts.processes.gone += detail::close_earlier_boots(*db_, host_row.host_id, id, host);
+    auto process_ids =
+        detail::write_processes(*db_, host_row.host_id, id, host, *table, options_, logger_, counts.processes);
     auto descriptors = detail::write_descriptors(*db_, host_row.host_id, id, *table, process_ids);
-    summary.fds_seen = descriptors.fds_seen;
-    summary.fds_new = descriptors.fds_new;
-    summary.fds_gone = descriptors.fds_gone;
-    summary.sockets_seen = descriptors.sockets_seen;
+    summary.fds_seen = descriptors.fds.seen;
+    summary.fds_new = descriptors.fds.created;
+    summary.fds_gone = descriptors.fds.gone;
+    if (descriptors.sockets) summary.sockets_seen = descriptors.sockets->seen;
     summary.sockets_source = descriptors.sockets_source;
     auto containers = detail::write_containers(*db_, host_row.host_id, id, *table);
-    summary.containers_seen = containers.seen;
+    if (containers.containers) summary.containers_seen = containers.containers->seen;
     summary.containers_source = containers.source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
@@ -906,7 +640,7 @@ Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
     auto run_id = detail::insert_cleanup_run(*db_, run);
     if (!run_id) {
       return Error{"recording the cleanup run into " + path_.string() + ": no snapshot " +
-                   std::to_string(run.evidence_snapshot_id)};
+                   std::to_string(run.evidence_snapshot_id), ErrorKind::not_found};
     }
     return *run_id;
   } catch (const SQLite::Exception& e) {
@@ -917,7 +651,7 @@ Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
 Status Store::mark_cleanup_run_live(int64_t run_id) {
   try {
     if (!detail::set_cleanup_run_live(*db_, run_id)) {
-      return Error{"marking cleanup run " + std::to_string(run_id) + " live in " + path_.string() + ": no such run"};
+      return Error{"marking cleanup run " + std::to_string(run_id) + " live in " + path_.string() + ": no such run", ErrorKind::not_found};
     }
     return ok_status();
   } catch (const SQLite::Exception& e) {
@@ -939,7 +673,7 @@ Status Store::record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id
 Status Store::finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end) {
   try {
     if (!detail::close_cleanup_run(*db_, run_id, end)) {
-      return Error{"finishing cleanup run " + std::to_string(run_id) + " in " + path_.string() + ": no such run"};
+      return Error{"finishing cleanup run " + std::to_string(run_id) + " in " + path_.string() + ": no such run", ErrorKind::not_found};
     }
     return ok_status();
   } catch (const SQLite::Exception& e) {

@@ -41,23 +41,49 @@ std::optional<std::string> access_problem(const std::filesystem::path& trail, bo
   return std::nullopt;
 }
 
+// SQLite cannot open the trail and access(2) found no permission problem: not_found when the trail
+// or its folder is missing (a reader never creates one), else a failure of some other cause.
+ErrorKind cantopen_kind(const std::filesystem::path& trail) {
+  const std::filesystem::path folder = trail.has_parent_path() ? trail.parent_path() : std::filesystem::path(".");
+  std::error_code error;
+  if (!std::filesystem::exists(folder, error) || !std::filesystem::exists(trail, error)) return ErrorKind::not_found;
+  return ErrorKind::failed;
+}
+
 }  // namespace
+
+ErrorKind sqlite_error_kind(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ErrorKind::busy;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return ErrorKind::corrupt;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH: return ErrorKind::permission;
+    case SQLITE_NOTFOUND: return ErrorKind::not_found;
+    default: return ErrorKind::failed;  // SQLITE_FULL and SQLITE_IOERR among them
+  }
+}
 
 Error trail_error(const std::string& doing, const std::filesystem::path& trail, const SQLite::Exception& e,
                   bool writing, std::chrono::milliseconds busy_timeout) {
   const int code = e.getErrorCode() & 0xff;
   if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
-    if (auto problem = access_problem(trail, writing)) return Error{doing + ": " + *problem};
+    if (auto problem = access_problem(trail, writing)) return Error{doing + ": " + *problem, ErrorKind::permission};
   }
+  if (code == SQLITE_CANTOPEN) return Error{doing + ": " + e.what(), cantopen_kind(trail)};
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
     return Error{doing + ": database is busy (another writer held it longer than " + std::to_string(busy_timeout.count()) +
-                 " ms)"};
+                 " ms)", ErrorKind::busy};
   }
   if (code == SQLITE_FULL) return Error{doing + ": disk full (" + e.what() + ")"};
-  if (code == SQLITE_NOTADB) return Error{doing + ": not a SQLite database"};
-  if (code == SQLITE_CORRUPT) return Error{doing + ": database file is corrupt or truncated (" + e.what() + ")"};
-  if (code == SQLITE_READONLY) return Error{doing + ": database is read-only (" + e.what() + ")"};
-  return Error{doing + ": " + e.what()};
+  if (code == SQLITE_NOTADB) return Error{doing + ": not a SQLite database", ErrorKind::corrupt};
+  if (code == SQLITE_CORRUPT) {
+    return Error{doing + ": database file is corrupt or truncated (" + e.what() + ")", ErrorKind::corrupt};
+  }
+  if (code == SQLITE_READONLY) return Error{doing + ": database is read-only (" + e.what() + ")", ErrorKind::permission};
+  return Error{doing + ": " + e.what(), sqlite_error_kind(e.getErrorCode())};
 }
 
 }  // namespace proctrail::detail

@@ -12,6 +12,10 @@
 
 namespace proctrail::detail {
 
+// The kind of a failure with this SQLite result code (primary or extended); for a permission problem
+// trail_error looks closer, at the files themselves.
+ErrorKind sqlite_error_kind(int code);
+
 // `doing` names the action and the trail ("opening /x/trail.db"); `writing` says whether the trail
 // was to be written; `busy_timeout` is how long the connection waited for another's lock.
 Error trail_error(const std::string& doing, const std::filesystem::path& trail, const SQLite::Exception& e,

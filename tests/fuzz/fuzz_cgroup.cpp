@@ -5,6 +5,8 @@
 
 #include "proctrail/containers.hpp"
 #include "proctrail/procfs.hpp"
+#include "recorder/collect/container_parse.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

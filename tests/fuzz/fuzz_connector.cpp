@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "proctrail/events.hpp"
+#include "recorder/collect/connector_parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<proctrail::RawProcEvent> events;

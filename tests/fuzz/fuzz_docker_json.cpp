@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "proctrail/containers.hpp"
+#include "recorder/collect/container_parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "integrations/hook_payload.hpp"
 #include "proctrail/hook.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "import/parse.hpp"
 #include "proctrail/import.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

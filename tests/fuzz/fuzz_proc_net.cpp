@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "proctrail/sockets.hpp"
+#include "recorder/collect/socket_parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

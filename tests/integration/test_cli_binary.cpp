@@ -270,7 +270,7 @@ TEST_F(Binary, QueryErrorsAreOneClearLine) {
   EXPECT_FALSE(std::filesystem::exists(tmp / "none.db"));  // a question never creates a trail
   ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
   RunResult regex = run({"--db", db.string(), "query", "reachable", "--match", "(unclosed"});
-  EXPECT_EQ(regex.code, 1);
+  EXPECT_EQ(regex.code, 2) << "a malformed pattern is a usage error";
   EXPECT_NE(regex.err.find("bad regular expression"), std::string::npos) << regex.err;
   EXPECT_EQ(std::count(regex.err.begin(), regex.err.end(), '\n'), 1) << regex.err;
   RunResult snapshot = run({"--db", db.string(), "query", "peers", "--pid", "1", "--snapshot", "99"});
@@ -334,7 +334,7 @@ TEST_F(Binary, CleanupDryRunThenYesWritesEvidenceAndAnAuditTheTrailVerifies) {
 
 TEST_F(Binary, CleanupWithoutASelectorIsRefusedWithOneLine) {
   RunResult r = run({"--db", db.string(), "cleanup", "--yes", "--no-containers"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2) << "no selector is a usage error";
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find("selector"), std::string::npos) << r.err;
 }
@@ -342,7 +342,7 @@ TEST_F(Binary, CleanupWithoutASelectorIsRefusedWithOneLine) {
 TEST_F(Binary, SqlRefusesAWriteAndQuestionsAnswerJsonArrays) {
   ASSERT_EQ(run({"--db", db.string(), "snap", "--no-containers"}).code, 0);
   RunResult refused = run({"--db", db.string(), "sql", "DELETE FROM snapshots"});
-  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.code, 2) << "a statement that would write is a usage error";
   EXPECT_NE(refused.err.find("DELETE refused"), std::string::npos) << refused.err;
   EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots"), 1);
   for (std::vector<std::string> question : {std::vector<std::string>{"query", "leaks"}, {"query", "orphans"},

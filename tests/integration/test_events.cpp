@@ -14,6 +14,7 @@
 #include "proctrail/events.hpp"
 #include "proctrail/procfs.hpp"
 #include "proctrail/store.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -8,14 +8,19 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
 #include <fstream>
 #include <sstream>
 #include <regex>
 #include <thread>
 
 #include "proctrail/events.hpp"
+#include "proctrail/exec.hpp"
 #include "proctrail/leak_guard.hpp"
 #include "proctrail/procfs.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -229,6 +234,103 @@ TEST(LeakGuardApi, ReportsAChildStartedInsideTheScopeButNotOneStartedBefore) {
   report = guard.check();
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->empty());
+}
+
+// The engine behind `proctrail exec`, called as a library: this test process is the one that runs
+// the command, so a leak is reparented to it and it reaps the leak once it has ended it.
+class ExecEngine : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::vector<ProcessKey> to_end;
+
+  void TearDown() override {
+    terminate_processes(to_end, std::chrono::milliseconds(1000));
+    for (const auto& key : to_end) ::waitpid(key.pid, nullptr, 0);  // our children since the run
+  }
+};
+
+TEST_F(ExecEngine, ReportsTheSleepACommandLeftBehindRecordsTheRunAndRestoresThisProcess) {
+  Child before({"sleep", "302"});  // this process's own child from before the run: not a leak of it
+  int subreaper_before = -1;
+  ::prctl(PR_GET_CHILD_SUBREAPER, &subreaper_before);
+  sigset_t mask_before;
+  ::sigprocmask(SIG_SETMASK, nullptr, &mask_before);
+  auto store = Store::open(tmp / "trail.db");
+  ASSERT_TRUE(store) << store.error().message;
+  Sources sources(CollectOptions{.descriptors = false, .containers = false});
+  std::vector<std::string> seen;  // the observer's calls, in order
+  ExecRunObserver observer{
+      .problem = [&](const ExecProblem& problem) { seen.push_back("problem: " + problem.message); },
+      .leaks_known = [&](const ExecRunResult& run) { seen.push_back("leaks: " + std::to_string(run.leaks.processes.size())); },
+      .concluded = [&](const ExecRunResult&) { seen.push_back("concluded"); }};
+
+  auto run = run_exec({.command = {"sh", "-c", "sleep 300 & exit 3"},
+                       .grace = std::chrono::milliseconds(200),
+                       .tag = "engine"},
+                      sources, &*store, observer);
+  ASSERT_TRUE(run) << run.error().message;
+  for (const auto& leak : run->leaks.processes) to_end.push_back(leak.key);
+
+  EXPECT_EQ(run->exit_status, 3);
+  EXPECT_EQ(run->argv, "sh -c 'sleep 300 & exit 3'");
+  ASSERT_EQ(run->leaks.processes.size(), 1u);
+  const auto& leak = run->leaks.processes[0];
+  EXPECT_EQ(leak.argv, "sleep 300");
+  EXPECT_EQ(leak.escape, "reparented (its parent exited)");
+  EXPECT_EQ(leak.found_by, "tree");
+  EXPECT_TRUE(alive(leak.key));
+  EXPECT_EQ(seen, (std::vector<std::string>{"leaks: 1", "concluded"}));
+  ASSERT_TRUE(run->before_snapshot_id && run->after_snapshot_id);
+  EXPECT_TRUE(run->cleanup.empty());
+
+  SQLite::Database trail((tmp / "trail.db").string(), SQLite::OPEN_READONLY);
+  SQLite::Statement row(trail, "SELECT marker, argv, tag, exit_code, leaked_processes, before_snapshot_id, after_snapshot_id, events FROM exec_runs");
+  ASSERT_TRUE(row.executeStep());
+  EXPECT_EQ(row.getColumn(0).getString(), run->run_id);
+  EXPECT_EQ(row.getColumn(1).getString(), run->argv);
+  EXPECT_EQ(row.getColumn(2).getString(), "engine");
+  EXPECT_EQ(row.getColumn(3).getInt(), 3);
+  EXPECT_EQ(row.getColumn(4).getInt(), 1);
+  EXPECT_EQ(row.getColumn(5).getInt64(), *run->before_snapshot_id);
+  EXPECT_EQ(row.getColumn(6).getInt64(), *run->after_snapshot_id);
+  EXPECT_EQ(row.getColumn(7).getString(), run->events);
+  EXPECT_EQ(trail.execAndGet("SELECT pid FROM exec_leaks").getInt(), leak.key.pid);
+
+  int subreaper_after = -1;
+  ::prctl(PR_GET_CHILD_SUBREAPER, &subreaper_after);
+  EXPECT_EQ(subreaper_after, subreaper_before);
+  sigset_t mask_after;
+  ::sigprocmask(SIG_SETMASK, nullptr, &mask_after);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) {
+    EXPECT_EQ(sigismember(&mask_after, signal), sigismember(&mask_before, signal)) << "signal " << signal;
+  }
+
+  EXPECT_EQ(terminate_processes(to_end, std::chrono::milliseconds(1000)), 0u);
+  EXPECT_EQ(::waitpid(leak.key.pid, nullptr, 0), leak.key.pid) << "the leak was reparented to this process";
+  to_end.clear();
+}
+
+TEST_F(ExecEngine, WithoutATrailCleanupIsRefusedAndNothingIsRecorded) {
+  Sources sources(CollectOptions{.descriptors = false, .containers = false});
+  std::vector<ExecProblem> problems;
+  auto run = run_exec({.command = {"sh", "-c", "sleep 300 &"}, .grace = std::chrono::milliseconds(200), .cleanup = true},
+                      sources, nullptr, {.problem = [&](const ExecProblem& problem) { problems.push_back(problem); }});
+  ASSERT_TRUE(run) << run.error().message;
+  for (const auto& leak : run->leaks.processes) to_end.push_back(leak.key);
+  EXPECT_EQ(run->exit_status, 0);
+  EXPECT_EQ(run->leaks.processes.size(), 1u);
+  EXPECT_EQ(run->events, "no trail");
+  EXPECT_FALSE(run->before_snapshot_id);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].during, ExecProblem::During::cleanup);
+  EXPECT_EQ(problems[0].message, "no trail to take the evidence in; nothing was signalled");
+}
+
+TEST_F(ExecEngine, ACommandThatCannotBeStartedIsAnError) {
+  Sources sources(CollectOptions{.descriptors = false, .containers = false});
+  auto run = run_exec({.command = {"/nonexistent/proctrail-no-such-command"}}, sources, nullptr);
+  ASSERT_FALSE(run);
+  EXPECT_EQ(run.error().message, "cannot run /nonexistent/proctrail-no-such-command: No such file or directory");
 }
 
 }  // namespace

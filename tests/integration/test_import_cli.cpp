@@ -258,7 +258,7 @@ TEST_F(Import, PsFromAMachineInAnotherZoneStartsAtTheSameUtcTimes) {
 
 TEST_F(Import, ABadUtcOffsetIsOneLineAndImportsNothing) {
   RunResult r = import("ps", kFixtures / "procps_ps_aux.txt", {"--taken-at", "1m", "--utc-offset", "+25:00"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2) << "a malformed option value is a usage error";
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   EXPECT_NE(r.err.find("--utc-offset"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(db));

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "proctrail/recorder.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
 

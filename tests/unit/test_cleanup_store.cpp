@@ -6,6 +6,7 @@
 
 #include "proctrail/store.hpp"
 #include "tests/support/history.hpp"
+#include "tests/support/rows.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -14,19 +15,7 @@ namespace {
 using test::sample;
 using test::table;
 
-std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) {
-  std::vector<std::string> out;
-  SQLite::Statement query(db, sql);
-  while (query.executeStep()) {
-    std::string row;
-    for (int i = 0; i < query.getColumnCount(); ++i) {
-      if (i) row += '|';
-      row += query.getColumn(i).isNull() ? "NULL" : query.getColumn(i).getString();
-    }
-    out.push_back(row);
-  }
-  return out;
-}
+std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) { return test::query_rows(db, sql); }
 
 CleanupAuditRow process_row(pid_t pid, uint64_t start, std::string signal, std::string outcome,
                             std::optional<std::string> detail = std::nullopt) {

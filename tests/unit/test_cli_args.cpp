@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cli/app.hpp"
+#include "cli/unknown_command.hpp"
 
 namespace proctrail::cli {
 namespace {
@@ -213,6 +214,34 @@ TEST(CliArgs, ImportLineSaysWhatWasTakenAndSkipped) {
 TEST(CliArgs, ImportPsTakesAUtcOffsetAndLsofHasNone) {
   EXPECT_EQ(parse_import({"import", "ps", "x", "--utc-offset", "+01:00"})->import.utc_offset, "+01:00");
   EXPECT_THROW(parse_import({"import", "lsof", "x", "--utc-offset", "+01:00"}), CLI::ParseError);
+}
+
+}  // namespace
+}  // namespace proctrail::cli
+
+namespace proctrail::cli {
+namespace {
+
+const std::vector<std::string> kNames = {"snap", "snapshots", "watch", "query", "sql", "cleanup", "exec", "verify"};
+
+TEST(UnknownCommand, TheWordAfterTheGlobalOptionsIsCheckedAgainstTheNames) {
+  EXPECT_EQ(unknown_command({"snpa"}, kNames), "snpa");
+  EXPECT_EQ(unknown_command({"--db", "snap", "-vv", "qeury", "leaks"}, kNames), "qeury") << "--db takes a value";
+  EXPECT_EQ(unknown_command({"--db=x.db", "query", "leaks"}, kNames), std::nullopt);
+  EXPECT_EQ(unknown_command({"-v", "--help"}, kNames), std::nullopt);
+  EXPECT_EQ(unknown_command({}, kNames), std::nullopt);
+}
+
+TEST(UnknownCommand, SuggestsTheNearestNameOrNone) {
+  EXPECT_EQ(nearest_command("snpa", kNames), "snap");      // a swap of neighbours
+  EXPECT_EQ(nearest_command("qeury", kNames), "query");
+  EXPECT_EQ(nearest_command("clean", kNames), "cleanup");  // the only name it begins
+  EXPECT_EQ(nearest_command("veriffy", kNames), "verify");
+  EXPECT_EQ(nearest_command("frobnicate", kNames), std::nullopt);
+  EXPECT_EQ(nearest_command("x", kNames), std::nullopt) << "one letter is close to everything short";
+  EXPECT_EQ(unknown_command_message("snpa", kNames),
+            "unknown command 'snpa'; did you mean 'snap'? (proctrail --help lists the commands)");
+  EXPECT_EQ(unknown_command_message("frobnicate", kNames), "unknown command 'frobnicate' (proctrail --help lists the commands)");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "proctrail/procfs.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 #include "tests/support/fake_proc.hpp"
 
 namespace proctrail {

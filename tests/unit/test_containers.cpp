@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "proctrail/containers.hpp"
+#include "recorder/collect/container_parse.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -189,10 +190,28 @@ TEST(DockerCollector, NoSocketSaysSo) {
   auto result = collector_at((tmp / "nowhere.sock").string()).collect();
   ASSERT_FALSE(result);
   EXPECT_TRUE(result.error().message.starts_with("no socket")) << result.error().message;
+  EXPECT_EQ(result.error().kind, ErrorKind::unavailable);
   test::write_all(tmp / "plain-file", "x");
   auto not_socket = collector_at((tmp / "plain-file").string()).collect();
   ASSERT_FALSE(not_socket);
   EXPECT_TRUE(not_socket.error().message.starts_with("no socket")) << not_socket.error().message;
+  EXPECT_EQ(not_socket.error().kind, ErrorKind::unavailable);
+}
+
+TEST(DockerCollector, A404IsNotFoundAndMeansTheContainerIsGone) {
+  test::TempDir tmp;
+  const std::string path = (tmp / "404.sock").string();
+  FakeDaemon daemon(path, "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  auto listed = collector_at(path).collect();
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error().kind, ErrorKind::not_found) << listed.error().message;
+  const std::string id(64, 'a');
+  auto stopped = collector_at(path).stop(id, std::chrono::seconds(1));
+  ASSERT_TRUE(stopped) << stopped.error().message;
+  EXPECT_EQ(*stopped, "gone");
+  auto removed = collector_at(path).remove(id);
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(*removed, "gone");
 }
 
 TEST(DockerCollector, NobodyListeningIsCannotConnect) {
@@ -229,6 +248,7 @@ TEST(DockerCollector, GarbageAndErrorsAreBadReplies) {
     auto result = collector_at((tmp / "500.sock").string()).collect();
     ASSERT_FALSE(result);
     EXPECT_TRUE(result.error().message.starts_with("bad reply: HTTP 500")) << result.error().message;
+    EXPECT_EQ(result.error().kind, ErrorKind::failed);
   }
   {
     FakeDaemon not_json((tmp / "html.sock").string(),

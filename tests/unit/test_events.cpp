@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "proctrail/events.hpp"
+#include "recorder/collect/connector_parse.hpp"
 #include "tests/support/fake_proc.hpp"
 #include "tests/support/history.hpp"
 

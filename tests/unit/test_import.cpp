@@ -3,6 +3,7 @@
 
 #include <limits>
 
+#include "import/parse.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 

@@ -4,11 +4,13 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "import/parse.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"
 #include "proctrail/query.hpp"
 #include "recorder/store/schema.hpp"
 #include "tests/support/history.hpp"
+#include "tests/support/rows.hpp"
 
 namespace proctrail {
 namespace {
@@ -17,19 +19,7 @@ using test::host;
 using test::sample;
 using test::table;
 
-std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) {
-  std::vector<std::string> out;
-  SQLite::Statement query(db, sql);
-  while (query.executeStep()) {
-    std::string row;
-    for (int i = 0; i < query.getColumnCount(); ++i) {
-      if (i) row += '|';
-      row += query.getColumn(i).isNull() ? "NULL" : query.getColumn(i).getString();
-    }
-    out.push_back(row);
-  }
-  return out;
-}
+std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) { return test::query_rows(db, sql); }
 
 int64_t scalar(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "proctrail/procfs.hpp"
+#include "recorder/collect/procfs_parse.hpp"
 
 namespace proctrail {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "integrations/hook_payload.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/hook.hpp"
 #include "proctrail/paths.hpp"

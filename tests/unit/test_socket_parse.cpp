@@ -17,6 +17,8 @@
 
 #include "proctrail/procfs.hpp"
 #include "proctrail/sockets.hpp"
+#include "recorder/collect/procfs_parse.hpp"
+#include "recorder/collect/socket_parse.hpp"
 
 namespace proctrail {
 namespace {

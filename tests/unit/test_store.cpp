@@ -7,6 +7,7 @@
 #include "proctrail/store.hpp"
 #include "recorder/store/schema.hpp"
 #include "tests/support/history.hpp"
+#include "tests/support/rows.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -16,20 +17,7 @@ using test::host;
 using test::sample;
 using test::table;
 
-// Rows of a query as "a|b|c" strings.
-std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) {
-  std::vector<std::string> out;
-  SQLite::Statement query(db, sql);
-  while (query.executeStep()) {
-    std::string row;
-    for (int i = 0; i < query.getColumnCount(); ++i) {
-      if (i) row += '|';
-      row += query.getColumn(i).isNull() ? "NULL" : query.getColumn(i).getString();
-    }
-    out.push_back(row);
-  }
-  return out;
-}
+std::vector<std::string> rows(SQLite::Database& db, const std::string& sql) { return test::query_rows(db, sql); }
 
 int64_t scalar(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
 
