@@ -188,27 +188,14 @@ std::optional<uint64_t> thread_signature(int dirfd, std::string& scratch) {
   return hash.value();
 }
 
-// How many descriptors the process has open: st_size of /proc/PID/fd on kernels ≥ 6.2 (0 before,
-// which then adds nothing to the signature). nullopt when the directory cannot be stat'ed.
-std::optional<uint64_t> open_descriptor_count(int dirfd) {
-  struct stat info {};
-  if (::fstatat(dirfd, "fd", &info, 0) != 0) return std::nullopt;
-  return static_cast<uint64_t>(info.st_size);
-}
-
-// Whether the process has run since its descriptors were last read, with its descriptor count, as a
-// signature; nullopt (always re-read) when it is on a CPU now, has too many threads, or cannot be told.
+// Whether the process has run since its descriptors were last read, as a signature; nullopt
+// (always re-read) when it is on a CPU now, has too many threads, or cannot be told.
 std::optional<uint64_t> run_signature(int dirfd, const ProcessSample& sample, const StatusFields& status,
                                       std::string& scratch, const ProcfsOptions& options) {
   if (sample.state == 'R' || status.state == 'R') return std::nullopt;
-  if (sample.threads > 1 && sample.threads > options.max_threads_for_skip) return std::nullopt;
-  auto ran = sample.threads == 1 ? status_signature(status) : thread_signature(dirfd, scratch);
-  auto descriptors = open_descriptor_count(dirfd);
-  if (!ran || !descriptors) return std::nullopt;
-  detail::Fnv1a hash;
-  hash.mix_u64(*ran);
-  hash.mix_u64(*descriptors);
-  return hash.value();
+  if (sample.threads == 1) return status_signature(status);
+  if (sample.threads > options.max_threads_for_skip) return std::nullopt;
+  return thread_signature(dirfd, scratch);
 }
 
 // Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
