@@ -20,7 +20,11 @@ struct ProcfsOptions {
   std::filesystem::path proc_root = "/proc";
   std::filesystem::path machine_id_path = "/etc/machine-id";
   pid_t exclude_pid = 0;  // leave this process out (the recorder itself); 0 = none
-  bool read_fds = true;   // read /proc/PID/fd and fdinfo of every user process
+  bool read_fds = true;   // read /proc/PID/fd of every user process
+  // Also read each descriptor's fdinfo for its open(2) flags (fds.flags). Off: the access mode comes
+  // from the link's permission bits and the inode from the link or a stat, so fdinfo is read only
+  // where neither can tell (a fixture tree's plain symlinks); fds.flags is then NULL.
+  bool read_fd_flags = false;
   int max_threads_for_skip = 16;  // more threads than this: always re-read (cheaper than N schedstat reads)
   int threads = 0;                // reader threads over the process list; 0 = one per core, at most 4
 };

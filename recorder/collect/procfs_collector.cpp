@@ -67,8 +67,45 @@ std::string path_kind(mode_t mode) {
   return "other";
 }
 
-// One descriptor: the link, fdinfo, and for paths a stat. nullopt if it closed meanwhile.
-std::optional<FdSample> read_fd(int fd_dir, int fdinfo_dir, const char* name, int fd, std::string& scratch) {
+// A process's fdinfo directory, opened the first time a descriptor needs it (most never do).
+class FdinfoDir {
+ public:
+  explicit FdinfoDir(int process_dir) : process_dir_(process_dir) {}
+  ~FdinfoDir() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdinfoDir(const FdinfoDir&) = delete;
+  FdinfoDir& operator=(const FdinfoDir&) = delete;
+
+  int get() {
+    if (!opened_) fd_ = ::openat(process_dir_, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    opened_ = true;
+    return fd_;
+  }
+
+ private:
+  int process_dir_;
+  int fd_ = -1;
+  bool opened_ = false;
+};
+
+// Fills what fdinfo alone knows: the open(2) flags, and the access mode and inode where the link's
+// bits and text could not tell them. False when fdinfo could not be read.
+bool read_fdinfo(int fdinfo_dir, const char* name, FdSample& sample, std::string& scratch) {
+  if (fdinfo_dir < 0 || fs::read_file_at(fdinfo_dir, name, scratch) != 0) return false;
+  FdInfo info = parse_fdinfo(scratch);
+  sample.flags = info.flags;
+  if (info.flags && !sample.mode) sample.mode = access_mode(*info.flags);
+  if (!sample.inode) sample.inode = info.inode;
+  return true;
+}
+
+// One descriptor, in as few calls as give its kind, inode, device and access mode: the link's text
+// (kind; pipe and socket inodes), the link's own lstat (access mode), and a stat through it for
+// paths (kind, inode, device) and anonymous inodes (inode). fdinfo only for flags when asked, or
+// where the link is not a /proc fd link (fixture trees). nullopt if it closed meanwhile.
+std::optional<FdSample> read_fd(int fd_dir, FdinfoDir& fdinfo_dir, const char* name, int fd, std::string& scratch,
+                                bool read_flags) {
   auto link = fs::read_link_at(fd_dir, name);
   if (!link) return std::nullopt;
   FdSample sample;
@@ -77,33 +114,31 @@ std::optional<FdSample> read_fd(int fd_dir, int fdinfo_dir, const char* name, in
   sample.kind = classified.kind;
   sample.inode = classified.inode;
   if (classified.kind != "pipe" && classified.kind != "socket") sample.target = *link;
-  if (fdinfo_dir >= 0 && fs::read_file_at(fdinfo_dir, name, scratch) == 0) {
-    FdInfo info = parse_fdinfo(scratch);
-    sample.flags = info.flags;
-    if (info.flags) sample.mode = access_mode(*info.flags);
-    if (!sample.inode) sample.inode = info.inode;
+  struct stat link_info {};
+  const bool proc_link = ::fstatat(fd_dir, name, &link_info, AT_SYMLINK_NOFOLLOW) == 0 &&
+                         is_proc_fd_link_mode(link_info.st_mode);
+  if (proc_link) sample.mode = access_mode_of_link(link_info.st_mode);
+  if (read_flags || !proc_link) read_fdinfo(fdinfo_dir.get(), name, sample, scratch);
+  if (sample.inode && classified.kind != "path") return sample;
+  struct stat info {};
+  if (::fstatat(fd_dir, name, &info, 0) != 0) {
+    if (classified.kind == "path") sample.kind = "file";  // deleted, or on a mount we cannot stat: keep the link text
+    return sample;
   }
-  if (classified.kind == "path") {
-    struct stat info {};
-    if (::fstatat(fd_dir, name, &info, 0) == 0) {
-      sample.kind = path_kind(info.st_mode);
-      sample.inode = info.st_ino;
-      sample.dev = info.st_dev;
-    } else {
-      sample.kind = "file";  // deleted, or on a mount we cannot stat: keep the link text
-    }
-  }
+  sample.inode = info.st_ino;
+  if (classified.kind != "path") return sample;
+  sample.kind = path_kind(info.st_mode);
+  sample.dev = info.st_dev;
   return sample;
 }
 
 // All descriptors of one process; nullopt when the fd directory cannot be read (EACCES, gone).
-std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch) {
-  int fdinfo_dir = ::openat(dirfd, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch, bool read_flags) {
+  FdinfoDir fdinfo(dirfd);
   std::vector<FdSample> fds;
   bool listed = for_each_numbered_entry(dirfd, "fd", [&](int fd, const char* name, int fd_dir) {
-    if (auto sample = read_fd(fd_dir, fdinfo_dir, name, fd, scratch)) fds.push_back(std::move(*sample));
+    if (auto sample = read_fd(fd_dir, fdinfo, name, fd, scratch, read_flags)) fds.push_back(std::move(*sample));
   });
-  if (fdinfo_dir >= 0) ::close(fdinfo_dir);
   if (!listed) return std::nullopt;
   std::sort(fds.begin(), fds.end(), [](const FdSample& a, const FdSample& b) { return a.fd < b.fd; });
   return fds;
@@ -195,7 +230,7 @@ void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch,
       return;
     }
   }
-  sample.fds = read_fds(dirfd, scratch);
+  sample.fds = read_fds(dirfd, scratch, options.read_fd_flags);
 }
 
 // Links each process to its parent's identity, when the parent started no later than the child.

@@ -1,4 +1,6 @@
 // Pure parsers of /proc text. No I/O here: each takes the file's content.
+#include <sys/stat.h>
+
 #include <charconv>
 #include <string>
 
@@ -215,6 +217,19 @@ std::string access_mode(uint32_t flags) {
     case 1: return "w";
     default: return "rw";
   }
+}
+
+bool is_proc_fd_link_mode(uint32_t mode) {
+  return (mode & S_IFMT) == S_IFLNK && (mode & (S_IRWXG | S_IRWXO)) == 0;
+}
+
+std::optional<std::string> access_mode_of_link(uint32_t mode) {
+  const bool reads = (mode & S_IRUSR) != 0;
+  const bool writes = (mode & S_IWUSR) != 0;
+  if (reads && writes) return "rw";
+  if (reads) return "r";
+  if (writes) return "w";
+  return std::nullopt;  // O_PATH: open for neither
 }
 
 FdLink classify_fd_link(std::string_view target) {

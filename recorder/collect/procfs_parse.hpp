@@ -87,6 +87,15 @@ FdInfo parse_fdinfo(std::string_view text);
 // r, w or rw from open(2) flags.
 std::string access_mode(uint32_t flags);
 
+// The access mode of a descriptor from its /proc/PID/fd/N link's own permission bits, as lstat(2)
+// reports them: the kernel gives the link S_IRUSR|S_IXUSR when the file is open for reading and
+// S_IWUSR|S_IXUSR when open for writing, and no group or other bits (fs/proc/fd.c). r, w or rw;
+// nullopt for an O_PATH descriptor (neither). `mode` is st_mode; see is_proc_fd_link_mode.
+std::optional<std::string> access_mode_of_link(uint32_t mode);
+// Whether st_mode is that of a /proc fd link (user bits only). A plain symlink (a fixture tree's
+// stand-in, lrwxrwxrwx) is not, and its access mode must come from fdinfo.
+bool is_proc_fd_link_mode(uint32_t mode);
+
 // Classifies a /proc/PID/fd/N link: "pipe:[5]" → pipe 5, "socket:[6]" → socket 6,
 // "anon_inode:[eventfd]" → anon; a path needs a stat to be told apart (kind "path").
 struct FdLink {

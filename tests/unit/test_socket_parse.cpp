@@ -8,7 +8,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <limits>
@@ -33,6 +35,40 @@ TEST(ParseFdinfo, ReadsFlagsInOctalAndTheInode) {
   EXPECT_EQ(access_mode(0100000), "r");    // O_LARGEFILE, read-only
   EXPECT_FALSE(parse_fdinfo("flags:\tnine\n").flags);
   EXPECT_FALSE(parse_fdinfo("").flags);
+}
+
+// The link modes the kernel gives /proc/PID/fd/N (fs/proc/fd.c): user bits only.
+TEST(AccessModeOfLink, ReadWriteReadWriteAndOPathFromTheLinksPermissionBits) {
+  EXPECT_EQ(access_mode_of_link(S_IFLNK | 0500), "r");
+  EXPECT_EQ(access_mode_of_link(S_IFLNK | 0300), "w");
+  EXPECT_EQ(access_mode_of_link(S_IFLNK | 0700), "rw");
+  EXPECT_EQ(access_mode_of_link(S_IFLNK), std::nullopt);  // O_PATH: neither
+  EXPECT_TRUE(is_proc_fd_link_mode(S_IFLNK | 0500));
+  EXPECT_TRUE(is_proc_fd_link_mode(S_IFLNK));
+  EXPECT_FALSE(is_proc_fd_link_mode(S_IFLNK | 0777)) << "a plain symlink, as in a fixture tree";
+  EXPECT_FALSE(is_proc_fd_link_mode(S_IFREG | 0500));
+}
+
+// The same, read off this process's own descriptors: the link's lstat agrees with fdinfo's flags.
+TEST(AccessModeOfLink, AgreesWithFdinfoOnThisProcesssOwnDescriptors) {
+  int ends[2];
+  ASSERT_EQ(::pipe(ends), 0);
+  const int read_write = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  const int path_only = ::open("/dev/null", O_PATH | O_CLOEXEC);
+  ASSERT_GE(read_write, 0);
+  ASSERT_GE(path_only, 0);
+  auto link_mode = [](int fd) {
+    struct stat info {};
+    const std::string link = "/proc/self/fd/" + std::to_string(fd);
+    EXPECT_EQ(::lstat(link.c_str(), &info), 0) << link;
+    EXPECT_TRUE(is_proc_fd_link_mode(info.st_mode)) << link;
+    return access_mode_of_link(info.st_mode);
+  };
+  EXPECT_EQ(link_mode(ends[0]), "r");
+  EXPECT_EQ(link_mode(ends[1]), "w");
+  EXPECT_EQ(link_mode(read_write), "rw");
+  EXPECT_EQ(link_mode(path_only), std::nullopt);
+  for (int fd : {ends[0], ends[1], read_write, path_only}) ::close(fd);
 }
 
 TEST(ClassifyFdLink, TellsPipesSocketsAnonAndPathsApart) {
