@@ -24,8 +24,8 @@ CREATE TABLE fds (
   kind       TEXT NOT NULL,    -- pipe, fifo, socket, file, dir, chr, blk, anon (eventfd, epoll, ...), other
   inode      INTEGER,          -- pipe or socket inode from the link; for paths st_ino; NULL if unknown
   dev        INTEGER,          -- st_dev for paths; NULL otherwise
-  mode       TEXT,             -- access mode from fdinfo flags: r, w or rw (tells the ends of a pipe apart)
-  flags      INTEGER,          -- fdinfo flags (open(2) flags: O_NONBLOCK, O_CLOEXEC, ...) when first seen
+  mode       TEXT,             -- access mode r, w or rw (tells the ends of a pipe apart): the fd link's permission bits, or fdinfo flags
+  flags      INTEGER,          -- fdinfo flags (open(2) flags: O_NONBLOCK, O_CLOEXEC, ...) when first seen; NULL unless the collector reads fdinfo (ProcfsOptions::read_fd_flags)
   target     TEXT,             -- link text for paths and anon inodes; NULL for pipes and sockets (see the view)
   first_seen INTEGER NOT NULL REFERENCES snapshots(snapshot_id), -- snapshot that first saw it
   gone_by    INTEGER REFERENCES snapshots(snapshot_id)           -- first snapshot that no longer saw it; NULL while open
