@@ -25,45 +25,25 @@ std::unique_ptr<Cli> make_cli() {
   app.add_flag("-v,--verbose", cli->global.verbosity, "More log output on stderr (repeat for debug)");
   app.fallthrough();  // global options may follow the subcommand
   app.require_subcommand(1);
-  cli->snap_command = setup_snap(app, cli->snap);
-  cli->watch_command = setup_watch(app, cli->watch);
-  cli->verify_command = setup_verify(app, cli->verify);
-  cli->query_command = setup_query(app, cli->query);
-  cli->sql_command = setup_sql(app, cli->sql);
-  cli->snapshots_command = setup_snapshots(app, cli->snapshots);
-  cli->cleanup_command = setup_cleanup(app, cli->cleanup);
-  cli->exec_command = setup_exec(app, cli->exec);
-  cli->report_command = setup_report(app, cli->report);
-  cli->import_command = setup_import(app, cli->import);
-  cli->prune_command = setup_prune(app, cli->prune);
-  cli->install_hooks_command = setup_install_hooks(app, cli->install_hooks);
-  cli->uninstall_hooks_command = setup_uninstall_hooks(app, cli->uninstall_hooks);
-  cli->install_timer_command = setup_install_timer(app, cli->install_timer);
-  cli->uninstall_timer_command = setup_uninstall_timer(app, cli->uninstall_timer);
-  cli->completion_command = setup_completion(app, cli->completion);
-  cli->man_command = setup_man(app, cli->man);
+  for (auto& subcommand : all_subcommands()) {
+    CLI::App* command = subcommand->setup(app);
+    cli->subcommands.push_back(Cli::Entry{std::move(subcommand), command});
+  }
   app.footer(exit_codes_help());  // after the subcommands, which would otherwise inherit it
   return cli;
 }
 
+CLI::App* Cli::command(std::string_view name) const {
+  for (const auto& entry : subcommands) {
+    if (entry.app->get_name() == name) return entry.app;
+  }
+  return nullptr;
+}
+
 int dispatch(Cli& cli) {
-  if (cli.snap_command->parsed()) return run_snap(cli.snap, cli.global);
-  if (cli.watch_command->parsed()) return run_watch(cli.watch, cli.global);
-  if (cli.verify_command->parsed()) return run_verify(cli.verify, cli.global);
-  if (cli.query_command->parsed()) return run_query(*cli.query_command, cli.query, cli.global);
-  if (cli.sql_command->parsed()) return run_sql(cli.sql, cli.global);
-  if (cli.snapshots_command->parsed()) return run_snapshots(cli.snapshots, cli.global);
-  if (cli.cleanup_command->parsed()) return run_cleanup(cli.cleanup, cli.global, cli.own_argv);
-  if (cli.exec_command->parsed()) return run_exec(cli.exec, cli.global);
-  if (cli.report_command->parsed()) return run_report(cli.report, cli.global);
-  if (cli.import_command->parsed()) return run_import(cli.import, cli.global);
-  if (cli.prune_command->parsed()) return run_prune(cli.prune, cli.global);
-  if (cli.install_hooks_command->parsed()) return run_install_hooks(cli.install_hooks, cli.global);
-  if (cli.uninstall_hooks_command->parsed()) return run_uninstall_hooks(cli.uninstall_hooks, cli.global);
-  if (cli.install_timer_command->parsed()) return run_install_timer(cli.install_timer, cli.global);
-  if (cli.uninstall_timer_command->parsed()) return run_uninstall_timer(cli.uninstall_timer, cli.global);
-  if (cli.completion_command->parsed()) return run_completion(cli.app, cli.completion);
-  if (cli.man_command->parsed()) return run_man(cli.app, cli.man);
+  for (auto& entry : cli.subcommands) {
+    if (entry.app->parsed()) return entry.subcommand->run(RunContext{cli.global, cli.app, *entry.app, cli.own_argv});
+  }
   print_error("no subcommand");
   return exit_code::usage;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "proctrail/result.hpp"
 #include "proctrail/store.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/subcommand.hpp"
 #include "proctrail/sources.hpp"
 
 namespace proctrail::cli {
@@ -219,39 +221,32 @@ int run_verify(const VerifyOptions& options, const GlobalOptions& global);
 struct Cli {
   CLI::App app{"proctrail: record what processes ran, who started them and who still talks to them"};
   GlobalOptions global;
-  SnapOptions snap;
-  WatchOptions watch;
-  VerifyOptions verify;
-  QueryOptions query;
-  SqlOptions sql;
-  SnapshotsOptions snapshots;
-  CleanupOptions cleanup;
-  ExecOptions exec;
-  ReportOptions report;
-  ImportOptions import;
-  PruneCliOptions prune;
-  HooksOptions install_hooks, uninstall_hooks;
-  TimerOptions install_timer, uninstall_timer;
-  CompletionOptions completion;
-  ManOptions man;
   std::string own_argv;  // the command line, for the audit trail
-  CLI::App* cleanup_command = nullptr;
-  CLI::App* exec_command = nullptr;
-  CLI::App* report_command = nullptr;
-  CLI::App* import_command = nullptr;
-  CLI::App* prune_command = nullptr;
-  CLI::App* sql_command = nullptr;
-  CLI::App* snapshots_command = nullptr;
-  CLI::App* snap_command = nullptr;
-  CLI::App* query_command = nullptr;
-  CLI::App* watch_command = nullptr;
-  CLI::App* verify_command = nullptr;
-  CLI::App* install_hooks_command = nullptr;
-  CLI::App* uninstall_hooks_command = nullptr;
-  CLI::App* install_timer_command = nullptr;
-  CLI::App* uninstall_timer_command = nullptr;
-  CLI::App* completion_command = nullptr;
-  CLI::App* man_command = nullptr;
+  struct Entry {
+    std::unique_ptr<Subcommand> subcommand;
+    CLI::App* app = nullptr;
+  };
+  std::vector<Entry> subcommands;  // the command table (cli/commands.cpp), each set up on `app`
+
+  // The subcommand named `name` (nullptr if none), and the options of the first subcommand whose
+  // options are an `Options` (tests read parsed options through these).
+  CLI::App* command(std::string_view name) const;
+  template <class Options>
+  Options& options() {
+    for (auto& entry : subcommands) {
+      if (auto* typed = dynamic_cast<SubcommandWith<Options>*>(entry.subcommand.get())) return typed->options;
+    }
+    throw std::logic_error("no subcommand takes these options");
+  }
+  // The options of the subcommand named `name` (install-hooks and uninstall-hooks share a type).
+  template <class Options>
+  Options& options(std::string_view name) {
+    for (auto& entry : subcommands) {
+      auto* typed = dynamic_cast<SubcommandWith<Options>*>(entry.subcommand.get());
+      if (typed && entry.app->get_name() == name) return typed->options;
+    }
+    throw std::logic_error("no subcommand " + std::string(name) + " takes these options");
+  }
 };
 
 std::unique_ptr<Cli> make_cli();

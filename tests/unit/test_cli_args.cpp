@@ -19,29 +19,29 @@ std::unique_ptr<Cli> parse(std::vector<std::string> args) {
 
 TEST(CliArgs, SnapWithTagTriggerAndGlobalDbAfterTheSubcommand) {
   auto cli = parse({"snap", "--tag", "ci-42", "--trigger", "exec-before", "--db", "/tmp/x.db", "--format", "json"});
-  EXPECT_TRUE(cli->snap_command->parsed());
-  EXPECT_EQ(cli->snap.tag, "ci-42");
-  EXPECT_EQ(cli->snap.trigger, "exec-before");
-  EXPECT_EQ(cli->snap.format, "json");
+  EXPECT_TRUE(cli->command("snap")->parsed());
+  EXPECT_EQ(cli->options<SnapOptions>().tag, "ci-42");
+  EXPECT_EQ(cli->options<SnapOptions>().trigger, "exec-before");
+  EXPECT_EQ(cli->options<SnapOptions>().format, "json");
   EXPECT_EQ(cli->global.db, "/tmp/x.db");
-  EXPECT_FALSE(cli->snap.hook);
+  EXPECT_FALSE(cli->options<SnapOptions>().hook);
 }
 
 TEST(CliArgs, HookFlagAndVerbosity) {
   auto cli = parse({"-vv", "--db", "a.db", "snap", "--hook"});
-  EXPECT_TRUE(cli->snap.hook);
+  EXPECT_TRUE(cli->options<SnapOptions>().hook);
   EXPECT_EQ(cli->global.verbosity, 2);
   EXPECT_EQ(cli->global.db, "a.db");
 }
 
 TEST(CliArgs, ExecTakesEverythingAfterTheDoubleDashAsTheCommand) {
   auto cli = parse({"exec", "--fail-on-leak", "--grace", "2s", "--tag", "ci", "--", "sh", "-c", "sleep 1 &", "--grace"});
-  EXPECT_TRUE(cli->exec_command->parsed());
-  EXPECT_TRUE(cli->exec.fail_on_leak);
-  EXPECT_FALSE(cli->exec.cleanup);
-  EXPECT_EQ(cli->exec.grace, "2s");
-  EXPECT_EQ(cli->exec.tag, "ci");
-  EXPECT_EQ(cli->exec.command, (std::vector<std::string>{"sh", "-c", "sleep 1 &", "--grace"}));
+  EXPECT_TRUE(cli->command("exec")->parsed());
+  EXPECT_TRUE(cli->options<ExecOptions>().fail_on_leak);
+  EXPECT_FALSE(cli->options<ExecOptions>().cleanup);
+  EXPECT_EQ(cli->options<ExecOptions>().grace, "2s");
+  EXPECT_EQ(cli->options<ExecOptions>().tag, "ci");
+  EXPECT_EQ(cli->options<ExecOptions>().command, (std::vector<std::string>{"sh", "-c", "sleep 1 &", "--grace"}));
 }
 
 TEST(CliArgs, ExecWithoutACommandIsRefused) {
@@ -50,22 +50,22 @@ TEST(CliArgs, ExecWithoutACommandIsRefused) {
 
 TEST(CliArgs, WatchEventsWithFlushIntervalAndBuffer) {
   auto cli = parse({"watch", "--events", "--flush-interval", "100ms", "--event-buffer", "65536"});
-  EXPECT_TRUE(cli->watch.events);
-  EXPECT_EQ(cli->watch.flush_interval, "100ms");
-  EXPECT_EQ(cli->watch.event_buffer, 65536);
+  EXPECT_TRUE(cli->options<WatchOptions>().events);
+  EXPECT_EQ(cli->options<WatchOptions>().flush_interval, "100ms");
+  EXPECT_EQ(cli->options<WatchOptions>().event_buffer, 65536);
   EXPECT_THROW(parse({"watch", "--event-buffer", "10"}), CLI::ValidationError);
 }
 
 TEST(CliArgs, WatchIntervalAndCount) {
   auto cli = parse({"watch", "--interval", "500ms", "--count", "3"});
-  EXPECT_TRUE(cli->watch_command->parsed());
-  EXPECT_EQ(cli->watch.interval, "500ms");
-  EXPECT_EQ(cli->watch.count, 3);
+  EXPECT_TRUE(cli->command("watch")->parsed());
+  EXPECT_EQ(cli->options<WatchOptions>().interval, "500ms");
+  EXPECT_EQ(cli->options<WatchOptions>().count, 3);
 }
 
 TEST(CliArgs, VerifyParses) {
   auto cli = parse({"verify"});
-  EXPECT_TRUE(cli->verify_command->parsed());
+  EXPECT_TRUE(cli->command("verify")->parsed());
 }
 
 TEST(CliArgs, UnknownTriggerIsRejected) { EXPECT_THROW(parse({"snap", "--trigger", "whenever"}), CLI::ParseError); }
@@ -89,22 +89,22 @@ TEST(CliOutput, SummaryLineNamesEveryCount) {
 
 TEST(CliArgs, LeakHistoryQuestionsParseTheirOptions) {
   auto spawn = parse({"query", "spawn-rate", "--by", "argv", "--per", "day", "--since", "7d", "--match", "mcp"});
-  EXPECT_TRUE(spawn->query_command->got_subcommand("spawn-rate"));
-  EXPECT_EQ(spawn->query.spawn_by, "argv");
-  EXPECT_EQ(spawn->query.per, "day");
-  EXPECT_EQ(spawn->query.since, "7d");
+  EXPECT_TRUE(spawn->command("query")->got_subcommand("spawn-rate"));
+  EXPECT_EQ(spawn->options<QueryOptions>("query").spawn_by, "argv");
+  EXPECT_EQ(spawn->options<QueryOptions>("query").per, "day");
+  EXPECT_EQ(spawn->options<QueryOptions>("query").since, "7d");
   auto diff = parse({"query", "diff", "before-tests", "last"});
-  EXPECT_EQ(diff->query.diff_a, "before-tests");
-  EXPECT_EQ(diff->query.diff_b, "last");
+  EXPECT_EQ(diff->options<QueryOptions>("query").diff_a, "before-tests");
+  EXPECT_EQ(diff->options<QueryOptions>("query").diff_b, "last");
   auto memory = parse({"query", "memory", "--by", "group", "--format", "json"});
-  EXPECT_EQ(memory->query.memory_by, "group");
-  EXPECT_EQ(memory->query.format, "json");
+  EXPECT_EQ(memory->options<QueryOptions>("query").memory_by, "group");
+  EXPECT_EQ(memory->options<QueryOptions>("query").format, "json");
   auto sql = parse({"sql", "SELECT 1", "--format", "csv"});
-  EXPECT_TRUE(sql->sql_command->parsed());
-  EXPECT_EQ(sql->sql.statement, "SELECT 1");
+  EXPECT_TRUE(sql->command("sql")->parsed());
+  EXPECT_EQ(sql->options<SqlOptions>("sql").statement, "SELECT 1");
   auto snapshots = parse({"snapshots", "--since", "2026-11-24T05:00"});
-  EXPECT_TRUE(snapshots->snapshots_command->parsed());
-  EXPECT_EQ(snapshots->snapshots.since, "2026-11-24T05:00");
+  EXPECT_TRUE(snapshots->command("snapshots")->parsed());
+  EXPECT_EQ(snapshots->options<SnapshotsOptions>("snapshots").since, "2026-11-24T05:00");
 }
 
 TEST(CliArgs, BadQuestionOptionsAreParseErrors) {
@@ -117,15 +117,15 @@ TEST(CliArgs, BadQuestionOptionsAreParseErrors) {
 
 TEST(CliArgs, InstallAndUninstallHooksForClaude) {
   auto install = parse({"install-hooks", "claude", "--settings", "/tmp/s.json", "--dry-run", "--db", "/t.db"});
-  EXPECT_TRUE(install->install_hooks_command->parsed());
-  EXPECT_EQ(install->install_hooks.agent, "claude");
-  EXPECT_EQ(install->install_hooks.settings, "/tmp/s.json");
-  EXPECT_TRUE(install->install_hooks.dry_run);
+  EXPECT_TRUE(install->command("install-hooks")->parsed());
+  EXPECT_EQ(install->options<HooksOptions>("install-hooks").agent, "claude");
+  EXPECT_EQ(install->options<HooksOptions>("install-hooks").settings, "/tmp/s.json");
+  EXPECT_TRUE(install->options<HooksOptions>("install-hooks").dry_run);
   EXPECT_EQ(install->global.db, "/t.db");
   auto uninstall = parse({"uninstall-hooks", "claude", "--scope", "project"});
-  EXPECT_TRUE(uninstall->uninstall_hooks_command->parsed());
-  EXPECT_EQ(uninstall->uninstall_hooks.scope, "project");
-  EXPECT_FALSE(uninstall->uninstall_hooks.dry_run);
+  EXPECT_TRUE(uninstall->command("uninstall-hooks")->parsed());
+  EXPECT_EQ(uninstall->options<HooksOptions>("uninstall-hooks").scope, "project");
+  EXPECT_FALSE(uninstall->options<HooksOptions>("uninstall-hooks").dry_run);
 }
 
 TEST(CliArgs, BadHookInstallArgumentsAreParseErrors) {
@@ -137,23 +137,23 @@ TEST(CliArgs, BadHookInstallArgumentsAreParseErrors) {
 
 TEST(CliArgs, InstallTimerOptions) {
   auto defaults = parse({"install-timer"});
-  EXPECT_TRUE(defaults->install_timer_command->parsed());
-  EXPECT_EQ(defaults->install_timer.interval, "5m");
-  EXPECT_FALSE(defaults->install_timer.system);
+  EXPECT_TRUE(defaults->command("install-timer")->parsed());
+  EXPECT_EQ(defaults->options<TimerOptions>("install-timer").interval, "5m");
+  EXPECT_FALSE(defaults->options<TimerOptions>("install-timer").system);
   auto cron = parse({"install-timer", "--interval", "15m", "--cron"});
-  EXPECT_EQ(cron->install_timer.interval, "15m");
-  EXPECT_TRUE(cron->install_timer.cron);
+  EXPECT_EQ(cron->options<TimerOptions>("install-timer").interval, "15m");
+  EXPECT_TRUE(cron->options<TimerOptions>("install-timer").cron);
   auto system = parse({"install-timer", "--system", "--print"});
-  EXPECT_TRUE(system->install_timer.system);
-  EXPECT_TRUE(system->install_timer.print);
-  EXPECT_TRUE(parse({"uninstall-timer", "--user"})->uninstall_timer_command->parsed());
+  EXPECT_TRUE(system->options<TimerOptions>("install-timer").system);
+  EXPECT_TRUE(system->options<TimerOptions>("install-timer").print);
+  EXPECT_TRUE(parse({"uninstall-timer", "--user"})->command("uninstall-timer")->parsed());
   EXPECT_THROW(parse({"install-timer", "--user", "--system"}), CLI::ParseError);
   EXPECT_THROW(parse({"install-timer", "--print", "--cron"}), CLI::ParseError);
 }
 
 TEST(CliArgs, SnapAcceptsTheClaudeHookTriggers) {
   for (const char* trigger : {"claude-session-start", "claude-session-end", "claude-stop"}) {
-    EXPECT_EQ(parse({"snap", "--hook", "--trigger", trigger})->snap.trigger, trigger);
+    EXPECT_EQ(parse({"snap", "--hook", "--trigger", trigger})->options<SnapOptions>("snap").trigger, trigger);
   }
 }
 
@@ -173,15 +173,15 @@ std::unique_ptr<Cli> parse_import(std::vector<std::string> args) {
 TEST(CliArgs, ImportPsTakesTheFileAndItsOptions) {
   auto cli = parse_import({"import", "ps", "evidence.txt", "--taken-at", "2026-11-24 09:12:01", "--host", "mac-1",
                            "--tag", "incident", "--format", "json", "--db", "x.db"});
-  EXPECT_TRUE(cli->import_command->parsed());
-  EXPECT_EQ(cli->import.source, "ps");
-  EXPECT_EQ(cli->import.file, "evidence.txt");
-  EXPECT_EQ(cli->import.taken_at, "2026-11-24 09:12:01");
-  EXPECT_EQ(cli->import.host, "mac-1");
-  EXPECT_EQ(cli->import.tag, "incident");
-  EXPECT_EQ(cli->import.format, "json");
+  EXPECT_TRUE(cli->command("import")->parsed());
+  EXPECT_EQ(cli->options<ImportOptions>().source, "ps");
+  EXPECT_EQ(cli->options<ImportOptions>().file, "evidence.txt");
+  EXPECT_EQ(cli->options<ImportOptions>().taken_at, "2026-11-24 09:12:01");
+  EXPECT_EQ(cli->options<ImportOptions>().host, "mac-1");
+  EXPECT_EQ(cli->options<ImportOptions>().tag, "incident");
+  EXPECT_EQ(cli->options<ImportOptions>().format, "json");
   EXPECT_EQ(cli->global.db, "x.db");
-  EXPECT_EQ(parse_import({"import", "lsof", "-"})->import.source, "lsof");
+  EXPECT_EQ(parse_import({"import", "lsof", "-"})->options<ImportOptions>().source, "lsof");
 }
 
 TEST(CliArgs, ImportNeedsAKnownSourceAFileAndAKnownFormat) {
@@ -212,7 +212,7 @@ TEST(CliArgs, ImportLineSaysWhatWasTakenAndSkipped) {
 }
 
 TEST(CliArgs, ImportPsTakesAUtcOffsetAndLsofHasNone) {
-  EXPECT_EQ(parse_import({"import", "ps", "x", "--utc-offset", "+01:00"})->import.utc_offset, "+01:00");
+  EXPECT_EQ(parse_import({"import", "ps", "x", "--utc-offset", "+01:00"})->options<ImportOptions>().utc_offset, "+01:00");
   EXPECT_THROW(parse_import({"import", "lsof", "x", "--utc-offset", "+01:00"}), CLI::ParseError);
 }
 

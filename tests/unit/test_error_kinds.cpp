@@ -186,7 +186,7 @@ TEST(ExitCodes, TheHelpFooterAndTheManPageListTheSameCodes) {
     EXPECT_NE(help.find("\n  " + std::string(code) + " "), std::string::npos) << code;
     EXPECT_NE(page.find(".TP\n" + std::string(code) + "\n", section), std::string::npos) << code;
   }
-  EXPECT_EQ(cli->snap_command->help().find("Exit status:"), std::string::npos) << "the footer is the top level's";
+  EXPECT_EQ(cli->command("snap")->help().find("Exit status:"), std::string::npos) << "the footer is the top level's";
 }
 
 }  // namespace
