@@ -19,17 +19,6 @@
 #include "cli/subcommand.hpp"
 #include "proctrail/sources.hpp"
 #include "cli/options.hpp"
-#include "cli/cmd_snap.hpp"
-#include "cli/cmd_watch.hpp"
-#include "cli/cmd_query.hpp"
-#include "cli/cmd_cleanup.hpp"
-#include "cli/cmd_exec.hpp"
-#include "cli/cmd_report.hpp"
-#include "cli/cmd_import.hpp"
-#include "cli/cmd_install.hpp"
-#include "cli/cmd_completion.hpp"
-#include "cli/cmd_prune.hpp"
-#include "cli/cmd_verify.hpp"
 
 namespace proctrail::cli {
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_cleanup.hpp"
 #include "proctrail/cleanup.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/procfs.hpp"

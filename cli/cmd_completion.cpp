@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_completion.hpp"
 #include "cli/completion.hpp"
 
 namespace proctrail::cli {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/cmd_exec.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/exec.hpp"
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/cmd_import.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/import.hpp"

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_install.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/install.hpp"
 #include "proctrail/procfs.hpp"

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/cmd_prune.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 

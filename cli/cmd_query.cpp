@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_query.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/query.hpp"

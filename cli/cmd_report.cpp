@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_report.hpp"
+#include "cli/cmd_query.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/store.hpp"
 #include "reports/report.hpp"

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_snap.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/hook.hpp"
 #include "proctrail/install.hpp"

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/cmd_verify.hpp"
 
 namespace proctrail::cli {
 

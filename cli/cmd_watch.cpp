@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/cmd_watch.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/event_recording.hpp"

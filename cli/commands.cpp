@@ -1,5 +1,6 @@
 // The command table: one line per subcommand. Its options struct, setup and run live in its own file.
 #include "cli/app.hpp"
+#include "cli/commands.hpp"
 
 namespace proctrail::cli {
 namespace {

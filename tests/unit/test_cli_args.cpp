@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cli/app.hpp"
+#include "cli/commands.hpp"
 #include "cli/unknown_command.hpp"
 
 namespace proctrail::cli {

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "cli/app.hpp"
+#include "cli/commands.hpp"
 #include "cli/command_tree.hpp"
 #include "cli/completion.hpp"
 

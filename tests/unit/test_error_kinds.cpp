@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "cli/app.hpp"
+#include "cli/commands.hpp"
 #include "cli/completion.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/paths.hpp"
