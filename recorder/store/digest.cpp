@@ -210,12 +210,6 @@ std::string prune_hash(SQLite::Database& db, int64_t prune_id) {
   return sha.finish();
 }
 
-std::string sha256(std::string_view bytes) {
-  Sha256 sha;
-  sha.update(bytes.data(), bytes.size());
-  return sha.finish();
-}
-
 std::string to_hex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;

@@ -24,9 +24,6 @@ std::string event_batch_hash(SQLite::Database& db, int64_t batch_id);
 // the event batch ranges it deleted. 32 raw bytes.
 std::string prune_hash(SQLite::Database& db, int64_t prune_id);
 
-// SHA-256 of some bytes (an imported file). 32 raw bytes.
-std::string sha256(std::string_view bytes);
-
 std::string to_hex(const std::string& bytes);
 
 }  // namespace proctrail::digest
