@@ -62,6 +62,11 @@ std::string selectors_why(const CleanupSelectors& s) {
   if (s.match) parts.push_back("argv matches /" + *s.match + "/");
   if (s.orphans) parts.push_back("orphan");
   if (s.unreachable) parts.push_back("unreachable");
+  if (!s.verdicts.empty()) {
+    std::string names;
+    for (const auto& verdict : s.verdicts) text::append_item(names, "|", verdict);
+    parts.push_back("verdict " + names);
+  }
   if (s.older_than_s) parts.push_back("older than " + std::to_string(*s.older_than_s) + " s");
   if (s.parent) parts.push_back("child of " + std::to_string(*s.parent));
   if (s.user) parts.push_back("uid " + std::to_string(*s.user));
@@ -74,7 +79,9 @@ std::string selectors_why(const CleanupSelectors& s) {
 
 // The columns of a process target, in the order target_of reads them.
 constexpr const char* kTargetColumns =
-    "SELECT pid, start_ticks, start_time, age_s, rss_kb, uid, ppid, COALESCE(argv, '[' || comm || ']'), is_kernel_thread";
+    "SELECT pid, start_ticks, start_time, age_s, rss_kb, uid, ppid, COALESCE(argv, '[' || comm || ']'), is_kernel_thread,"
+    " (SELECT m.uss_kb + m.swap_kb FROM process_memory_samples m WHERE m.process_id = t.process_id"
+    "   AND m.snapshot_id <= t.snapshot_id ORDER BY m.snapshot_id DESC LIMIT 1)";
 
 CleanupTarget target_of(const std::vector<Cell>& row, std::string why) {
   CleanupTarget t;
@@ -87,22 +94,34 @@ CleanupTarget target_of(const std::vector<Cell>& row, std::string why) {
   t.argv = text_of(row[7]);
   t.why = std::move(why);
   if (int_of(row[8]) != 0) t.protection = "kernel thread";
+  if (std::holds_alternative<int64_t>(row[9])) t.frees_kb = int_of(row[9]);
   return t;
+}
+
+// The verdicts as one comma-separated parameter; NULL when none were asked for.
+Cell verdict_list(const std::vector<std::string>& verdicts) {
+  if (verdicts.empty()) return Cell{};
+  std::string list;
+  for (const auto& verdict : verdicts) text::append_item(list, ",", verdict);
+  return list;
 }
 
 // Targets among the evidence snapshot's processes.
 Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t snapshot, const CleanupSelectors& s) {
   auto rows = trail.select(
-      std::string(kTargetColumns) + " FROM snapshot_processes WHERE snapshot_id = ?1"
+      std::string(kTargetColumns) + " FROM snapshot_processes t WHERE snapshot_id = ?1"
       " AND (?2 IS NULL OR argv REGEXP ?2)"
       " AND (?3 = 0 OR process_id IN (SELECT process_id FROM snapshot_orphans WHERE snapshot_id = ?1))"
-      " AND (?4 = 0 OR process_id IN (SELECT process_id FROM snapshot_reachability WHERE snapshot_id = ?1 AND verdict = 'orphaned'))"
+      " AND (?4 = 0 OR process_id IN (SELECT process_id FROM snapshot_reachability WHERE snapshot_id = ?1 AND verdict = 'unreachable'))"
       " AND (?5 IS NULL OR age_s >= ?5)"
       " AND (?6 IS NULL OR ppid = ?6 OR parent_pid = ?6)"
       " AND (?7 IS NULL OR uid = ?7)"
+      " AND (?8 IS NULL OR (pid, start_ticks) IN (SELECT v.pid, v.start_ticks FROM snapshot_leak_suspects v"
+      "   WHERE v.snapshot_id = ?1 AND v.kind = 'process' AND instr(',' || ?8 || ',', ',' || v.verdict || ',') > 0))"
       " ORDER BY start_ticks, pid",
       {snapshot, optional_cell(s.match), Cell{int64_t{s.orphans}}, Cell{int64_t{s.unreachable}},
-       optional_cell(s.older_than_s), s.parent ? Cell{int64_t{*s.parent}} : Cell{}, s.user ? Cell{int64_t{*s.user}} : Cell{}});
+       optional_cell(s.older_than_s), s.parent ? Cell{int64_t{*s.parent}} : Cell{}, s.user ? Cell{int64_t{*s.user}} : Cell{},
+       verdict_list(s.verdicts)});
   if (!rows) return rows.error();
   std::optional<std::set<std::pair<int64_t, int64_t>>> from_sql;
   if (s.from_sql) {
@@ -128,10 +147,24 @@ Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t 
   return targets;
 }
 
+// Each process target's leak verdict at the evidence snapshot (view snapshot_leak_suspects), for the plan.
+Status tag_verdicts(TrailReader& trail, int64_t snapshot, std::vector<CleanupTarget>& targets) {
+  auto rows = trail.select("SELECT pid, start_ticks, verdict FROM snapshot_leak_suspects WHERE snapshot_id = ?1 AND kind = 'process'",
+                           {snapshot});
+  if (!rows) return rows.error();
+  std::map<std::pair<int64_t, int64_t>, std::string> verdicts;
+  for (const auto& row : rows->rows) verdicts.emplace(std::make_pair(int_of(row[0]), int_of(row[1])), text_of(row[2]));
+  for (auto& t : targets) {
+    auto found = verdicts.find({t.key.pid, static_cast<int64_t>(t.key.start_ticks)});
+    if (found != verdicts.end()) t.verdict = found->second;
+  }
+  return ok_status();
+}
+
 // --tree: every descendant (by ppid at the evidence snapshot) of a target, deepest first.
 Result<std::vector<CleanupTarget>> add_descendants(TrailReader& trail, int64_t snapshot, std::vector<CleanupTarget> targets) {
   auto rows = trail.select(
-      std::string(kTargetColumns) + " FROM snapshot_processes WHERE snapshot_id = ?1", {snapshot});
+      std::string(kTargetColumns) + " FROM snapshot_processes t WHERE snapshot_id = ?1", {snapshot});
   if (!rows) return rows.error();
   std::multimap<pid_t, size_t> children;
   for (size_t i = 0; i < rows->rows.size(); ++i) children.emplace(static_cast<pid_t>(int_of(rows->rows[i][6])), i);
@@ -264,7 +297,12 @@ Error stopped_at(Error error) {
 }  // namespace
 
 bool CleanupSelectors::narrows() const {
-  return match || orphans || unreachable || older_than_s || parent || user || from_sql || container_label;
+  return match || orphans || unreachable || !verdicts.empty() || older_than_s || parent || user || from_sql || container_label;
+}
+
+const std::vector<std::string>& CleanupSelectors::known_verdicts() {
+  static const std::vector<std::string> verdicts = {"outlived-session", "orphaned", "abandoned", "spinning", "unreachable"};
+  return verdicts;
 }
 
 std::string CleanupSelectors::to_json() const {
@@ -272,6 +310,7 @@ std::string CleanupSelectors::to_json() const {
   if (match) j["match"] = *match;
   if (orphans) j["orphans"] = true;
   if (unreachable) j["unreachable"] = true;
+  if (!verdicts.empty()) j["verdicts"] = verdicts;
   if (older_than_s) j["older_than_s"] = *older_than_s;
   if (parent) j["parent"] = *parent;
   if (user) j["uid"] = *user;
@@ -293,8 +332,8 @@ Cleaner::Cleaner(Store& store, Recorder& recorder, CleanerOptions options, Logge
 
 Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std::string& own_argv) {
   if (!selectors.narrows()) {
-    return Error{"cleanup needs a selector that narrows the targets (--match, --orphans, --unreachable, --older-than,"
-                 " --parent, --user, --from-sql, --container-label)",
+    return Error{"cleanup needs a selector that narrows the targets (--match, --orphans, --unreachable, --verdict,"
+                 " --older-than, --parent, --user, --from-sql, --container-label)",
                  ErrorKind::bad_input};
   }
   if (selectors.containers && options_.docker == nullptr) return Error{"--containers needs the Docker daemon", ErrorKind::bad_input};
@@ -321,6 +360,9 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   if (selectors.tree && !selectors.containers) {
     targets = add_descendants(*trail, report.evidence_snapshot_id, std::move(*targets));
     if (!targets) return targets.error();
+  }
+  if (!selectors.containers && !targets->empty()) {
+    if (auto tagged = tag_verdicts(*trail, report.evidence_snapshot_id, *targets); !tagged) return tagged.error();
   }
   auto clock_ticks = trail->select("SELECT h.clock_ticks FROM snapshots s JOIN hosts h USING (host_id) WHERE s.snapshot_id = ?1",
                                    {report.evidence_snapshot_id});
@@ -389,7 +431,9 @@ Status write_evidence_file(const std::filesystem::path& trail_path, const Cleanu
   doc["targets"] = nlohmann::json::array();
   for (const auto& t : report.plan) {
     nlohmann::json target = {{"kind", t.kind}, {"pid", t.key.pid}, {"start_ticks", t.key.start_ticks},
-                             {"start_time", t.start_time}, {"age_s", t.age_s}, {"rss_kb", t.rss_kb}, {"argv", t.argv},
+                             {"start_time", t.start_time}, {"age_s", t.age_s}, {"rss_kb", t.rss_kb},
+                             {"frees_kb", t.frees_kb ? nlohmann::json(*t.frees_kb) : nlohmann::json()},
+                             {"verdict", t.verdict ? nlohmann::json(*t.verdict) : nlohmann::json()}, {"argv", t.argv},
                              {"why", t.why}, {"protected", t.protection ? nlohmann::json(*t.protection) : nlohmann::json(nullptr)}};
     if (t.kind == "container") target["container_id"] = t.container_id;
     if (t.kind == "process") {

@@ -21,6 +21,7 @@ Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
   if (!o.match.empty()) s.match = o.match;
   s.orphans = o.orphans;
   s.unreachable = o.unreachable;
+  s.verdicts = o.verdicts;
   if (!o.older_than.empty()) {
     auto age = parse_duration(o.older_than);
     if (!age) return age.error().within("--older-than");
@@ -45,13 +46,30 @@ Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
 }
 
 ResultTable plan_table(const CleanupReport& report) {
-  ResultTable table{{"kind", "pid", "start_ticks", "start_time", "age_s", "rss_mb", "why", "protected", "argv"}, {}};
+  ResultTable table{{"kind", "pid", "start_ticks", "start_time", "age_s", "rss_mb", "frees_mb", "verdict", "why", "protected", "argv"}, {}};
   for (const auto& t : report.plan) {
     table.rows.push_back({t.kind, int64_t{t.key.pid}, t.kind == "process" ? Cell{static_cast<int64_t>(t.key.start_ticks)} : Cell{},
-                          t.start_time, t.age_s, static_cast<double>(t.rss_kb / 1024), t.why,
+                          t.start_time, t.age_s, static_cast<double>(t.rss_kb / 1024),
+                          t.frees_kb ? Cell{static_cast<double>(*t.frees_kb / 1024)} : Cell{},
+                          t.verdict ? Cell{*t.verdict} : Cell{}, t.why,
                           t.protection ? Cell{*t.protection} : Cell{}, t.kind == "container" ? t.container_id.substr(0, 12) + " " + t.argv : t.argv});
   }
   return table;
+}
+
+// What ending the plan's unprotected targets frees: USS + swap where smaps_rollup was read.
+std::string frees_line(const CleanupReport& report) {
+  int64_t frees_kb = 0, measured = 0, acted = 0;
+  for (const auto& t : report.plan) {
+    if (t.protection) continue;
+    ++acted;
+    if (!t.frees_kb) continue;
+    frees_kb += *t.frees_kb;
+    ++measured;
+  }
+  if (acted == 0) return "";
+  return "; ending them frees " + std::to_string(frees_kb / 1024) + " MiB (USS + swap of " + std::to_string(measured) +
+         " of " + std::to_string(acted) + " measured)";
 }
 
 ResultTable action_table(const CleanupReport& report) {
@@ -73,6 +91,10 @@ CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options) {
   cleanup->add_option("--match", options.match, "argv matches this regex (containers: name, image or command)");
   cleanup->add_flag("--orphans", options.orphans, "Only orphans (original parent gone or reparented)");
   cleanup->add_flag("--unreachable", options.unreachable, "Only processes nothing talks to (from descriptors)");
+  cleanup->add_option("--verdict", options.verdicts,
+                      "Only processes with one of these leak verdicts (as query leaks gives them, default thresholds)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(CleanupSelectors::known_verdicts()));
   cleanup->add_option("--older-than", options.older_than, "Only targets older than this (2h, 7d)");
   cleanup->add_option("--parent", options.parent, "Only children (current or original) of this pid");
   cleanup->add_option("--user", options.user, "Only processes of this user");
@@ -113,7 +135,7 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
     }
   }
   std::cerr << "evidence: snapshot " << plan->evidence_snapshot_id << " (" << plan->evidence_hash_hex.substr(0, 16) << "…), "
-            << plan->plan.size() << " target(s)\n";
+            << plan->plan.size() << " target(s)" << frees_line(*plan) << "\n";
   if (!options.yes) {
     std::cout << render(plan_table(*plan), options.format).value();
     std::cerr << "dry run: nothing was signalled; add --yes to act\n";

@@ -19,6 +19,7 @@ struct CleanupOptions {
   std::optional<int64_t> parent;
   bool orphans = false, unreachable = false, tree = false, all_users = false, containers = false, remove = false;
   bool yes = false;
+  std::vector<std::string> verdicts;  // --verdict a,b
   std::string grace = "5s";
   std::string format = "table";
   CollectArgs collect;

@@ -43,6 +43,17 @@ Result<ResultTable> containers_answer(TrailReader& trail, int64_t snapshot, cons
   return query_containers(trail, snapshot, filter);
 }
 
+Result<ResultTable> leaks_answer(TrailReader& trail, int64_t snapshot, const QueryOptions& options) {
+  LeakOptions leak{.match = optional_text(options.match)};
+  auto idle_for = parse_duration(options.idle_for);
+  if (!idle_for) return idle_for.error().within("--idle-for");
+  leak.idle_for_s = idle_for->count() / 1000;
+  auto grace = parse_duration(options.session_grace);
+  if (!grace) return grace.error().within("--session-grace");
+  leak.session_grace_s = grace->count() / 1000;
+  return query_leaks(trail, snapshot, leak);
+}
+
 Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptions& options) {
   auto window = window_of(options.since, options.until);
   if (!window) return window.error();
@@ -51,6 +62,7 @@ Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptio
     return query_spawn_rate(trail, {.by = options.spawn_by, .per = options.per, .window = *window, .match = match});
   }
   if (query.got_subcommand("timeline")) return query_timeline(trail, options.pid, options.start_ticks);
+  if (query.got_subcommand("sessions")) return query_sessions(trail, *window);
   if (query.got_subcommand("diff")) {
     auto a = trail.resolve_snapshot(options.diff_a);
     if (!a) return a.error();
@@ -67,7 +79,7 @@ Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptio
   if (query.got_subcommand("orphans")) return query_orphans(trail, *snapshot, *window, match);
   if (query.got_subcommand("groups")) return query_groups(trail, *snapshot, options.match, options.bucket, *window);
   if (query.got_subcommand("memory")) return query_memory(trail, *snapshot, options.memory_by, match, *window);
-  if (query.got_subcommand("leaks")) return query_leaks(trail, *snapshot, match);
+  if (query.got_subcommand("leaks")) return leaks_answer(trail, *snapshot, options);
   return Error{"no question"};
 }
 
@@ -115,7 +127,8 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   peers->add_option("--start-ticks", options.start_ticks, "Its start_ticks, when the pid was reused");
   add_common(*peers, options);
   auto* reachable = query->add_subcommand(
-      "reachable", "Is anything still talking to the processes whose argv matches? connected, listening or orphaned");
+      "reachable", "Is anything still talking to the processes whose argv matches? connected, listening, detached or "
+                   "unreachable, and since when each is idle");
   reachable->add_option("--match", options.match, "Regular expression (ECMAScript) over argv")->required();
   add_common(*reachable, options);
   auto* containers = query->add_subcommand(
@@ -134,7 +147,8 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   spawn_rate->add_option("--match", options.match, "Only spawned processes whose argv matches (ECMAScript regex)");
   add_window(*spawn_rate, options.since, options.until, "Started");
   add_format(*spawn_rate, options.format);
-  auto* orphans = query->add_subcommand("orphans", "Processes whose original parent is gone or that were reparented, with that parent");
+  auto* orphans = query->add_subcommand(
+      "orphans", "Processes whose original parent is gone, reparented, or found inherited (parent unknown), with their family");
   orphans->add_option("--match", options.match, "Only processes whose argv matches");
   add_window(*orphans, options.since, options.until, "Started");
   add_common(*orphans, options);
@@ -143,7 +157,8 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   groups->add_option("--bucket", options.bucket, "Start-time bucket")->check(CLI::IsMember({"hour", "day"}))->capture_default_str();
   add_window(*groups, options.since, options.until, "Started");
   add_common(*groups, options);
-  auto* memory = query->add_subcommand("memory", "RSS totals by argv, original parent, or start-hour group");
+  auto* memory = query->add_subcommand(
+      "memory", "RSS, PSS, USS and swap by argv, original parent or start-hour group; frees_mb: what ending them frees");
   memory->add_option("--by", options.memory_by, "Grouping")->check(CLI::IsMember({"argv", "parent", "group"}))->capture_default_str();
   memory->add_option("--match", options.match, "Only processes whose argv matches");
   add_window(*memory, options.since, options.until, "Started");
@@ -156,9 +171,17 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   diff->add_option("A", options.diff_a, "Earlier snapshot: id, tag, last or last~N")->required();
   diff->add_option("B", options.diff_b, "Later snapshot")->required();
   add_format(*diff, options.format);
-  auto* leaks = query->add_subcommand("leaks", "Ranked leak suspects, each with the reasons it ranks");
+  auto* leaks = query->add_subcommand(
+      "leaks", "One verdict per suspect (outlived-session, orphaned, abandoned, spinning, unreachable) with its evidence");
   leaks->add_option("--match", options.match, "Only suspects whose argv matches");
+  leaks->add_option("--idle-for", options.idle_for, "abandoned and spinning: for at least this long")->capture_default_str();
+  leaks->add_option("--session-grace", options.session_grace, "outlived-session: alive this long after its session ended")
+      ->capture_default_str();
   add_common(*leaks, options);
+  auto* sessions = query->add_subcommand(
+      "sessions", "Client sessions (hooks, session markers, exec runs): client, start, end, processes started, alive");
+  add_window(*sessions, options.since, options.until, "Started");
+  add_format(*sessions, options.format);
   return query;
 }
 

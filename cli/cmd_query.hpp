@@ -32,6 +32,8 @@ struct QueryOptions {
   std::string bucket = "hour";           // groups: hour or day
   std::string memory_by = "argv";        // memory: argv, parent or group
   std::string diff_a, diff_b;            // diff: snapshot ids, tags, last or last~N
+  std::string idle_for = "10m";          // leaks: abandoned and spinning after this long
+  std::string session_grace = "30s";     // leaks: outlived-session this long after the session ended
 };
 CLI::App* setup_query(CLI::App& app, QueryOptions& options);
 int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions& global);

@@ -52,6 +52,7 @@ int64_t elapsed_ms_since(int64_t start_us) { return (now_realtime_us() - start_u
 int run_hook(const SnapOptions& options, const GlobalOptions& global) {
   SnapshotRequest request = make_request(options);
   if (auto payload = read_hook_payload(STDIN_FILENO)) request.hook = std::move(*payload);
+  request.hook.client = find_hook_client(::getppid());
   auto db = resolve_db_path(global);
   if (!db) {
     print_error("snap --hook: " + db.error().message);

@@ -13,7 +13,8 @@ namespace proctrail::fs {
 // Reads all of `name` (relative to dirfd) into `out`. Returns 0 or the errno of the failure.
 // procfs generates these small files whole on the first read, so a read that returns less than
 // was asked for is the end: that saves the second read(2) that would return 0, for every file.
-inline int read_file_at(int dirfd, const char* name, std::string& out) {
+// `max_bytes` bounds what is kept (a hostile environ or cmdline may be large): reading stops there.
+inline int read_file_at(int dirfd, const char* name, std::string& out, size_t max_bytes = static_cast<size_t>(-1)) {
   out.clear();
   int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return errno;
@@ -32,6 +33,10 @@ inline int read_file_at(int dirfd, const char* name, std::string& out) {
       return error;
     }
     out.append(buffer, static_cast<size_t>(n));
+    if (out.size() >= max_bytes) {
+      out.resize(max_bytes);
+      break;
+    }
   }
   ::close(fd);
   return 0;

@@ -32,6 +32,7 @@ HookPayload parse_hook_payload(std::string_view text) {
   payload.session_id = string_field(json, "session_id");
   payload.cwd = string_field(json, "cwd");
   payload.transcript_path = string_field(json, "transcript_path");
+  payload.reason = payload.event == "SessionStart" ? string_field(json, "source") : string_field(json, "reason");
   return payload;
 }
 

@@ -19,7 +19,7 @@ std::optional<HookPayload> read_hook_payload(int fd, std::chrono::milliseconds d
   if (::fstat(fd, &info) != 0 || ::isatty(fd)) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + deadline_after;
   std::string text;
-  bool present = false;
+  bool ended = false;  // EOF: the caller wrote all it had
   char buffer[65536];
   while (text.size() <= kMaxHookPayloadBytes) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -30,11 +30,20 @@ std::optional<HookPayload> read_hook_payload(int fd, std::chrono::milliseconds d
     if (ready <= 0) break;
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    present = true;
+    if (n <= 0) {
+      ended = true;
+      break;
+    }
     text.append(buffer, static_cast<size_t>(n));
   }
-  if (!present) return std::nullopt;
+  if (text.empty() && ended) return std::nullopt;
+  if (!ended && text.size() <= kMaxHookPayloadBytes) {
+    // Said, not dropped: the snapshot records that its payload was late or cut short.
+    HookPayload late;
+    late.error = "hook payload did not end within " + std::to_string(deadline_after.count()) + " ms (" +
+                 std::to_string(text.size()) + " bytes read)";
+    return late;
+  }
   return parse_hook_payload(text);  // larger than the bound: an error, no fields
 }
 

@@ -53,8 +53,10 @@ Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions&
         "WITH g AS (SELECT parent_key, min(start_minute) AS first_minute, sum(spawned) AS spawned,"
         "   count(DISTINCT argv) AS distinct_argv, max(argv) AS example_argv" + filter +
         "   GROUP BY parent_key, " + slot + " ORDER BY spawned DESC LIMIT 200)"
-        " SELECT " + label + ", CASE WHEN g.parent_key > 0 THEN pp.pid ELSE -g.parent_key END AS parent_pid,"
-        " pp.start_ticks AS parent_start_ticks, pp.argv AS parent_argv, g.spawned, g.distinct_argv, g.example_argv"
+        " SELECT " + label + ", CASE WHEN g.parent_key > 0 THEN pp.pid WHEN g.parent_key < 0 THEN -g.parent_key END AS parent_pid,"
+        " pp.start_ticks AS parent_start_ticks,"
+        " CASE WHEN g.parent_key = 0 THEN '(unknown: found already inherited by init or a subreaper)' ELSE pp.argv END"
+        " AS parent_argv, g.spawned, g.distinct_argv, g.example_argv"
         " FROM g" + parent_join + " ORDER BY g.spawned DESC, bucket DESC",
         parameters);
   }
@@ -63,7 +65,8 @@ Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions&
         "WITH g AS (SELECT argv, parent_key, " + slot + " AS slot, min(start_minute) AS first_minute, sum(spawned) AS spawned" +
         filter + " GROUP BY argv, parent_key, slot)"
         " SELECT strftime('" + bucket->label + "', min(g.first_minute) * 60, 'unixepoch') AS bucket, g.argv,"
-        " pp.argv AS parent_argv, sum(g.spawned) AS spawned, count(DISTINCT g.parent_key) AS parents"
+        " CASE WHEN g.parent_key = 0 THEN '(unknown: found already inherited by init or a subreaper)' ELSE pp.argv END"
+        " AS parent_argv, sum(g.spawned) AS spawned, count(DISTINCT g.parent_key) AS parents"
         " FROM g" + parent_join + " GROUP BY g.argv, pp.argv, g.slot ORDER BY spawned DESC, bucket DESC LIMIT 200",
         parameters);
   }
@@ -73,10 +76,10 @@ Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions&
 Result<ResultTable> query_orphans(TrailReader& trail, int64_t snapshot_id, const TimeWindow& window,
                                   const std::optional<std::string>& match) {
   return trail.select(
-      "SELECT pid, start_ticks, start_time, age_s, rss_kb, ppid_now, original_parent_pid, original_parent_argv,"
-      " parent_gone_by, reachable, argv FROM snapshot_orphans"
+      "SELECT pid, start_ticks, start_time, age_s, rss_kb, swap_kb, ppid_now, how, original_parent_pid,"
+      " original_parent_argv, parent_gone_by, dead_leader_pid, family, family_size, reachable, argv FROM snapshot_orphans"
       " WHERE snapshot_id = ?1 AND start_time_us >= ?2 AND start_time_us < ?3 AND (?4 IS NULL OR argv REGEXP ?4)"
-      " ORDER BY age_s DESC, pid",
+      " ORDER BY family, age_s DESC, pid",
       {snapshot_id, since_of(window), until_of(window), match_of(match)});
 }
 
@@ -93,6 +96,9 @@ Result<ResultTable> query_groups(TrailReader& trail, int64_t snapshot_id, const 
       {snapshot_id, match, since_of(window), until_of(window)});
 }
 
+// Memory per group: RSS as the kernel counts it, and what ending the group would free (USS from
+// smaps_rollup where it was read, plus swap). uss_kb and pss_kb sum the processes that were measured;
+// measured says how many of the instances that is.
 Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const std::string& by,
                                  const std::optional<std::string>& match, const TimeWindow& window) {
   std::string key, group;
@@ -100,8 +106,10 @@ Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const 
     key = "argv";
     group = "argv";
   } else if (by == "parent") {
-    key = "parent_pid, parent_argv";
-    group = "COALESCE(parent_process_id, -parent_pid)";
+    key = "parent_pid, CASE WHEN inherited_by IS NOT NULL AND parent_process_id IS NULL"
+          " THEN '(unknown: inherited by pid ' || inherited_by || '; process group ' || pgid || ')' ELSE parent_argv END"
+          " AS parent_argv";
+    group = "COALESCE(parent_process_id, CASE WHEN inherited_by IS NOT NULL THEN 'group ' || pgid END, -parent_pid)";
   } else if (by == "group") {
     key = "start_hour AS started, argv";
     group = "start_hour, argv";
@@ -109,10 +117,16 @@ Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const 
     return Error{"--by must be argv, parent or group", ErrorKind::bad_input};
   }
   return trail.select(
-      "SELECT " + key + ", count(*) AS instances, sum(rss_kb) AS rss_kb, round(sum(rss_kb) / 1024.0, 1) AS rss_mb,"
-      " round(avg(rss_kb) / 1024.0, 1) AS avg_rss_mb, round(max(rss_kb) / 1024.0, 1) AS max_rss_mb"
-      " FROM snapshot_instances WHERE snapshot_id = ?1 AND (?2 IS NULL OR argv REGEXP ?2)"
-      " AND start_time_us >= ?3 AND start_time_us < ?4 GROUP BY " + group + " ORDER BY rss_kb DESC LIMIT 200",
+      "SELECT " + key + ", count(*) AS instances, sum(rss_kb) AS rss_kb, sum(pss_kb) AS pss_kb, sum(uss_kb) AS uss_kb,"
+      " sum(swap_kb) AS swap_kb, count(uss_kb) AS measured, round(sum(rss_kb) / 1024.0, 1) AS rss_mb,"
+      " round((sum(uss_kb) + sum(CASE WHEN uss_kb IS NOT NULL THEN COALESCE(swap_kb, 0) END)) / 1024.0, 1) AS frees_mb"
+      " FROM (SELECT i.*, m.pss_kb, m.uss_kb FROM snapshot_instances i"
+      "       LEFT JOIN process_memory_samples m ON m.process_id = i.process_id AND m.snapshot_id ="
+      "         (SELECT max(m2.snapshot_id) FROM process_memory_samples m2"
+      "           WHERE m2.process_id = i.process_id AND m2.snapshot_id <= i.snapshot_id)"
+      "       WHERE i.snapshot_id = ?1 AND COALESCE(i.state, '') != 'Z' AND (?2 IS NULL OR i.argv REGEXP ?2)"
+      "         AND i.start_time_us >= ?3 AND i.start_time_us < ?4)"
+      " GROUP BY " + group + " ORDER BY rss_kb DESC LIMIT 200",
       {snapshot_id, match_of(match), since_of(window), until_of(window)});
 }
 
@@ -182,12 +196,49 @@ Result<ResultTable> query_diff(TrailReader& trail, int64_t a, int64_t b) {
       {a, b});
 }
 
-Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const std::optional<std::string>& match) {
+// One row per suspect with its strongest verdict (the order of DESIGN.md, "Verdicts") and the evidence
+// for it, from view snapshot_leak_evidence; the thresholds are the options'. snapshot_leak_suspects is
+// the same choice with the default thresholds (a test holds the two to one answer).
+Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const LeakOptions& options) {
+  return trail.select_named(
+      "SELECT kind, verdict, pid, start_ticks, container, age_s, rss_kb, pss_kb, uss_kb, swap_kb, idle_since, evidence, argv"
+      " FROM (SELECT 'process' AS kind, v.verdict, v.pid, v.start_ticks, NULL AS container, v.age_s, v.rss_kb, v.pss_kb,"
+      "         v.uss_kb, v.swap_kb,"
+      "         CASE WHEN v.activity = 'idle' THEN strftime('%Y-%m-%dT%H:%M:%SZ', v.activity_since_us / 1000000, 'unixepoch') END"
+      "           AS idle_since,"
+      "         CASE v.verdict WHEN 'outlived-session' THEN v.outlived_evidence WHEN 'orphaned' THEN v.orphaned_evidence"
+      "           WHEN 'abandoned' THEN v.abandoned_evidence WHEN 'spinning' THEN v.spinning_evidence"
+      "           ELSE v.unreachable_evidence END"
+      "         || CASE WHEN v.missing_evidence != '' THEN ' (' || v.missing_evidence || ')' ELSE '' END AS evidence,"
+      "         v.argv, CASE v.verdict WHEN 'outlived-session' THEN 0 WHEN 'orphaned' THEN 1 WHEN 'abandoned' THEN 2"
+      "           WHEN 'spinning' THEN 3 ELSE 4 END AS strength"
+      "       FROM (SELECT e.*,"
+      "               CASE WHEN e.session_ended_s >= :session_grace_s THEN 'outlived-session'"
+      "                    WHEN e.orphaned THEN 'orphaned'"
+      "                    WHEN e.abandoned_idle_s >= :idle_for_s THEN 'abandoned'"
+      "                    WHEN e.spinning_s >= :idle_for_s THEN 'spinning'"
+      "                    WHEN e.unreachable THEN 'unreachable' END AS verdict"
+      "             FROM snapshot_leak_evidence e WHERE e.snapshot_id = :snapshot"
+      "               AND (:match IS NULL OR e.argv REGEXP :match)) v"
+      "       WHERE v.verdict IS NOT NULL"
+      "       UNION ALL"
+      "       SELECT kind, verdict, pid, start_ticks, substr(container_id, 1, 12), age_s, rss_kb, NULL, NULL, NULL, NULL,"
+      "         reasons, argv, 1 FROM snapshot_leak_suspects"
+      "       WHERE snapshot_id = :snapshot AND kind = 'container' AND (:match IS NULL OR argv REGEXP :match))"
+      " ORDER BY strength, COALESCE(uss_kb, rss_kb) DESC, age_s DESC LIMIT 500",
+      {{":snapshot", snapshot_id},
+       {":match", match_of(options.match)},
+       {":idle_for_s", options.idle_for_s},
+       {":session_grace_s", options.session_grace_s}});
+}
+
+// Client sessions (view client_sessions) with what they started and what is still alive.
+Result<ResultTable> query_sessions(TrailReader& trail, const TimeWindow& window) {
   return trail.select(
-      "SELECT kind, pid, start_ticks, substr(container_id, 1, 12) AS container, score, age_s,"
-      " round(rss_kb / 1024.0, 1) AS rss_mb, reasons, argv FROM snapshot_leak_suspects"
-      " WHERE snapshot_id = ?1 AND (?2 IS NULL OR argv REGEXP ?2) ORDER BY score DESC, age_s DESC LIMIT 100",
-      {snapshot_id, match_of(match)});
+      "SELECT session_id, source, variable, client_pid, client_argv, started, COALESCE(ended, 'live') AS ended,"
+      " end_reason, processes, alive FROM client_sessions"
+      " WHERE started_us >= ?1 AND started_us < ?2 ORDER BY started_us, session_id",
+      {since_of(window), until_of(window)});
 }
 
 Result<ResultTable> query_snapshots(TrailReader& trail, const TimeWindow& window) {

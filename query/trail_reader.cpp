@@ -341,9 +341,12 @@ Result<ResultTable> query_peers(TrailReader& trail, int64_t snapshot_id, int64_t
 
 Result<ResultTable> query_reachable(TrailReader& trail, int64_t snapshot_id, const std::string& match) {
   return trail.select(
-      "SELECT pid, start_ticks, start_time, verdict, stdin, stdin_other_holders, stdout, stdout_other_holders,"
-      " listening_sockets, connections, argv FROM snapshot_reachability"
-      " WHERE snapshot_id = ?1 AND argv REGEXP ?2 ORDER BY start_ticks, pid",
+      "SELECT r.pid, r.start_ticks, r.start_time, r.verdict, a.activity,"
+      " strftime('%Y-%m-%dT%H:%M:%SZ', a.since_us / 1000000, 'unixepoch') AS activity_since, r.stdin,"
+      " r.stdin_other_holders, r.stdout, r.stdout_other_holders, r.listening_sockets, r.connections, r.argv"
+      " FROM snapshot_reachability r"
+      " LEFT JOIN snapshot_activity a ON a.snapshot_id = r.snapshot_id AND a.process_id = r.process_id"
+      " WHERE r.snapshot_id = ?1 AND r.argv REGEXP ?2 ORDER BY r.start_ticks, r.pid",
       {snapshot_id, match});
 }
 

@@ -46,6 +46,13 @@ SELECT
   COALESCE((SELECT c.threads FROM process_usage_changes c
              WHERE c.process_id = p.process_id AND c.snapshot_id <= s.snapshot_id
              ORDER BY c.snapshot_id DESC LIMIT 1), p.threads) AS threads, -- (20) threads, as last recorded
+  COALESCE((SELECT c.swap_kb FROM process_usage_changes c
+             WHERE c.process_id = p.process_id AND c.snapshot_id <= s.snapshot_id
+             ORDER BY c.snapshot_id DESC LIMIT 1), p.swap_kb) AS swap_kb, -- status VmSwap KiB, as last recorded; NULL if unreadable
+  p.inherited_by,                                 -- first seen already inherited by this reaper pid: original parent unknown
+  p.session_variable,                             -- the environment variable that marked its client session
+  p.session_marker,                               -- its value (the session id)
+  p.unreadable,                                   -- evidence that could not be read at first sight (environ, status)
   p.cgroup,                                       -- cgroup path
   p.pid_ns,                                       -- pid namespace inode
   p.is_kernel_thread,                             -- 1 for kernel threads
@@ -81,6 +88,8 @@ SELECT
   COALESCE(cmd.argv, p.argv) AS argv,             -- latest argv
   COALESCE((SELECT c.rss_kb FROM process_usage_changes c WHERE c.process_id = p.process_id
              ORDER BY c.snapshot_id DESC LIMIT 1), p.rss_kb) AS rss_kb, -- latest recorded RSS KiB
+  COALESCE((SELECT c.swap_kb FROM process_usage_changes c WHERE c.process_id = p.process_id
+             ORDER BY c.snapshot_id DESC LIMIT 1), p.swap_kb) AS swap_kb, -- latest recorded VmSwap KiB
   p.first_seen,                                   -- snapshot that first saw it
   p.gone_by                                       -- NULL while present
 FROM processes p
@@ -229,13 +238,18 @@ SELECT f.snapshot_id,                 -- the snapshot asked about
 -- Is each process still reachable at each snapshot? Whether anything other than itself holds the
 -- other end of its stdin (fd 0) and stdout (fd 1), and for its listening sockets how many
 -- established connections they have. verdict: connected (someone else holds the far end of stdin or
--- stdout), listening (no such peer, but it listens), orphaned (neither).
+-- stdout), listening (no such peer, but it listens), detached (init, or stdin on /dev/null or closed:
+-- a daemon, not a leak by that alone), unreachable (none of these), unknown (its descriptors were
+-- not read: another user's without privilege, or not collected).
 DROP VIEW IF EXISTS snapshot_reachability;
 CREATE VIEW snapshot_reachability AS
 SELECT r.*,
        CASE WHEN r.stdin_other_holders + r.stdout_other_holders > 0 THEN 'connected'
             WHEN r.listening_sockets > 0 THEN 'listening'
-            ELSE 'orphaned' END AS verdict   -- connected, listening or orphaned
+            WHEN r.pid = 1 THEN 'detached'
+            WHEN r.descriptors = 0 THEN 'unknown'
+            WHEN r.stdin IS NULL OR r.stdin = '/dev/null' THEN 'detached'
+            ELSE 'unreachable' END AS verdict   -- connected, listening, detached, unreachable or unknown
   FROM (
     SELECT p.snapshot_id,                  -- the snapshot asked about
            p.process_id,                   -- the process's row
@@ -245,6 +259,8 @@ SELECT r.*,
            p.start_time,                   -- start, UTC
            p.ppid,                         -- ppid at the snapshot
            p.argv,                         -- command line at the snapshot
+           (SELECT count(*) FROM fds f WHERE f.process_id = p.process_id AND f.first_seen <= p.snapshot_id
+               AND (f.gone_by IS NULL OR f.gone_by > p.snapshot_id)) AS descriptors, -- descriptors recorded (0: not read)
            (SELECT f.target FROM snapshot_fds f
              WHERE f.snapshot_id = p.snapshot_id AND f.process_id = p.process_id AND f.fd = 0) AS stdin,  -- fd 0 link
            (SELECT count(DISTINCT x.peer_process_id) FROM snapshot_fd_peers x
@@ -388,7 +404,8 @@ SELECT
   p.argv,                                         -- argv when first seen
   p.comm,                                         -- comm when first seen
   p.parent_process_id,                            -- original parent's row; NULL if never recorded
-  COALESCE(p.parent_pid, p.ppid) AS parent_pid,   -- original parent's pid (first-sight ppid if not recorded)
+  CASE WHEN p.inherited_by IS NOT NULL AND p.parent_process_id IS NULL THEN NULL
+       ELSE COALESCE(p.parent_pid, p.ppid) END AS parent_pid, -- original parent's pid (first-sight ppid if not recorded); NULL when unknown (found inherited by a reaper)
   p.parent_start_ticks,                           -- original parent's start_ticks
   pp.argv AS parent_argv,                         -- original parent's argv when first seen
   p.container_id,                                 -- its container, if any
@@ -418,17 +435,33 @@ SELECT sp.snapshot_id,                            -- the snapshot asked about
        pp.argv AS parent_argv,                    -- original parent's argv when first seen
        sp.state,                                  -- state at the snapshot
        sp.rss_kb,                                 -- RSS KiB as last recorded
+       sp.swap_kb,                                -- VmSwap KiB as last recorded
        sp.argv,                                   -- argv at the snapshot
-       sp.container_id                            -- its container, if any
+       sp.container_id,                           -- its container, if any
+       sp.pgid,                                   -- (5) process group
+       sp.sid,                                    -- (6) session
+       sp.uid,                                    -- real uid
+       sp.inherited_by,                           -- first seen already inherited by this reaper: original parent unknown
+       sp.session_variable,                       -- its session marker's variable
+       sp.session_marker,                         -- its session marker (the session id)
+       sp.unreadable,                             -- evidence not readable at first sight
+       sp.first_seen                              -- snapshot that first saw it
   FROM snapshot_processes sp
   LEFT JOIN processes pp ON pp.process_id = sp.parent_process_id
  WHERE sp.is_kernel_thread = 0;
 
--- Orphans at each snapshot: processes whose original parent is gone, or that were reparented (to init
--- or to any subreaper), with the original parent's pid and argv and, when descriptors were recorded at
--- that snapshot, whether anything still talks to them.
+-- Orphans at each snapshot: processes whose original parent is gone (seen to exit), that were
+-- reparented since first seen, or that were first seen already inherited by init or a subreaper
+-- (original parent unknown). Process group and session survive reparenting: a group or session whose
+-- leader is gone names the family the orphan came from, and the orphans sharing it are one family.
 DROP VIEW IF EXISTS snapshot_orphans;
 CREATE VIEW snapshot_orphans AS
+SELECT o.*,
+       count(*) OVER (PARTITION BY o.snapshot_id, o.dead_leader_pid) AS family_size, -- orphans sharing its dead leader
+       CASE WHEN o.dead_leader_pid IS NULL THEN NULL
+            ELSE CASE WHEN o.pgid = o.dead_leader_pid THEN 'process group ' || o.pgid ELSE 'session ' || o.sid END
+                 || CASE WHEN o.pgid = o.sid THEN ' / session ' || o.sid ELSE '' END || ', leader gone' END AS family -- e.g. "process group 7368 / session 7368, leader gone"
+  FROM (
 SELECT i.snapshot_id,                             -- the snapshot asked about
        i.process_id,                              -- processes row
        i.pid,                                     -- (1) pid
@@ -437,20 +470,34 @@ SELECT i.snapshot_id,                             -- the snapshot asked about
        i.start_time,                              -- start, UTC
        i.age_s,                                   -- age at the snapshot, seconds
        i.rss_kb,                                  -- RSS KiB
+       i.swap_kb,                                 -- VmSwap KiB
        i.argv,                                    -- argv at the snapshot
+       i.pgid,                                    -- (5) process group: survives reparenting
+       i.sid,                                     -- (6) session: survives reparenting
        i.ppid AS ppid_now,                        -- who it is parented to now
-       i.parent_pid AS original_parent_pid,       -- its original parent's pid (first-sight ppid if that parent was never recorded)
+       i.parent_pid AS original_parent_pid,       -- its original parent's pid; NULL when unknown (first seen already inherited)
        i.parent_argv AS original_parent_argv,     -- its original parent's argv; NULL if never recorded
+       CASE WHEN i.inherited_by IS NOT NULL AND i.parent_process_id IS NULL THEN 'inherited before first seen'
+            WHEN pp.gone_by IS NOT NULL AND pp.gone_by <= i.snapshot_id THEN 'parent exited'
+            ELSE 'reparented' END AS how,         -- inherited before first seen (original parent unknown), parent exited, reparented
        (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', g.started_at_us / 1000000, 'unixepoch') FROM snapshots g
          WHERE g.snapshot_id = pp.gone_by AND pp.gone_by <= i.snapshot_id) AS parent_gone_by, -- first snapshot without the parent
+       CASE WHEN i.pgid > 0 AND i.pgid != i.pid AND NOT EXISTS (SELECT 1 FROM processes l WHERE l.host_id = i.host_id AND l.pid = i.pgid
+                                                  AND l.first_seen <= i.snapshot_id AND COALESCE(l.gone_by, 9223372036854775807) > i.snapshot_id)
+            THEN i.pgid
+            WHEN i.sid > 0 AND i.sid != i.pid AND NOT EXISTS (SELECT 1 FROM processes l WHERE l.host_id = i.host_id AND l.pid = i.sid
+                                                  AND l.first_seen <= i.snapshot_id AND COALESCE(l.gone_by, 9223372036854775807) > i.snapshot_id)
+            THEN i.sid END AS dead_leader_pid,     -- the gone leader of its process group (else of its session); NULL if both are alive
        (SELECT r.verdict FROM snapshot_reachability r
          WHERE r.snapshot_id = i.snapshot_id AND r.process_id = i.process_id
-           AND EXISTS (SELECT 1 FROM snapshot_collections k WHERE k.snapshot_id = i.snapshot_id)) AS reachable -- connected, listening, orphaned; NULL if no descriptors recorded
+           AND EXISTS (SELECT 1 FROM snapshot_collections k WHERE k.snapshot_id = i.snapshot_id)) AS reachable -- connected, listening, detached, unreachable, unknown; NULL if no descriptors recorded
   FROM snapshot_instances i
   JOIN processes p0 ON p0.process_id = i.process_id
   LEFT JOIN processes pp ON pp.process_id = i.parent_process_id
- WHERE i.ppid != p0.ppid                                            -- reparented since first seen
-    OR (pp.gone_by IS NOT NULL AND pp.gone_by <= i.snapshot_id);    -- or its original parent is gone
+ WHERE i.pid != 1
+   AND (i.ppid != p0.ppid                                            -- reparented since first seen
+    OR (i.inherited_by IS NOT NULL AND i.parent_process_id IS NULL)  -- or first seen already inherited
+    OR (pp.gone_by IS NOT NULL AND pp.gone_by <= i.snapshot_id))) o; -- or its original parent is gone
 
 -- Every recorded event of one process's life, oldest first: first sight, ppid, state, argv and RSS
 -- changes, descriptors opened and closed, and the snapshot that no longer saw it. Filter on process_id.
@@ -508,49 +555,235 @@ SELECT s.snapshot_id,                             -- the snapshot
   LEFT JOIN snapshot_collections c ON c.snapshot_id = s.snapshot_id
   LEFT JOIN container_collections k ON k.snapshot_id = s.snapshot_id;
 
--- Ranked leak suspects at each snapshot, one row per process (score and every reason it ranks)
--- plus running containers whose creator is gone. A process ranks for being a long-lived orphan (an
--- hour or more), for being unreachable (nothing holds its stdin/stdout and it listens on nothing), and
--- for having 3 or more live instances of the same argv whose original parents ran the same argv (one
--- client, or one client restarted again and again), started over an hour or more apart (a worker pool
--- starts together; a leak accumulates); RSS adds weight.
+-- Whether each user process runs, at each snapshot: its latest activity change at or before it.
+-- A process without change rows has not been seen to run since first seen (idle since first seen,
+-- perhaps longer); one seen by this snapshot only has no activity yet (NULL).
+DROP VIEW IF EXISTS snapshot_activity;
+CREATE VIEW snapshot_activity AS
+SELECT p.snapshot_id,                             -- the snapshot asked about
+       p.process_id,                              -- processes row
+       CASE WHEN a.process_id IS NOT NULL THEN a.activity
+            WHEN p.first_seen < p.snapshot_id THEN 'idle' END AS activity, -- idle, active, spinning; NULL: seen once, not known yet
+       CASE WHEN a.process_id IS NOT NULL THEN sa.started_at_us - CAST(a.interval_s * 1000000 AS INTEGER)
+            WHEN p.first_seen < p.snapshot_id THEN f.started_at_us END AS since_us, -- since when, unix µs: the sample before the change (first sight for idle without rows)
+       CASE WHEN a.process_id IS NULL AND p.first_seen < p.snapshot_id THEN 1 ELSE 0 END AS since_first_seen, -- 1: idle at least since first seen, perhaps longer
+       a.cpu_percent,                             -- CPU over the interval that changed it, percent of one CPU
+       a.io_known                                 -- 1: read/write syscalls were known at both ends of that interval
+  FROM (SELECT s.snapshot_id, p0.process_id, p0.first_seen
+          FROM snapshots s
+          JOIN processes p0 ON p0.host_id = s.host_id AND p0.is_kernel_thread = 0
+                           AND COALESCE(p0.gone_by, 9223372036854775807) > s.snapshot_id + 0
+                           AND p0.first_seen <= s.snapshot_id) p
+  JOIN snapshots f ON f.snapshot_id = p.first_seen
+  LEFT JOIN process_activity_changes a ON a.process_id = p.process_id
+        AND a.snapshot_id = (SELECT max(c.snapshot_id) FROM process_activity_changes c
+                              WHERE c.process_id = p.process_id AND c.snapshot_id <= p.snapshot_id)
+  LEFT JOIN snapshots sa ON sa.snapshot_id = a.snapshot_id;
+
+-- Which process belongs to which client session: the marker in its environment at first sight
+-- (CLAUDE_CODE_SESSION_ID's value; for PROCTRAIL_RUN, the innermost run id, the last of its ids).
+DROP VIEW IF EXISTS process_sessions;
+CREATE VIEW process_sessions AS
+SELECT p.process_id,                              -- processes row
+       p.host_id,                                 -- the boot
+       p.session_variable,                        -- the marking variable
+       CASE WHEN p.session_variable = 'PROCTRAIL_RUN'
+            THEN substr(p.session_marker, length(rtrim(p.session_marker, replace(p.session_marker, ':', ''))) + 1)
+            ELSE p.session_marker END AS session_id -- the session it marks
+  FROM processes p
+ WHERE p.session_marker IS NOT NULL AND p.session_marker != '';
+
+-- Client sessions: a client session id with its client process, start and end. Sources: hook
+-- snapshots (session_id; SessionEnd ends it, except reason "clear", after which Claude Code keeps the
+-- servers under a new id), process environments (the session markers), and `proctrail exec` runs.
+-- A session without a SessionEnd ends when its client is seen gone (`kill -9` of a client fires no hook).
+DROP VIEW IF EXISTS client_sessions;
+CREATE VIEW client_sessions AS
+WITH hooks AS (
+  SELECT h.host_id, h.hook_session_id AS session_id, min(h.started_at_us) AS first_us,
+         min(CASE WHEN h.hook_event = 'SessionEnd' AND COALESCE(h.hook_reason, '') != 'clear' THEN h.started_at_us END) AS end_us,
+         (SELECT e.hook_reason FROM snapshots e WHERE e.host_id = h.host_id AND e.hook_session_id = h.hook_session_id
+             AND e.hook_event = 'SessionEnd' AND COALESCE(e.hook_reason, '') != 'clear' ORDER BY e.snapshot_id LIMIT 1) AS end_reason,
+         (SELECT c.process_id FROM snapshots e JOIN processes c ON c.host_id = e.host_id AND c.pid = e.hook_client_pid
+                                                             AND c.start_ticks = e.hook_client_start_ticks
+           WHERE e.host_id = h.host_id AND e.hook_session_id = h.hook_session_id ORDER BY e.snapshot_id LIMIT 1) AS client_process_id,
+         (SELECT e.hook_client_pid FROM snapshots e WHERE e.host_id = h.host_id AND e.hook_session_id = h.hook_session_id
+             AND e.hook_client_pid IS NOT NULL ORDER BY e.snapshot_id LIMIT 1) AS client_pid
+    FROM snapshots h WHERE h.hook_session_id IS NOT NULL GROUP BY h.host_id, h.hook_session_id),
+marked AS (
+  SELECT m.host_id, m.session_id, min(m.session_variable) AS variable, count(*) AS processes,
+         sum(p.gone_by IS NULL) AS alive, min(p.start_time_us) AS first_us,
+         (SELECT p2.parent_process_id FROM process_sessions m2 JOIN processes p2 ON p2.process_id = m2.process_id
+           WHERE m2.host_id = m.host_id AND m2.session_id = m.session_id
+           ORDER BY p2.start_time_us, p2.process_id LIMIT 1) AS first_parent_process_id
+    FROM process_sessions m JOIN processes p ON p.process_id = m.process_id
+   GROUP BY m.host_id, m.session_id),
+runs AS (SELECT host_id, marker AS session_id, min(started_at_us) AS first_us, max(ended_at_us) AS end_us
+           FROM exec_runs GROUP BY host_id, marker),
+ids AS (SELECT host_id, session_id FROM hooks UNION SELECT host_id, session_id FROM marked
+        UNION SELECT host_id, session_id FROM runs)
+SELECT x.*,
+       CASE WHEN x.end_us IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%SZ', x.end_us / 1000000, 'unixepoch') END AS ended, -- end, UTC; NULL while live
+       strftime('%Y-%m-%dT%H:%M:%SZ', x.started_us / 1000000, 'unixepoch') AS started -- start, UTC
+  FROM (
+SELECT ids.host_id,                               -- the boot
+       ids.session_id,                            -- the client's session id
+       CASE WHEN h.session_id IS NOT NULL THEN 'hook' WHEN r.session_id IS NOT NULL THEN 'exec' ELSE 'environ' END AS source, -- what named it first: hook, exec or environ
+       COALESCE(m.variable, CASE WHEN r.session_id IS NOT NULL THEN 'PROCTRAIL_RUN' END) AS variable, -- the environment variable its processes carry
+       c.process_id AS client_process_id,         -- the client's processes row (hook: the hook's nearest non-shell ancestor; environ: the first marked process's parent)
+       COALESCE(c.pid, h.client_pid) AS client_pid, -- the client's pid
+       c.start_ticks AS client_start_ticks,       -- its (22) starttime
+       c.argv AS client_argv,                     -- its argv when first seen
+       min(COALESCE(h.first_us, 9223372036854775807), COALESCE(m.first_us, 9223372036854775807),
+           COALESCE(r.first_us, 9223372036854775807)) AS started_us, -- the earliest evidence of it, unix µs
+       COALESCE(h.end_us, r.end_us, cg.started_at_us) AS end_us, -- when it ended, unix µs; NULL while live
+       CASE WHEN h.end_us IS NOT NULL THEN 'SessionEnd' || COALESCE(' (' || h.end_reason || ')', '')
+            WHEN r.end_us IS NOT NULL THEN 'exec run ended'
+            WHEN cg.snapshot_id IS NOT NULL THEN 'client exited' END AS end_reason, -- SessionEnd (reason), exec run ended, client exited
+       COALESCE(m.processes, 0) AS processes,     -- processes that carry its marker
+       COALESCE(m.alive, 0) AS alive              -- of those, still present at the latest snapshot
+  FROM ids
+  LEFT JOIN hooks h ON h.host_id = ids.host_id AND h.session_id = ids.session_id
+  LEFT JOIN marked m ON m.host_id = ids.host_id AND m.session_id = ids.session_id
+  LEFT JOIN runs r ON r.host_id = ids.host_id AND r.session_id = ids.session_id
+  LEFT JOIN processes c ON c.process_id = COALESCE(h.client_process_id, m.first_parent_process_id)
+  LEFT JOIN snapshots cg ON cg.snapshot_id = c.gone_by) x;
+
+-- Generations at each snapshot: instances of one argv under one live parent (or one dead family),
+-- numbered by start burst (an instance starting more than 0.5 s after the previous one opens a new
+-- generation; a pool started together is one).
+DROP VIEW IF EXISTS snapshot_generations;
+CREATE VIEW snapshot_generations AS
+SELECT g.*,
+       max(g.generation) OVER (PARTITION BY g.snapshot_id, g.origin, g.argv) AS generations -- generations of this argv and origin
+  FROM (
+SELECT b.*,
+       1 + sum(b.new_burst) OVER (PARTITION BY b.snapshot_id, b.origin, b.argv ORDER BY b.start_time_us, b.pid
+                                  ROWS UNBOUNDED PRECEDING) AS generation -- 1 for the oldest burst
+  FROM (
+SELECT o.*,
+       CASE WHEN o.start_time_us - lag(o.start_time_us) OVER (PARTITION BY o.snapshot_id, o.origin, o.argv
+                                                               ORDER BY o.start_time_us, o.pid) > 500000
+            THEN 1 ELSE 0 END AS new_burst
+  FROM (
+SELECT i.snapshot_id,                             -- the snapshot asked about
+       i.process_id,                              -- processes row
+       i.pid,                                     -- (1) pid
+       i.start_time_us,                           -- start, unix µs
+       i.argv,                                    -- the command
+       CASE WHEN o.process_id IS NULL THEN 'parent ' || i.ppid
+            ELSE 'family ' || COALESCE(o.dead_leader_pid, 'of pid ' || i.pid) END AS origin -- "parent PID" (live parent) or "family LEADER" (dead group or session leader)
+  FROM snapshot_instances i
+  LEFT JOIN snapshot_orphans o ON o.snapshot_id = i.snapshot_id AND o.process_id = i.process_id
+ WHERE COALESCE(i.state, '') != 'Z' AND i.argv IS NOT NULL) o) b) g;
+
+-- The evidence behind each live user process's leak verdict at each snapshot (DESIGN.md, "Verdicts"):
+-- orphanhood and family, reachability, activity, generation, session and real memory. `query leaks`
+-- picks the strongest verdict with its thresholds; snapshot_leak_suspects with the defaults.
+DROP VIEW IF EXISTS snapshot_leak_evidence;
+CREATE VIEW snapshot_leak_evidence AS
+SELECT e.*,
+       -- each verdict's test, the duration its threshold applies to, and its evidence as a sentence
+       CASE WHEN e.session_end_us IS NOT NULL THEN (e.at_us - e.session_end_us) / 1000000 END AS session_ended_s, -- outlived-session: seconds since its session ended
+       e.orphan AND COALESCE(e.reachable, '') != 'detached' AS orphaned, -- orphaned: 1 when an orphan that did not detach (a daemon)
+       CASE WHEN e.activity = 'idle' AND e.generation < e.generations AND e.newer_in_use_us > e.activity_since_us
+            THEN (e.at_us - e.activity_since_us) / 1000000 END AS abandoned_idle_s, -- abandoned: idle seconds while a newer generation was in use
+       CASE WHEN e.activity = 'spinning' THEN (e.at_us - e.activity_since_us) / 1000000 END AS spinning_s, -- spinning: seconds since it began
+       e.reachable = 'unreachable' AND (e.stdin LIKE 'pipe:%' OR e.stdin LIKE 'socket:%') AS unreachable, -- unreachable: its stdin is a pipe or socket nobody else holds, and it listens on nothing
+       'carries ' || e.session_variable || '=' || e.session_id || ' of a session that ended '
+         || strftime('%Y-%m-%dT%H:%M:%SZ', e.session_end_us / 1000000, 'unixepoch') || ' (' || e.session_end_reason || ')'
+         AS outlived_evidence,
+       CASE e.orphan_how
+         WHEN 'inherited before first seen' THEN 'first seen already a child of pid ' || e.inherited_by || ', which did not start it: original parent unknown'
+         WHEN 'parent exited' THEN 'original parent ' || e.original_parent_pid || COALESCE(' ' || e.original_parent_argv, '') || ' exited'
+         ELSE 'reparented away from ' || COALESCE(e.original_parent_pid || COALESCE(' ' || e.original_parent_argv, ''), 'its parent') END
+         || COALESCE('; ' || e.family || CASE WHEN e.family_size > 1 THEN ', a family of ' || e.family_size || ' orphans' ELSE '' END, '')
+         || COALESCE('; reachable: ' || e.reachable, '') AS orphaned_evidence,
+       'generation ' || e.generation || ' of ' || e.generations || ' of this command under ' || e.origin
+         || '; newest: pid ' || e.newest_generation || ', in use at '
+         || strftime('%Y-%m-%dT%H:%M:%SZ', e.newer_in_use_us / 1000000, 'unixepoch')
+         || '; this one idle since ' || CASE WHEN e.since_first_seen THEN 'first seen ' ELSE '' END
+         || strftime('%Y-%m-%dT%H:%M:%SZ', e.activity_since_us / 1000000, 'unixepoch') AS abandoned_evidence,
+       'spinning since ' || strftime('%Y-%m-%dT%H:%M:%SZ', e.activity_since_us / 1000000, 'unixepoch') || ': '
+         || CAST(round(e.cpu_percent) AS INTEGER) || ' % of a CPU with no read or write syscall' AS spinning_evidence,
+       'nothing else holds its stdin (' || e.stdin || ') or stdout, and it listens on nothing' AS unreachable_evidence,
+       rtrim(CASE WHEN e.unreadable IS NOT NULL THEN 'not readable: ' || e.unreadable || '; ' ELSE '' END
+             || CASE WHEN e.activity IS NULL THEN 'activity unknown (seen by one snapshot); ' ELSE '' END
+             || CASE WHEN e.reachable IS NULL OR e.reachable = 'unknown' THEN 'descriptors not recorded; ' ELSE '' END, '; ')
+         AS missing_evidence -- what could not be known, for the verdicts that would need it
+  FROM (
+SELECT i.snapshot_id,                             -- the snapshot asked about
+       s.started_at_us AS at_us,                  -- its time, unix µs
+       i.process_id, i.pid, i.start_ticks, i.start_time, i.age_s, i.argv, i.uid,
+       i.rss_kb,                                  -- RSS KiB (status/stat, as last recorded)
+       i.swap_kb,                                 -- VmSwap KiB (as last recorded)
+       m.pss_kb,                                  -- Pss KiB from smaps_rollup (latest read); NULL if never read
+       m.uss_kb,                                  -- Private_Clean + Private_Dirty KiB: what ending it frees; NULL if never read
+       i.unreadable,                              -- evidence that could not be read at first sight
+       o.process_id IS NOT NULL AS orphan,        -- 1: parent gone, reparented, or found inherited
+       o.how AS orphan_how, o.original_parent_pid, o.original_parent_argv, o.family, o.family_size, o.dead_leader_pid,
+       i.inherited_by,
+       r.verdict AS reachable,                    -- connected, listening, detached, unreachable, unknown; NULL if descriptors were not recorded
+       r.stdin,                                   -- its fd 0
+       a.activity,                                -- idle, active, spinning; NULL if not known yet
+       a.since_us AS activity_since_us,           -- since when
+       a.since_first_seen,                        -- 1: idle since first seen, perhaps longer
+       a.cpu_percent,
+       g.generation, g.generations, g.origin,
+       (SELECT max(CASE WHEN a2.activity IN ('active', 'spinning') THEN s.started_at_us
+                        WHEN a2.since_first_seen = 0 THEN a2.since_us END)
+          FROM snapshot_generations g2
+          JOIN snapshot_activity a2 ON a2.snapshot_id = g2.snapshot_id AND a2.process_id = g2.process_id
+         WHERE g2.snapshot_id = g.snapshot_id AND g2.origin = g.origin AND g2.argv = g.argv
+           AND g2.generation > g.generation) AS newer_in_use_us, -- when a newer generation was last seen running
+       (SELECT g2.pid || ' (generation ' || g2.generation || ', started ' || strftime('%Y-%m-%dT%H:%M:%SZ', g2.start_time_us / 1000000, 'unixepoch') || ')'
+          FROM snapshot_generations g2
+         WHERE g2.snapshot_id = g.snapshot_id AND g2.origin = g.origin AND g2.argv = g.argv
+           AND g2.generation = g.generations ORDER BY g2.start_time_us DESC LIMIT 1) AS newest_generation, -- its newest instance
+       ps.session_id,                             -- the client session its environment names
+       i.session_variable,
+       cs.end_us AS session_end_us,               -- when that session ended; NULL while live or unknown
+       cs.end_reason AS session_end_reason
+  FROM snapshot_instances i
+  JOIN snapshots s ON s.snapshot_id = i.snapshot_id
+  LEFT JOIN snapshot_orphans o ON o.snapshot_id = i.snapshot_id AND o.process_id = i.process_id
+  LEFT JOIN snapshot_reachability r ON r.snapshot_id = i.snapshot_id AND r.process_id = i.process_id
+        AND EXISTS (SELECT 1 FROM snapshot_collections k WHERE k.snapshot_id = i.snapshot_id)
+  LEFT JOIN snapshot_activity a ON a.snapshot_id = i.snapshot_id AND a.process_id = i.process_id
+  LEFT JOIN snapshot_generations g ON g.snapshot_id = i.snapshot_id AND g.process_id = i.process_id
+  LEFT JOIN process_memory_samples m ON m.process_id = i.process_id
+        AND m.snapshot_id = (SELECT max(m2.snapshot_id) FROM process_memory_samples m2
+                              WHERE m2.process_id = i.process_id AND m2.snapshot_id <= i.snapshot_id)
+  LEFT JOIN process_sessions ps ON ps.process_id = i.process_id
+  LEFT JOIN client_sessions cs ON cs.host_id = i.host_id AND cs.session_id = ps.session_id
+ WHERE COALESCE(i.state, '') != 'Z' AND i.pid != 1) e;
+
+-- Leak suspects at each snapshot, one row per process with its one verdict (the strongest that
+-- applies: outlived-session, orphaned, abandoned, spinning, unreachable) and the evidence in a
+-- sentence, with the default thresholds of `query leaks` (a session ended 30 s ago or more; idle or
+-- spinning for 10 minutes); plus running containers whose creator is gone. score orders them.
 DROP VIEW IF EXISTS snapshot_leak_suspects;
 CREATE VIEW snapshot_leak_suspects AS
-SELECT snapshot_id, kind, pid, start_ticks, container_id, argv, age_s, rss_kb, score, reasons FROM (
-  SELECT x.snapshot_id,
-         'process' AS kind,
-         x.pid,
-         x.start_ticks,
-         x.container_id,
-         x.argv,
-         x.age_s,
-         x.rss_kb,
-         (CASE WHEN x.orphan AND x.age_s >= 3600 THEN 40 + min(x.age_s / 3600, 168) * 20 / 168 ELSE 0 END
-          + CASE WHEN x.reachable = 'orphaned' THEN 25 ELSE 0 END
-          + CASE WHEN x.siblings >= 3 AND x.siblings_spread_s >= 3600 THEN 10 + min(x.siblings, 50) ELSE 0 END
-          + min(x.rss_kb / 1024, 1024) * 15 / 1024) AS score,
-         rtrim(CASE WHEN x.orphan AND x.age_s >= 3600
-                    THEN 'orphan for ' || (x.age_s / 3600) || ' h (original parent ' || COALESCE(x.parent_pid, '?') || ' '
-                         || COALESCE(x.parent_argv, '') || ' gone or reparented away); ' ELSE '' END
-               || CASE WHEN x.reachable = 'orphaned' THEN 'unreachable: nothing else holds its stdin/stdout, no listener; ' ELSE '' END
-               || CASE WHEN x.siblings >= 3 AND x.siblings_spread_s >= 3600 THEN x.siblings || ' live instances of this argv, started over ' || (x.siblings_spread_s / 3600) || ' h by ' || COALESCE(x.parent_argv, 'the same parent') || '; ' ELSE '' END,
-               '; ') AS reasons,
-         (x.orphan AND x.age_s >= 3600) OR x.reachable = 'orphaned' OR (x.siblings >= 3 AND x.siblings_spread_s >= 3600) AS suspect
-    FROM (
-      SELECT w.*,
-             EXISTS (SELECT 1 FROM snapshot_orphans o WHERE o.snapshot_id = w.snapshot_id AND o.process_id = w.process_id) AS orphan,
-             (SELECT o.reachable FROM snapshot_orphans o WHERE o.snapshot_id = w.snapshot_id AND o.process_id = w.process_id) AS reachable
-        FROM (
-          -- siblings as window aggregates partitioned by snapshot, so a filter on snapshot_id reaches them
-          SELECT i.*,
-                 count(*) OVER same_origin AS siblings,
-                 (max(p0.start_time_us) OVER same_origin - min(p0.start_time_us) OVER same_origin) / 1000000 AS siblings_spread_s
-            FROM snapshot_instances i
-            JOIN processes p0 ON p0.process_id = i.process_id
-          WINDOW same_origin AS (PARTITION BY i.snapshot_id, p0.argv, i.parent_argv)) w) x)
- WHERE suspect
+SELECT v.snapshot_id, 'process' AS kind, v.pid, v.start_ticks, NULL AS container_id, v.argv, v.age_s, v.rss_kb,
+       v.pss_kb, v.uss_kb, v.swap_kb, v.verdict,
+       (CASE v.verdict WHEN 'outlived-session' THEN 90 WHEN 'orphaned' THEN 70 WHEN 'abandoned' THEN 60
+                       WHEN 'spinning' THEN 50 ELSE 40 END)
+       + min(COALESCE(v.uss_kb, v.rss_kb) / 1024, 1024) * 15 / 1024 AS score,
+       CASE v.verdict WHEN 'outlived-session' THEN v.outlived_evidence WHEN 'orphaned' THEN v.orphaned_evidence
+                      WHEN 'abandoned' THEN v.abandoned_evidence WHEN 'spinning' THEN v.spinning_evidence
+                      ELSE v.unreachable_evidence END
+       || CASE WHEN v.missing_evidence != '' THEN ' (' || v.missing_evidence || ')' ELSE '' END AS reasons
+  FROM (SELECT e.*,
+               CASE WHEN e.session_ended_s >= 30 THEN 'outlived-session'
+                    WHEN e.orphaned THEN 'orphaned'
+                    WHEN e.abandoned_idle_s >= 600 THEN 'abandoned'
+                    WHEN e.spinning_s >= 600 THEN 'spinning'
+                    WHEN e.unreachable THEN 'unreachable' END AS verdict
+          FROM snapshot_leak_evidence e) v
+ WHERE v.verdict IS NOT NULL
 UNION ALL
 SELECT c.snapshot_id, 'container', c.init_pid, NULL, c.container_id, c.image || ' ' || c.command, c.age_s, c.rss_kb,
+       NULL, NULL, NULL, 'orphaned',
        30 + min(c.age_s / 3600, 168) * 20 / 168 + min(c.rss_kb / 1024, 1024) * 15 / 1024,
        'running container ' || c.name || ' outlived its creator ' || c.creator_pid || ' ' || COALESCE(c.creator_argv, '')
   FROM container_overview c

@@ -26,7 +26,9 @@ namespace proctrail {
 struct CleanupSelectors {
   std::optional<std::string> match;        // ECMAScript regex over argv (containers: name, image, command)
   bool orphans = false;                    // original parent gone or reparented (view snapshot_orphans)
-  bool unreachable = false;                // reachability verdict "orphaned" (needs descriptors)
+  bool unreachable = false;                // reachability verdict "unreachable" (needs descriptors)
+  std::vector<std::string> verdicts;       // leak verdicts (view snapshot_leak_suspects: outlived-session, orphaned,
+                                           // abandoned, spinning, unreachable), any of them
   std::optional<int64_t> older_than_s;     // age at the evidence snapshot
   std::optional<pid_t> parent;             // current or original parent pid
   std::optional<uid_t> user;               // real uid
@@ -39,6 +41,8 @@ struct CleanupSelectors {
   std::chrono::milliseconds grace{5000};   // SIGTERM → SIGKILL; the container stop timeout
 
   bool narrows() const;
+  // The verdicts `verdicts` may name.
+  static const std::vector<std::string>& known_verdicts();
   std::string to_json() const;
 };
 
@@ -48,6 +52,8 @@ struct CleanupTarget {
   std::string start_time;                   // UTC
   int64_t age_s = 0;
   int64_t rss_kb = 0;
+  std::optional<int64_t> frees_kb;          // USS + swap (smaps_rollup) as last measured: what ending it frees; nullopt if never measured
+  std::optional<std::string> verdict;       // its leak verdict at the evidence snapshot, if any
   std::optional<uid_t> uid;
   pid_t ppid = 0;
   std::string argv;                         // container: image and command

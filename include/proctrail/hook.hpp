@@ -8,6 +8,7 @@
 //   ... the worker records `request` and exits ...
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -17,12 +18,18 @@ namespace proctrail {
 
 inline constexpr size_t kMaxHookPayloadBytes = 8u << 20;
 
-// Reads and parses the payload (HookPayload: model.hpp) on `fd` without ever stalling: nullopt when `fd` is a terminal, closed
-// or empty; otherwise what arrives before EOF, kMaxHookPayloadBytes or `deadline`, whichever comes
-// first (a caller that keeps the pipe open without writing must not hold us). Never throws: a payload
-// that is too large or not a JSON object has `error` set and no fields; fields that are absent or not
-// strings are nullopt.
-std::optional<HookPayload> read_hook_payload(int fd, std::chrono::milliseconds deadline = std::chrono::milliseconds(300));
+// Reads and parses the payload (HookPayload: model.hpp) on `fd` without ever stalling: nullopt when `fd` is a terminal, or
+// closed with nothing written; otherwise what arrives before EOF, kMaxHookPayloadBytes or `deadline`,
+// whichever comes first (a caller that keeps the pipe open without writing must not hold us). Never
+// throws: a payload that is too large, not a JSON object, or not ended by EOF within the deadline
+// (late, or a caller that never closes) has `error` set and no fields, so the snapshot says so;
+// fields that are absent or not strings are nullopt.
+std::optional<HookPayload> read_hook_payload(int fd, std::chrono::milliseconds deadline = std::chrono::milliseconds(1000));
+
+// The client a hook reports for: starting at `parent` (the hook's parent), the nearest ancestor
+// whose comm is not a shell or a wrapper (sh, bash, env, timeout, ...), read from `proc_root`.
+// nullopt when the chain ends at init or cannot be read. Call it before detach_hook_worker.
+std::optional<ProcessKey> find_hook_client(pid_t parent, const std::filesystem::path& proc_root = "/proc");
 
 enum class HookRole { caller, worker };
 

@@ -21,7 +21,9 @@ struct HookPayload {
   std::optional<std::string> session_id;       // session_id
   std::optional<std::string> cwd;              // cwd
   std::optional<std::string> transcript_path;  // transcript_path
+  std::optional<std::string> reason;           // source (SessionStart) or reason (SessionEnd)
   std::optional<std::string> error;            // why the payload could not be used; nullopt if fine
+  std::optional<ProcessKey> client;            // the hook's nearest ancestor that is not a shell (find_hook_client)
 };
 
 // What a snapshot is asked for; the collection itself comes from a callback.
@@ -32,6 +34,7 @@ struct SnapshotRequest {
   int64_t requested_at_us = 0;        // wall clock of the request (0: now, by StoreOptions::clock)
   int64_t requested_boottime_ns = 0;  // CLOCK_BOOTTIME of the request (0: now, by StoreOptions::clock)
   pid_t collector_pid = 0;            // the recording process (0: this one)
+  std::vector<ProcessKey> memory_targets;  // read these processes' smaps_rollup first (cleanup targets)
 };
 
 struct SnapshotSummary {

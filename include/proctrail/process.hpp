@@ -87,6 +87,20 @@ struct ContainerSample {
   std::vector<std::pair<std::string, std::string>> labels;  // sorted by key
 };
 
+// What a process's memory really is (/proc/PID/smaps_rollup), KiB.
+struct MemorySample {
+  int64_t rss_kb = 0;   // Rss
+  int64_t pss_kb = 0;   // Pss: shared pages divided among their sharers
+  int64_t uss_kb = 0;   // Private_Clean + Private_Dirty: what ending the process frees
+  int64_t swap_kb = 0;  // Swap: swapped out (freed too)
+  friend bool operator==(const MemorySample&, const MemorySample&) = default;
+};
+
+// The environment variables that name a client session in a process's environment, strongest first:
+// Claude Code's session id (equal to its hooks' session_id), then a `proctrail exec` run's id. Add
+// others here; the collector, the sessions view and the docs read this one list.
+inline constexpr const char* kSessionMarkerVariables[] = {"CLAUDE_CODE_SESSION_ID", "PROCTRAIL_RUN"};
+
 // One process as read from /proc at one moment.
 struct ProcessSample {
   ProcessKey key;
@@ -114,11 +128,39 @@ struct ProcessSample {
   std::optional<uint64_t> run_signature;     // changes whenever it has run (see run_signature()); nullopt: always re-read
   bool fds_carried = false;                  // not re-read: run_signature equals the last read's
   std::optional<ContainerRef> container;     // nullopt: not in a container we can name
+  // Leak evidence (migration 015).
+  std::optional<uint64_t> context_switches;  // status voluntary + nonvoluntary; nullopt if unreadable
+  std::optional<int64_t> swap_kb;            // status VmSwap; nullopt if unreadable or absent
+  std::optional<uint64_t> io_syscalls;       // /proc/PID/io syscr + syscw; read only when it ran since the last snapshot
+  std::optional<pid_t> inherited_by;         // first seen as a child of init or a subreaper that did not start it
+  std::optional<std::string> session_variable;  // the kSessionMarkerVariables entry set in its environment
+  std::optional<std::string> session_marker;    // its value; environ is read only at first sight
+  std::optional<MemorySample> memory;        // smaps_rollup, for the processes a verdict needs (budgeted)
+  std::vector<std::string> unreadable;       // evidence that could not be read: environ, status, io, smaps_rollup
 };
+
+// A process's activity counters as last recorded, to tell whether it ran since.
+struct ActivityBaseline {
+  uint64_t cpu_ticks = 0;                    // utime + stime
+  std::optional<uint64_t> context_switches;
+};
+
+// Whether a process ran since `before`: it used CPU time, or it was switched out (a wake-up that
+// used less than a tick still counts a switch). The collector and the store's activity judge share it.
+inline bool ran_since(const ActivityBaseline& before, uint64_t cpu_ticks, const std::optional<uint64_t>& context_switches) {
+  if (cpu_ticks != before.cpu_ticks) return true;
+  return context_switches && before.context_switches && *context_switches != *before.context_switches;
+}
 
 // What the store remembers of the last descriptor reads, so unchanged processes can be skipped.
 struct CollectHints {
   std::unordered_map<ProcessKey, uint64_t, ProcessKeyHash> run_signatures;  // of the last read
+  // Every open process of the trail (those not here are new: their environment is read), with the
+  // counters that tell whether it ran (then its /proc/PID/io is read).
+  std::unordered_map<ProcessKey, ActivityBaseline, ProcessKeyHash> known;
+  // RSS at each process's last smaps_rollup read: it is read again only when RSS moved.
+  std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> memory_read_at_rss_kb;
+  std::vector<ProcessKey> memory_targets;    // read smaps_rollup of these first (cleanup targets)
 };
 
 // A full read of the process table.

@@ -27,6 +27,13 @@ struct ProcfsOptions {
   bool read_fd_flags = false;
   int max_threads_for_skip = 16;  // more threads than this: always re-read (cheaper than N schedstat reads)
   int threads = 0;                // reader threads over the process list; 0 = one per core, at most 4
+  // Leak evidence (DESIGN.md, "Verdicts"): a new process's environment is searched for the session
+  // markers (kSessionMarkerVariables), at most this much of it; /proc/PID/io is read for a process
+  // that ran since the last snapshot; smaps_rollup for at most `memory_budget` processes a verdict
+  // needs (orphans, session-marked processes, repeated instances, hints' targets) per collection.
+  bool read_leak_evidence = true;
+  size_t environ_max_bytes = 64 * 1024;
+  size_t memory_budget = 64;
 };
 
 struct ProcessRead;

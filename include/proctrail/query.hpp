@@ -93,7 +93,14 @@ Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const 
                                  const std::optional<std::string>& match, const TimeWindow& window);
 Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optional<int64_t> start_ticks);
 Result<ResultTable> query_diff(TrailReader& trail, int64_t a, int64_t b);
-Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const std::optional<std::string>& match);
+// Leak verdicts (DESIGN.md, "Verdicts"): the thresholds of the two that rest on time.
+struct LeakOptions {
+  std::optional<std::string> match;  // REGEXP over argv
+  int64_t idle_for_s = 600;          // abandoned and spinning: idle (or spinning) for at least this long
+  int64_t session_grace_s = 30;      // outlived-session: alive this long after its session ended
+};
+Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const LeakOptions& options);
+Result<ResultTable> query_sessions(TrailReader& trail, const TimeWindow& window);
 Result<ResultTable> query_snapshots(TrailReader& trail, const TimeWindow& window);
 
 // One cell as text (NULL as `null_text`), and a whole answer as a JSON array of objects.

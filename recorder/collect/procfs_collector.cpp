@@ -11,7 +11,9 @@
 #include <atomic>
 #include <thread>
 #include <cstring>
+#include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -198,17 +200,49 @@ std::optional<uint64_t> run_signature(int dirfd, const ProcessSample& sample, co
   return thread_signature(dirfd, scratch);
 }
 
+// The session marker of a process seen for the first time (environ is read once: a marker is
+// inherited at exec and does not change). Unreadable (another user's, without privilege) is said.
+void read_session_marker(int dirfd, ProcessSample& sample, std::string& scratch, const ProcfsOptions& options) {
+  if (fs::read_file_at(dirfd, "environ", scratch, options.environ_max_bytes) != 0) {
+    sample.unreadable.emplace_back("environ");
+    return;
+  }
+  static const std::vector<std::string_view> names(std::begin(kSessionMarkerVariables), std::end(kSessionMarkerVariables));
+  if (auto marker = find_environ_marker(scratch, names)) {
+    sample.session_variable = std::move(marker->name);
+    sample.session_marker = std::move(marker->value);
+  }
+}
+
+// Leak evidence of one user process: swap and switch counts from the status already read; the
+// session marker at first sight; read and write syscalls when it ran since the last snapshot.
+void read_leak_evidence(int dirfd, ProcessSample& sample, const StatusFields& status, bool status_read,
+                        std::string& scratch, const ProcfsOptions& options, const CollectHints& hints) {
+  if (!status_read) sample.unreadable.emplace_back("status");
+  sample.context_switches = status.context_switches;
+  sample.swap_kb = status.swap_kb;
+  auto known = hints.known.find(sample.key);
+  if (known == hints.known.end()) {
+    read_session_marker(dirfd, sample, scratch, options);
+    return;
+  }
+  if (!ran_since(known->second, sample.utime_ticks + sample.stime_ticks, sample.context_switches)) return;
+  if (fs::read_file_at(dirfd, "io", scratch) == 0) sample.io_syscalls = parse_io_syscalls(scratch);
+}
+
 // Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
 void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch, const ProcfsOptions& options,
                          const CollectHints& hints) {
   StatusFields status;
-  if (fs::read_file_at(dirfd, "status", scratch) == 0) {
+  const bool status_read = fs::read_file_at(dirfd, "status", scratch) == 0;
+  if (status_read) {
     status = parse_status(scratch);
     sample.uid = status.uid;
     sample.euid = status.euid;
   }
   if (auto ns = fs::read_link_at(dirfd, "ns/pid")) sample.pid_ns = parse_ns_link(*ns);
   if (sample.is_kernel_thread) return;  // no cmdline, exe, cwd, descriptors or own cgroup to speak of
+  if (options.read_leak_evidence) read_leak_evidence(dirfd, sample, status, status_read, scratch, options, hints);
 
   if (fs::read_file_at(dirfd, "cmdline", scratch) == 0) {
     auto argv = parse_cmdline(scratch);
@@ -243,6 +277,96 @@ void resolve_parents(std::vector<ProcessSample>& processes) {
     if (process.ppid == 0 || parent == start_by_pid.end()) continue;
     if (parent->second > process.key.start_ticks) continue;  // pid reused by a younger process
     process.parent = ProcessKey{process.ppid, parent->second};
+  }
+}
+
+// Process managers that adopt what others leave: a child of one of these that is not a session
+// leader itself (a service it started would be) was inherited, not started, by it.
+bool is_reaper(const ProcessSample& process) {
+  static constexpr std::string_view kReapers[] = {"systemd", "init", "tini", "dumb-init", "catatonit",
+                                                  "containerd-shim", "s6-svscan", "runsvdir"};
+  if (process.key.pid == 1) return true;
+  return std::find(std::begin(kReapers), std::end(kReapers), process.comm) != std::end(kReapers);
+}
+
+// Marks the processes found already reparented: their original parent is unknown, and init or the
+// subreaper only inherited them (DESIGN.md: never credit a reaper with spawning them). A process that
+// is not a session leader was inherited when its parent is init or a known process manager, or when
+// it sits in a session that is neither its own nor its parent's (fork keeps the session, so whoever
+// created it was in that session: a child subreaper such as `systemd --user` or `proctrail exec`
+// adopted it). A session of 0 lies outside this pid namespace and tells nothing.
+void mark_inherited(std::vector<ProcessSample>& processes) {
+  std::unordered_map<pid_t, const ProcessSample*> by_pid;
+  by_pid.reserve(processes.size());
+  for (const auto& process : processes) by_pid.emplace(process.key.pid, &process);
+  for (auto& process : processes) {
+    if (process.is_kernel_thread || process.key.pid == 1 || process.sid == process.key.pid) continue;
+    if (process.ppid == 1) {
+      process.inherited_by = 1;
+      continue;
+    }
+    auto parent = by_pid.find(process.ppid);
+    if (parent == by_pid.end()) continue;
+    const ProcessSample& reaper = *parent->second;
+    const bool foreign_session = process.sid > 0 && reaper.sid > 0 && process.sid != reaper.sid;
+    if (is_reaper(reaper) || foreign_session) process.inherited_by = process.ppid;
+  }
+}
+
+// Whether a verdict may need this process's real memory: an orphan, a session-marked process, or one
+// of several instances of one command under one parent (a generation, or a duplicate).
+std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const CollectHints& hints) {
+  std::unordered_map<pid_t, const ProcessSample*> by_pid;
+  std::map<std::pair<pid_t, std::string_view>, int> instances;
+  for (const auto& process : processes) {
+    by_pid.emplace(process.key.pid, &process);
+    if (process.argv) ++instances[{process.ppid, *process.argv}];
+  }
+  std::unordered_set<ProcessKey, ProcessKeyHash> targets(hints.memory_targets.begin(), hints.memory_targets.end());
+  std::vector<ProcessSample*> candidates;
+  for (auto& process : processes) {
+    if (process.is_kernel_thread || process.state == 'Z' || process.rss_kb == 0 || process.ppid == 0) continue;
+    const bool target = targets.contains(process.key);
+    const bool wanted = target || process.inherited_by || process.session_marker || !by_pid.contains(process.ppid) ||
+                        (process.argv && instances[{process.ppid, *process.argv}] > 1);
+    if (!wanted) continue;
+    if (auto last = hints.memory_read_at_rss_kb.find(process.key); !target && last != hints.memory_read_at_rss_kb.end()) {
+      const int64_t moved = std::abs(process.rss_kb - last->second);
+      if (moved < 1024 || moved * 10 < last->second) continue;  // read before, and RSS has not moved
+    }
+    candidates.push_back(&process);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [&](const ProcessSample* a, const ProcessSample* b) {
+    return std::make_tuple(targets.contains(a->key), a->rss_kb) > std::make_tuple(targets.contains(b->key), b->rss_kb);
+  });
+  return candidates;
+}
+
+// smaps_rollup of one process, through its directory, checked to be the same process (pid reuse).
+std::optional<MemorySample> read_memory(int root_fd, const ProcessKey& key, std::string& scratch) {
+  const std::string name = std::to_string(key.pid);
+  int dirfd = ::openat(root_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) return std::nullopt;
+  std::optional<MemorySample> memory;
+  if (fs::read_file_at(dirfd, "stat", scratch) == 0) {
+    auto stat = parse_stat(scratch);
+    if (stat && stat->starttime == key.start_ticks && fs::read_file_at(dirfd, "smaps_rollup", scratch) == 0) {
+      if (auto rollup = parse_smaps_rollup(scratch)) {
+        memory = MemorySample{rollup->rss_kb, rollup->pss_kb, rollup->uss_kb, rollup->swap_kb};
+      }
+    }
+  }
+  ::close(dirfd);
+  return memory;
+}
+
+void read_memory_of_candidates(int root_fd, std::vector<ProcessSample>& processes, const CollectHints& hints,
+                               size_t budget) {
+  std::string scratch;
+  for (ProcessSample* process : memory_candidates(processes, hints)) {
+    if (budget-- == 0) break;
+    process->memory = read_memory(root_fd, process->key, scratch);
+    if (!process->memory) process->unreadable.emplace_back("smaps_rollup");
   }
 }
 
@@ -356,7 +480,6 @@ Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
   for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
   work();
   for (auto& helper : helpers) helper.join();
-  ::closedir(dir);
 
   table.processes.reserve(reads.size());
   for (size_t i = 0; i < reads.size(); ++i) {
@@ -369,6 +492,11 @@ Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
     }
   }
   resolve_parents(table.processes);
+  if (options_.read_leak_evidence) {
+    mark_inherited(table.processes);
+    read_memory_of_candidates(root_fd, table.processes, hints, options_.memory_budget);
+  }
+  ::closedir(dir);
   table.ended_at_us = fs::clock_us(CLOCK_REALTIME);
   return table;
 }

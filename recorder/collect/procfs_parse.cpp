@@ -85,10 +85,70 @@ StatusFields parse_status(std::string_view text) {
       voluntary = counter(line.substr(24));
     } else if (line.starts_with("nonvoluntary_ctxt_switches:")) {
       involuntary = counter(line.substr(27));
+    } else if (line.starts_with("VmSwap:")) {
+      if (auto kb = counter(line.substr(7))) fields.swap_kb = static_cast<int64_t>(*kb);  // "VmSwap:\t  1234 kB"
     }
   }
   if (voluntary && involuntary) fields.context_switches = *voluntary + *involuntary;
   return fields;
+}
+
+std::optional<uint64_t> parse_io_syscalls(std::string_view text) {
+  std::optional<uint64_t> reads, writes;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    uint64_t value = 0;
+    if (line.starts_with("syscr:") && parse_int(trim(line.substr(6)), value)) reads = value;
+    if (line.starts_with("syscw:") && parse_int(trim(line.substr(6)), value)) writes = value;
+  }
+  if (!reads || !writes) return std::nullopt;
+  return *reads + *writes;
+}
+
+std::optional<MemoryRollup> parse_smaps_rollup(std::string_view text) {
+  MemoryRollup rollup;
+  bool rss = false, pss = false;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // the header line: "00400000-7ffd... ---p 00000000 00:00 0 [rollup]"
+    auto tokens = split_fields(line.substr(colon + 1), 1);
+    int64_t kb = 0;
+    if (tokens.empty() || !parse_int(tokens[0], kb)) continue;
+    const std::string_view key = line.substr(0, colon);
+    if (key == "Rss") rollup.rss_kb = kb, rss = true;
+    else if (key == "Pss") rollup.pss_kb = kb, pss = true;
+    else if (key == "Private_Clean" || key == "Private_Dirty") rollup.uss_kb += kb;
+    else if (key == "Swap") rollup.swap_kb = kb;
+  }
+  if (!rss || !pss) return std::nullopt;
+  return rollup;
+}
+
+std::optional<EnvironMarker> find_environ_marker(std::string_view environ, const std::vector<std::string_view>& names) {
+  std::optional<EnvironMarker> found;
+  size_t found_rank = names.size();
+  while (!environ.empty()) {
+    const size_t end = environ.find('\0');
+    const std::string_view entry = environ.substr(0, end);
+    environ = end == std::string_view::npos ? std::string_view{} : environ.substr(end + 1);
+    const size_t equals = entry.find('=');
+    if (equals == std::string_view::npos) continue;
+    const std::string_view name = entry.substr(0, equals);
+    for (size_t rank = 0; rank < found_rank; ++rank) {
+      if (names[rank] != name) continue;
+      std::string value(entry.substr(equals + 1, kMaxSessionMarkerBytes));
+      for (char& c : value) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';  // control bytes never reach a terminal
+      }
+      found = EnvironMarker{std::string(name), std::move(value)};
+      found_rank = rank;
+      break;
+    }
+  }
+  return found;
 }
 
 std::vector<std::string> parse_cmdline(std::string_view text) {

@@ -43,9 +43,35 @@ struct StatusFields {
   // voluntary_ctxt_switches + nonvoluntary_ctxt_switches: how often the task was switched *out*.
   // Per task, not summed over threads; both lines present or nullopt.
   std::optional<uint64_t> context_switches;
+  std::optional<int64_t> swap_kb;  // VmSwap: KiB swapped out (absent for kernel threads and zombies)
 };
 // /proc/PID/status: the Uid line. Missing or malformed lines give nullopt fields.
 StatusFields parse_status(std::string_view text);
+
+// /proc/PID/io: read and write syscalls (syscr + syscw), what tells a process doing I/O from one
+// only using CPU. nullopt when either line is missing or malformed.
+std::optional<uint64_t> parse_io_syscalls(std::string_view text);
+
+// /proc/PID/smaps_rollup: the memory a process really holds. nullopt unless Rss and Pss are there.
+struct MemoryRollup {
+  int64_t rss_kb = 0;   // Rss
+  int64_t pss_kb = 0;   // Pss: shared pages divided among their sharers
+  int64_t uss_kb = 0;   // Private_Clean + Private_Dirty: what ending it frees
+  int64_t swap_kb = 0;  // Swap
+  friend bool operator==(const MemoryRollup&, const MemoryRollup&) = default;
+};
+std::optional<MemoryRollup> parse_smaps_rollup(std::string_view text);
+
+// /proc/PID/environ (NUL-separated NAME=value): the first of `names` that is set, as (name, value),
+// the value cut to kMaxSessionMarkerBytes. Entries without '=' and non-text bytes are skipped, never
+// an error: the environment is whatever the process made of it.
+inline constexpr size_t kMaxSessionMarkerBytes = 256;
+struct EnvironMarker {
+  std::string name;
+  std::string value;
+  friend bool operator==(const EnvironMarker&, const EnvironMarker&) = default;
+};
+std::optional<EnvironMarker> find_environ_marker(std::string_view environ, const std::vector<std::string_view>& names);
 
 // /proc/PID/cmdline: NUL-separated arguments (a trailing NUL is optional; setproctitle may leave
 // spaces instead of NULs, which stay inside one argument).

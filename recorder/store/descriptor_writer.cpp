@@ -186,8 +186,32 @@ void insert_collection_row(SQLite::Database& db, int64_t snapshot_id, const Desc
 
 }  // namespace
 
+namespace {
+
+// Every open process with the counters its activity is judged from (activity_scan_state, else its
+// row's first sight) and the RSS at its last smaps_rollup read.
+void load_process_hints(SQLite::Database& db, int64_t host_id, CollectHints& hints) {
+  SQLite::Statement query(db,
+      "SELECT p.pid, p.start_ticks, COALESCE(k.cpu_ticks, p.utime_ticks + p.stime_ticks),"
+      " CASE WHEN k.process_id IS NULL THEN p.context_switches ELSE k.context_switches END,"
+      " (SELECT m.rss_kb FROM process_memory_samples m WHERE m.process_id = p.process_id"
+      "   ORDER BY m.snapshot_id DESC LIMIT 1)"
+      " FROM processes p LEFT JOIN activity_scan_state k ON k.process_id = p.process_id"
+      " WHERE p.host_id = ?1 AND p.gone_by IS NULL");
+  query.bind(1, host_id);
+  while (query.executeStep()) {
+    ProcessKey key{query.getColumn(0).getInt(), static_cast<uint64_t>(query.getColumn(1).getInt64())};
+    hints.known.emplace(key, ActivityBaseline{static_cast<uint64_t>(query.getColumn(2).getInt64()),
+                                              column_optional<uint64_t>(query.getColumn(3))});
+    if (!query.getColumn(4).isNull()) hints.memory_read_at_rss_kb.emplace(key, query.getColumn(4).getInt64());
+  }
+}
+
+}  // namespace
+
 CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval) {
   CollectHints hints;
+  load_process_hints(db, host_id, hints);
   // The newest snapshot of this host that re-read every process's descriptors.
   // Walks back from the newest collection and stops at the first match (a full read happens at least
   // every interval), instead of aggregating over the whole trail on every snapshot. CROSS JOIN keeps

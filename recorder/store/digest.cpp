@@ -74,6 +74,18 @@ constexpr const char* kContentQueries[] = {
     " JOIN imports i ON i.import_id = k.import_id WHERE i.snapshot_id = :s ORDER BY k.line_number, k.reason",
     // migration 014 (only where set, so the hashes of earlier imports stand)
     "SELECT import_id, utc_offset_s FROM imports WHERE snapshot_id = :s AND utc_offset_s IS NOT NULL",
+    // migration 015 (new columns only where set, so earlier hashes stand)
+    "SELECT snapshot_id, hook_reason, hook_client_pid, hook_client_start_ticks FROM snapshots"
+    " WHERE snapshot_id = :s AND (hook_reason IS NOT NULL OR hook_client_pid IS NOT NULL)",
+    "SELECT process_id, inherited_by, session_variable, session_marker, context_switches, swap_kb, unreadable"
+    " FROM processes WHERE first_seen = :s AND (inherited_by IS NOT NULL OR session_variable IS NOT NULL"
+    " OR context_switches IS NOT NULL OR swap_kb IS NOT NULL OR unreadable IS NOT NULL) ORDER BY process_id",
+    "SELECT process_id, swap_kb FROM process_usage_changes WHERE snapshot_id = :s AND swap_kb IS NOT NULL"
+    " ORDER BY process_id",
+    "SELECT process_id, activity, cpu_percent, interval_s, io_known FROM process_activity_changes"
+    " WHERE snapshot_id = :s ORDER BY process_id",
+    "SELECT process_id, rss_kb, pss_kb, uss_kb, swap_kb FROM process_memory_samples WHERE snapshot_id = :s"
+    " ORDER BY process_id",
 };
 
 class Sha256 {

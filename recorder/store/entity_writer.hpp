@@ -20,6 +20,7 @@
 //     static int64_t insert(NewRow<Entity>& row, const Sample&);  // row.insert(values of insert_columns)
 //     bool unread(const Key&) const;                      // optional: keep this unseen row open
 //     void order_new(std::vector<const Sample*>&) const;  // optional: the order new rows are inserted in
+//     void matched(const Open&, const Sample&);           // optional: after a sample's change rows (a cache to keep)
 //   };
 //   struct Fact {                                       // one change table
 //     static constexpr const char* table = "socket_changes";
@@ -165,6 +166,7 @@ class EntityWriter {
       found->second.seen = true;
       rows_[static_cast<size_t>(&sample - samples.data())] = found->second.open.row;
       write_changes(found->second.open, sample, counts);
+      if constexpr (requires { entity_.matched(found->second.open, sample); }) entity_.matched(found->second.open, sample);
     }
     if constexpr (requires { entity_.order_new(new_); }) entity_.order_new(new_);
     NewRow<Entity> row(insert_, owner, snapshot_id_, open);

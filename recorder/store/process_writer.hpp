@@ -21,6 +21,10 @@ std::vector<int64_t> write_processes(SQLite::Database& db, int64_t host_id, int6
                                      const ProcessTable& table, const StoreOptions& options, const Logger& logger,
                                      EntityCounts& counts);
 
+// The smaps_rollup reads of this collection, one process_memory_samples row each.
+void write_memory_samples(SQLite::Database& db, int64_t snapshot_id, const ProcessTable& table,
+                          const std::vector<int64_t>& process_ids);
+
 // Closes the open process rows of this machine's earlier boots (a reboot ended them); returns how many.
 int64_t close_earlier_boots(SQLite::Database& db, int64_t host_id, int64_t snapshot_id, const HostInfo& host);
 

@@ -173,6 +173,8 @@ void plan_touched(SQLite::Database& db) {
       " UNION SELECT snapshot_id FROM process_state_changes WHERE process_id IN " + processes +
       " UNION SELECT snapshot_id FROM process_command_changes WHERE process_id IN " + processes +
       " UNION SELECT snapshot_id FROM process_usage_changes WHERE process_id IN " + processes +
+      " UNION SELECT snapshot_id FROM process_activity_changes WHERE process_id IN " + processes +
+      " UNION SELECT snapshot_id FROM process_memory_samples WHERE process_id IN " + processes +
       " UNION SELECT first_seen FROM fds WHERE fd_id IN (SELECT fd_id FROM temp.prune_fds)"
       " UNION SELECT gone_by FROM fds WHERE fd_id IN (SELECT fd_id FROM temp.prune_fds)"
       " UNION SELECT first_seen FROM sockets WHERE socket_id IN (SELECT socket_id FROM temp.prune_sockets)"
@@ -191,8 +193,11 @@ struct DeleteStep {
   const char* where;
 };
 
-constexpr std::array<DeleteStep, 13> kSteps{{
+constexpr std::array<DeleteStep, 16> kSteps{{
     {"process_ppid_changes", "process_id IN (SELECT process_id FROM temp.prune_processes)"},
+    {"process_activity_changes", "process_id IN (SELECT process_id FROM temp.prune_processes)"},
+    {"activity_scan_state", "process_id IN (SELECT process_id FROM temp.prune_processes)"},
+    {"process_memory_samples", "process_id IN (SELECT process_id FROM temp.prune_processes)"},
     {"process_state_changes", "process_id IN (SELECT process_id FROM temp.prune_processes)"},
     {"process_command_changes", "process_id IN (SELECT process_id FROM temp.prune_processes)"},
     {"process_usage_changes", "process_id IN (SELECT process_id FROM temp.prune_processes)"},

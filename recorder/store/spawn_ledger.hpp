@@ -20,6 +20,10 @@ inline int64_t start_time_us(const HostInfo& host, uint64_t start_ticks) {
 // The spawn_counts minute of a process.
 inline int64_t start_minute(const HostInfo& host, uint64_t start_ticks) { return start_time_us(host, start_ticks) / 60'000'000; }
 
+// spawn_counts.parent_key of a process found already inherited by init or a subreaper: its
+// original parent is unknown (schema/015_verdicts.sql), and the reaper is not credited.
+inline constexpr int64_t kUnknownParent = 0;
+
 class SpawnLedger {
  public:
   SpawnLedger(SQLite::Database& db, int64_t host_id);

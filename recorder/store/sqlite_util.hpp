@@ -57,6 +57,7 @@ inline std::optional<std::string> last_chain_hash(SQLite::Database& db, const st
 inline void bind_at(SQLite::Statement& statement, int index, const std::string& value) { statement.bind(index, value); }
 inline void bind_at(SQLite::Statement& statement, int index, const char* value) { statement.bind(index, value); }
 inline void bind_at(SQLite::Statement& statement, int index, std::nullopt_t) { statement.bind(index); }
+inline void bind_at(SQLite::Statement& statement, int index, double value) { statement.bind(index, value); }
 inline void bind_at(SQLite::Statement& statement, int index, const std::string* value) {
   if (value) statement.bind(index, *value); else statement.bind(index);
 }
@@ -143,6 +144,8 @@ template <class T>
 void read_column(const SQLite::Column& column, T& field) {
   if constexpr (std::is_same_v<T, std::string>) {
     field = column.getString();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    field = column.getDouble();
   } else if constexpr (requires { typename T::value_type; field = std::nullopt; }) {
     field = column_optional<typename T::value_type>(column);
   } else {

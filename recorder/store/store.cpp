@@ -239,10 +239,12 @@ int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const Snapsho
       "INSERT INTO snapshots (host_id, requested_at_us, started_at_us, ended_at_us, started_boottime_ns,"
       " trigger, tag, hook_event, hook_session_id, hook_cwd, hook_transcript_path, hook_error,"
       " coalesced_with, processes_seen, processes_new, processes_gone, processes_changed,"
-      " processes_vanished, parse_errors, collector_pid, proctrail_version, prev_hash, hash)"
+      " processes_vanished, parse_errors, collector_pid, proctrail_version, prev_hash, hash,"
+      " hook_reason, hook_client_pid, hook_client_start_ticks)"
       " VALUES (:host_id, :requested_at_us, :started_at_us, :ended_at_us, :started_boottime_ns,"
       " :trigger, :tag, :hook_event, :hook_session_id, :hook_cwd, :hook_transcript_path, :hook_error,"
-      " :coalesced_with, 0, 0, 0, 0, 0, 0, :collector_pid, :version, :prev_hash, X'')");
+      " :coalesced_with, 0, 0, 0, 0, 0, 0, :collector_pid, :version, :prev_hash, X'',"
+      " :hook_reason, :hook_client_pid, :hook_client_start_ticks)");
   insert.bind(":host_id", host_id);
   insert.bind(":requested_at_us", request.requested_at_us);
   int64_t now_us = clock.realtime_us();
@@ -256,6 +258,11 @@ int64_t insert_snapshot_row(SQLite::Database& db, int64_t host_id, const Snapsho
   bind_optional(insert, ":hook_cwd", request.hook.cwd);
   bind_optional(insert, ":hook_transcript_path", request.hook.transcript_path);
   bind_optional(insert, ":hook_error", request.hook.error);
+  bind_optional(insert, ":hook_reason", request.hook.reason);
+  const auto& client = request.hook.client;
+  bind_optional(insert, ":hook_client_pid", client ? std::optional<int64_t>(client->pid) : std::nullopt);
+  bind_optional(insert, ":hook_client_start_ticks",
+                client ? std::optional<int64_t>(static_cast<int64_t>(client->start_ticks)) : std::nullopt);
   bind_optional(insert, ":coalesced_with", coalesced_with);
   insert.bind(":collector_pid", static_cast<int64_t>(request.collector_pid));
   insert.bind(":version", PROCTRAIL_VERSION);
@@ -402,7 +409,9 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
       return summary;
     }
 
-    auto table = collect(detail::load_collect_hints(*db_, host_row.host_id, options_.full_fd_read_interval));
+    auto hints = detail::load_collect_hints(*db_, host_row.host_id, options_.full_fd_read_interval);
+    hints.memory_targets = request.memory_targets;
+    auto table = collect(hints);
     if (!table) return table.error();
     counts.vanished = table->vanished;
     counts.parse_errors = static_cast<int64_t>(table->unparsed_pids.size());
@@ -411,6 +420,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     if (host_row.created) counts.processes.gone += detail::close_earlier_boots(*db_, host_row.host_id, id, host);
     auto process_ids =
         detail::write_processes(*db_, host_row.host_id, id, host, *table, options_, logger_, counts.processes);
+    detail::write_memory_samples(*db_, id, *table, process_ids);
     auto descriptors = detail::write_descriptors(*db_, host_row.host_id, id, *table, process_ids);
     summary.fds_seen = descriptors.fds.seen;
     summary.fds_new = descriptors.fds.created;

@@ -3,9 +3,15 @@
 -- The headline: suspects now, the memory they hold, the oldest, and how the matching population grew
 -- over the window (first snapshot in it against the one reported).
 WITH suspects AS MATERIALIZED (
-  SELECT age_s, rss_kb FROM snapshot_leak_suspects WHERE snapshot_id = :snapshot AND (:match IS NULL OR argv REGEXP :match))
+  SELECT age_s, rss_kb, uss_kb, swap_kb, verdict FROM snapshot_leak_suspects
+   WHERE snapshot_id = :snapshot AND (:match IS NULL OR argv REGEXP :match))
 SELECT (SELECT count(*) FROM suspects) AS suspects,
+       (SELECT group_concat(verdict || ' ' || n, ', ') FROM (SELECT verdict, count(*) AS n FROM suspects GROUP BY verdict
+         ORDER BY n DESC)) AS by_verdict,
        (SELECT round(COALESCE(sum(rss_kb), 0) / 1024.0, 1) FROM suspects) AS suspect_rss_mb,
+       -- what ending them frees: USS + swap where smaps_rollup was read (RSS counts shared pages again per process)
+       (SELECT round(COALESCE(sum(uss_kb + COALESCE(swap_kb, 0)), 0) / 1024.0, 1) FROM suspects) AS suspect_frees_mb,
+       (SELECT count(uss_kb) FROM suspects) AS suspects_measured,
        (SELECT max(age_s) / 3600 FROM suspects) AS oldest_suspect_h,
        (SELECT count(*) FROM snapshot_instances
          WHERE snapshot_id = :snapshot AND (:match IS NULL OR argv REGEXP :match)) AS instances_now,

@@ -129,8 +129,11 @@ TEST(HookWorker, NoPayloadOnATerminalOrAnEmptyPipeAndAnErrorForOneThatIsNotJson)
   int silent[2];  // a caller that keeps the pipe open without writing: the deadline lets us go
   ASSERT_EQ(::pipe2(silent, O_CLOEXEC), 0);
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_FALSE(read_hook_payload(silent[0], std::chrono::milliseconds(100)));
+  auto silence = read_hook_payload(silent[0], std::chrono::milliseconds(100));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_TRUE(silence) << "a payload that never ended is said, not dropped";
+  EXPECT_EQ(silence->error, "hook payload did not end within 100 ms (0 bytes read)");
+  EXPECT_FALSE(silence->session_id);
   ::close(silent[0]);
   ::close(silent[1]);
 }

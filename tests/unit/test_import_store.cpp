@@ -91,6 +91,7 @@ TEST_F(ImportStore, GroupsAndMemoryAnswerFromTheImport) {
   EXPECT_EQ(std::get<int64_t>(groups->rows[1][1]), 1);
   auto memory = query_memory(*trail, summary.snapshot_id, "argv", std::nullopt, {});
   ASSERT_TRUE(memory) << memory.error().message;
+  ASSERT_FALSE(memory->rows.empty()) << "an import's processes (state unknown) are not zombies";
   EXPECT_EQ(std::get<int64_t>(memory->rows[0][1]), 3);
 }
 
@@ -174,6 +175,13 @@ DROP INDEX spawn_counts_by_parent;
 DROP TABLE pruned_event_ranges;
 DROP TABLE pruned_snapshots;
 DROP TABLE prunes;
+DROP TABLE process_activity_changes;
+DROP TABLE activity_scan_state;
+DROP TABLE process_memory_samples;
+ALTER TABLE process_usage_changes DROP COLUMN swap_kb;
+ALTER TABLE snapshots DROP COLUMN hook_reason;
+ALTER TABLE snapshots DROP COLUMN hook_client_pid;
+ALTER TABLE snapshots DROP COLUMN hook_client_start_ticks;
 PRAGMA user_version = 10;
 )sql";
 

@@ -164,7 +164,7 @@ TEST_F(Questions, TimelineShowsEveryChangeInOrder) {
   EXPECT_FALSE(query_timeline(trail, 99999, std::nullopt));
 }
 
-TEST_F(Questions, LongLivedOrphanRanksAsALeakWithItsReason) {
+TEST_F(Questions, OrphanWhoseRecordedParentExitedIsOrphanedNamingThatParent) {
   auto init = sample(1, 0, 0, "/sbin/init");
   auto client = child_of(init, sample(100, 10, 1, "node claude"));
   auto server = child_of(client, sample(101, 20, 100, "node mcp-server/dist/index.js", 300'000));
@@ -176,11 +176,12 @@ TEST_F(Questions, LongLivedOrphanRanksAsALeakWithItsReason) {
   later.started_boottime_ns = 7200LL * 1'000'000'000;  // two hours after boot: the orphan is 2 h old
   int64_t s = record(later);
   auto trail = reader();
-  auto leaks = query_leaks(trail, s, std::nullopt);
+  auto leaks = query_leaks(trail, s, {});
   ASSERT_TRUE(leaks) << leaks.error().message;
   ASSERT_EQ(column(*leaks, "pid"), std::vector<std::string>{"101"}) << render_table(*leaks);
-  EXPECT_NE(column(*leaks, "reasons")[0].find("orphan for 2 h"), std::string::npos) << render_table(*leaks);
-  EXPECT_NE(column(*leaks, "reasons")[0].find("node claude"), std::string::npos);
+  EXPECT_EQ(column(*leaks, "verdict"), std::vector<std::string>{"orphaned"});
+  EXPECT_NE(column(*leaks, "evidence")[0].find("original parent 100 node claude exited"), std::string::npos)
+      << render_table(*leaks);
 }
 
 TEST_F(Questions, SnapshotsListTimesTriggersAndTags) {
