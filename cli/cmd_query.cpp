@@ -43,14 +43,27 @@ Result<ResultTable> containers_answer(TrailReader& trail, int64_t snapshot, cons
   return query_containers(trail, snapshot, filter);
 }
 
+// A threshold in whole seconds: a duration (10m, 30s), or zero ("0", "0s"): judge without waiting.
+Result<int64_t> threshold_s(const std::string& text, const char* option) {
+  const size_t unit = text.find_first_not_of("0123456789");
+  const std::string_view number = std::string_view(text).substr(0, unit);
+  const std::string_view suffix = unit == std::string::npos ? std::string_view{} : std::string_view(text).substr(unit);
+  const bool zero = !number.empty() && number.find_first_not_of('0') == std::string_view::npos &&
+                    (suffix.empty() || suffix == "ms" || suffix == "s" || suffix == "m" || suffix == "h" || suffix == "d");
+  if (zero) return int64_t{0};
+  auto duration = parse_duration(text);
+  if (!duration) return duration.error().within(option);
+  return duration->count() / 1000;
+}
+
 Result<ResultTable> leaks_answer(TrailReader& trail, int64_t snapshot, const QueryOptions& options) {
   LeakOptions leak{.match = optional_text(options.match)};
-  auto idle_for = parse_duration(options.idle_for);
-  if (!idle_for) return idle_for.error().within("--idle-for");
-  leak.idle_for_s = idle_for->count() / 1000;
-  auto grace = parse_duration(options.session_grace);
-  if (!grace) return grace.error().within("--session-grace");
-  leak.session_grace_s = grace->count() / 1000;
+  auto idle_for = threshold_s(options.idle_for, "--idle-for");
+  if (!idle_for) return idle_for.error();
+  leak.idle_for_s = *idle_for;
+  auto grace = threshold_s(options.session_grace, "--session-grace");
+  if (!grace) return grace.error();
+  leak.session_grace_s = *grace;
   return query_leaks(trail, snapshot, leak);
 }
 

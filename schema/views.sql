@@ -698,7 +698,11 @@ SELECT e.*,
          WHEN 'parent exited' THEN 'original parent ' || e.original_parent_pid || COALESCE(' ' || e.original_parent_argv, '') || ' exited'
          ELSE 'reparented away from ' || COALESCE(e.original_parent_pid || COALESCE(' ' || e.original_parent_argv, ''), 'its parent') END
          || COALESCE('; ' || e.family || CASE WHEN e.family_size > 1 THEN ', a family of ' || e.family_size || ' orphans' ELSE '' END, '')
-         || COALESCE('; reachable: ' || e.reachable, '') AS orphaned_evidence,
+         || COALESCE('; reachable: ' || e.reachable, '')
+         || CASE WHEN e.activity = 'spinning' THEN '; spinning since ' || strftime('%Y-%m-%dT%H:%M:%SZ', e.activity_since_us / 1000000, 'unixepoch')
+                 WHEN e.activity = 'idle' THEN '; idle since ' || CASE WHEN e.since_first_seen THEN 'first seen ' ELSE '' END
+                      || strftime('%Y-%m-%dT%H:%M:%SZ', e.activity_since_us / 1000000, 'unixepoch')
+                 ELSE '' END AS orphaned_evidence,
        'generation ' || e.generation || ' of ' || e.generations || ' of this command under ' || e.origin
          || '; newest: pid ' || e.newest_generation || ', in use at '
          || strftime('%Y-%m-%dT%H:%M:%SZ', e.newer_in_use_us / 1000000, 'unixepoch')

@@ -223,7 +223,7 @@ TEST_F(Descriptors, ServerInAnotherNetworkNamespaceIsStillThePeer) {
   server.kill_and_wait();
 }
 
-TEST_F(Descriptors, ChildIsOrphanedOnceTheWriterOfItsStdinExits) {
+TEST_F(Descriptors, ChildIsUnreachableOnceTheWriterOfItsStdinExits) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
   Child writer({"sleep", "7774"}, {.stdin_fd = dev_null, .stdout_fd = pipe_fds[1]});
@@ -244,7 +244,7 @@ TEST_F(Descriptors, ChildIsOrphanedOnceTheWriterOfItsStdinExits) {
   EXPECT_EQ(verdict_of(before), std::vector<std::string>{"connected"});
   writer.kill_and_wait();
   int64_t after = snap();
-  EXPECT_EQ(verdict_of(after), std::vector<std::string>{"orphaned"});
+  EXPECT_EQ(verdict_of(after), std::vector<std::string>{"unreachable"});
   reader_child.kill_and_wait();
 }
 
