@@ -4,7 +4,7 @@
 // cost of steady snapshots. Every child is started here and killed here, by its pid.
 //
 // usage: bench_snap PROCTRAIL FLOOR_READER [--processes 1000] [--rounds 21] [--steady 100] [--dir DIR]
-//        [--descriptors [--inherit PIPES | --chain LEVELS]] [--hold (start them, wait for stdin to close)]
+//        [--descriptors [--inherit PIPES | --chain LEVELS]] [--evidence-cost] [--hold (start them, wait for stdin to close)]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -224,6 +224,69 @@ int descriptor_rounds(const std::string& proctrail, const std::string& floor_rea
 
 }  // namespace
 
+// Issue 19: what the verdicts' evidence (session markers, I/O counts, smaps_rollup, activity rows)
+// adds to a process snapshot, as paired ratios against the same binary with --no-leak-evidence.
+int evidence_rounds(const std::string& proctrail, const std::string& dir, int rounds, int steady) {
+  const std::string with_db = dir + "/steady-with.db", without_db = dir + "/steady-without.db";
+  const std::vector<std::string> with_cmd = {proctrail, "--db", with_db, "snap", "--no-descriptors"};
+  const std::vector<std::string> without_cmd = {proctrail, "--db", without_db, "snap", "--no-descriptors", "--no-leak-evidence"};
+  timed_run(with_cmd);
+  timed_run(without_cmd);
+  std::vector<double> first_with, first_without, steady_with, steady_without, first_ratio, steady_ratio;
+  for (int round = 0; round < rounds; ++round) {
+    const std::string a = dir + "/first-with-" + std::to_string(round) + ".db";
+    const std::string b = dir + "/first-without-" + std::to_string(round) + ".db";
+    timed_run({proctrail, "--db", a, "verify"});
+    timed_run({proctrail, "--db", b, "verify"});
+    std::vector<int> order = {0, 1, 2, 3};
+    std::rotate(order.begin(), order.begin() + round % 4, order.end());
+    double fw = 0, fo = 0, sw = 0, so = 0;
+    for (int which : order) {
+      if (which == 0) fw = timed_run({proctrail, "--db", a, "snap", "--no-descriptors"});
+      if (which == 1) fo = timed_run({proctrail, "--db", b, "snap", "--no-descriptors", "--no-leak-evidence"});
+      if (which == 2) sw = timed_run(with_cmd);
+      if (which == 3) so = timed_run(without_cmd);
+    }
+    first_with.push_back(fw);
+    first_without.push_back(fo);
+    steady_with.push_back(sw);
+    steady_without.push_back(so);
+    first_ratio.push_back(fw / fo);
+    steady_ratio.push_back(sw / so);
+  }
+  const std::string size_db = dir + "/size.db";
+  timed_run({proctrail, "--db", size_db, "snap", "--no-descriptors"});
+  timed_run({proctrail, "--db", size_db, "snap", "--no-descriptors"});  // the second sight judges activity once
+  const int64_t before = db_bytes(size_db);
+  for (int i = 0; i < steady; ++i) timed_run({proctrail, "--db", size_db, "snap", "--no-descriptors"});
+  const int64_t after = db_bytes(size_db);
+  int64_t activity_rows = 0, memory_rows = 0;
+  {
+    SQLite::Database db(size_db, SQLite::OPEN_READONLY);
+    activity_rows = db.execAndGet("SELECT count(*) FROM process_activity_changes WHERE snapshot_id > 2").getInt64();
+    memory_rows = db.execAndGet("SELECT count(*) FROM process_memory_samples WHERE snapshot_id > 2").getInt64();
+  }
+  kill_children();
+  std::filesystem::remove_all(dir);
+  std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
+  std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
+  auto row = [](const char* name, const std::vector<double>& v) {
+    std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
+                *std::max_element(v.begin(), v.end()));
+  };
+  row("snap, first snapshot, with leak evidence", first_with);
+  row("snap, first snapshot, --no-leak-evidence", first_without);
+  row("snap, steady, with leak evidence", steady_with);
+  row("snap, steady, --no-leak-evidence", steady_without);
+  std::printf("\nmedian of paired ratios with / without: first %.2f; steady %.2f\n", median(first_ratio),
+              median(steady_ratio));
+  std::printf("steady-state storage with evidence: %lld bytes over %d snapshots = %.0f bytes per snapshot "
+              "(%lld activity rows, %lld memory samples)\n",
+              static_cast<long long>(after - before), steady, static_cast<double>(after - before) / steady,
+              static_cast<long long>(activity_rows), static_cast<long long>(memory_rows));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: bench_snap PROCTRAIL FLOOR_READER [--processes N] [--rounds R] [--steady S] [--dir DIR]\n");
@@ -233,16 +296,18 @@ int main(int argc, char** argv) {
   int processes = 1000, rounds = 21, steady = 100;
   std::string dir = "/tmp/proctrail-bench";
   bool descriptors = false;
+  bool evidence_cost = false;
   int inherit = 0;
   int chain = 0;
   bool hold = false;
   for (int i = 3; i < argc; ++i) {
     if (std::string(argv[i]) == "--descriptors") descriptors = true;
     if (std::string(argv[i]) == "--hold") hold = true;
+    if (std::string(argv[i]) == "--evidence-cost") evidence_cost = true;
   }
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--descriptors" || flag == "--hold") {
+    if (flag == "--descriptors" || flag == "--hold" || flag == "--evidence-cost") {
       --i;
       continue;
     }
@@ -272,6 +337,7 @@ int main(int argc, char** argv) {
     kill_children();
     return 0;
   }
+  if (evidence_cost) return evidence_rounds(proctrail, dir, rounds, steady);
   if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes, inherit, chain);
   const std::string steady_db = dir + "/steady.db";
   const std::vector<std::string> floor_cmd = {floor_reader};

@@ -1,4 +1,4 @@
-// --no-descriptors, --no-containers, --docker-socket, --docker-timeout: what snap, watch, cleanup and
+// --no-descriptors, --no-leak-evidence, --no-containers, --docker-socket, --docker-timeout: what snap, watch, cleanup and
 // exec collect, shared by all four.
 #include "cli/app.hpp"
 #include "proctrail/duration.hpp"
@@ -8,6 +8,8 @@ namespace proctrail::cli {
 void add_collect_options(CLI::App& command, CollectArgs& options) {
   command.add_flag("--no-descriptors", options.no_descriptors,
                    "Record processes only: no descriptors (/proc/PID/fd) and no socket table");
+  command.add_flag("--no-leak-evidence", options.no_leak_evidence,
+                   "Skip the verdicts' evidence: session markers (environ), I/O counts (io) and real memory (smaps_rollup)");
   command.add_flag("--no-containers", options.no_containers,
                    "Do not ask the Docker daemon for its containers (membership from cgroups is still recorded)");
   command.add_option("--docker-socket", options.docker_socket,
@@ -21,6 +23,7 @@ Result<std::unique_ptr<Sources>> make_sources(const CollectArgs& args, const Log
   auto timeout = parse_duration(args.docker_timeout);
   if (!timeout) return timeout.error().within("--docker-timeout");
   CollectOptions options{.descriptors = !args.no_descriptors,
+                         .leak_evidence = !args.no_leak_evidence,
                          .containers = !args.no_containers,
                          .docker_socket = args.docker_socket,
                          .docker_timeout = *timeout};

@@ -14,6 +14,7 @@ namespace proctrail::cli {
 // What a snapshot command collects, as given on its command line (proctrail::CollectOptions once parsed).
 struct CollectArgs {
   bool no_descriptors = false;
+  bool no_leak_evidence = false;
   bool no_containers = false;
   std::string docker_socket;          // empty: $DOCKER_HOST (unix://) or /var/run/docker.sock
   std::string docker_timeout = "2s";  // budget for the whole engine query

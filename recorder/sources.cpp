@@ -7,7 +7,8 @@ namespace proctrail {
 Sources::Sources(const CollectOptions& options, Logger logger)
     : logger_(or_null(std::move(logger))),
       descriptors_(options.descriptors),
-      procfs_(ProcfsOptions{.exclude_pid = ::getpid(), .read_fds = options.descriptors}, logger_),
+      procfs_(ProcfsOptions{.exclude_pid = ::getpid(), .read_fds = options.descriptors,
+                            .read_leak_evidence = options.leak_evidence}, logger_),
       sockets_(SocketOptions{}, logger_) {
   if (!options.containers) return;
   DockerOptions docker;

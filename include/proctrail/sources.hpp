@@ -18,6 +18,7 @@ namespace proctrail {
 
 struct CollectOptions {
   bool descriptors = true;  // /proc/PID/fd and the socket table; false: processes only
+  bool leak_evidence = true;  // session markers, I/O counts and smaps_rollup (ProcfsOptions::read_leak_evidence)
   bool containers = true;   // ask the Docker daemon (membership from cgroups is recorded either way)
   std::string docker_socket;  // empty: $DOCKER_HOST (unix://) or /var/run/docker.sock
   std::chrono::milliseconds docker_timeout{2000};  // budget for the whole engine query

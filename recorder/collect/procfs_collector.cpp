@@ -12,6 +12,7 @@
 #include <thread>
 #include <cstring>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -313,22 +314,43 @@ void mark_inherited(std::vector<ProcessSample>& processes) {
   }
 }
 
-// Whether a verdict may need this process's real memory: an orphan, a session-marked process, or one
-// of several instances of one command under one parent (a generation, or a duplicate).
-std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const CollectHints& hints) {
-  std::unordered_map<pid_t, const ProcessSample*> by_pid;
-  std::map<std::pair<pid_t, std::string_view>, int> instances;
+// The (parent, argv) groups whose instances started in more than one burst (a start more than half a
+// second after the previous one): generations, of which the older may be abandoned. A pool started
+// together is one burst and needs no memory read.
+std::set<std::pair<pid_t, std::string_view>> generation_groups(const std::vector<ProcessSample>& processes) {
+  static const uint64_t half_second = static_cast<uint64_t>(std::max(1L, ::sysconf(_SC_CLK_TCK) / 2));
+  std::map<std::pair<pid_t, std::string_view>, std::vector<uint64_t>> starts;
   for (const auto& process : processes) {
-    by_pid.emplace(process.key.pid, &process);
-    if (process.argv) ++instances[{process.ppid, *process.argv}];
+    if (process.argv && !process.is_kernel_thread) starts[{process.ppid, *process.argv}].push_back(process.key.start_ticks);
   }
+  std::set<std::pair<pid_t, std::string_view>> groups;
+  for (auto& [group, ticks] : starts) {
+    if (ticks.size() < 2) continue;
+    std::sort(ticks.begin(), ticks.end());
+    for (size_t i = 1; i < ticks.size(); ++i) {
+      if (ticks[i] - ticks[i - 1] > half_second) {
+        groups.insert(group);
+        break;
+      }
+    }
+  }
+  return groups;
+}
+
+// Whether a verdict may need this process's real memory: an orphan, a session-marked process, or one
+// of several generations of one command under one parent. A process read before is read again only
+// when its RSS moved; targets first, then the largest.
+std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const CollectHints& hints) {
+  std::unordered_set<pid_t> present;
+  for (const auto& process : processes) present.insert(process.key.pid);
+  const auto generations = generation_groups(processes);
   std::unordered_set<ProcessKey, ProcessKeyHash> targets(hints.memory_targets.begin(), hints.memory_targets.end());
   std::vector<ProcessSample*> candidates;
   for (auto& process : processes) {
     if (process.is_kernel_thread || process.state == 'Z' || process.rss_kb == 0 || process.ppid == 0) continue;
     const bool target = targets.contains(process.key);
-    const bool wanted = target || process.inherited_by || process.session_marker || !by_pid.contains(process.ppid) ||
-                        (process.argv && instances[{process.ppid, *process.argv}] > 1);
+    const bool wanted = target || process.inherited_by || process.session_marker || !present.contains(process.ppid) ||
+                        (process.argv && generations.contains({process.ppid, *process.argv}));
     if (!wanted) continue;
     if (auto last = hints.memory_read_at_rss_kb.find(process.key); !target && last != hints.memory_read_at_rss_kb.end()) {
       const int64_t moved = std::abs(process.rss_kb - last->second);

@@ -2,12 +2,17 @@
 // activity judge, and deterministic histories written through the store with known verdicts.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "proctrail/hook.hpp"
+#include "proctrail/procfs.hpp"
 #include "proctrail/query.hpp"
 #include "recorder/collect/procfs_parse.hpp"
 #include "recorder/store/activity.hpp"
 #include "tests/support/answers.hpp"
+#include "tests/support/fake_proc.hpp"
 #include "tests/support/history.hpp"
 
 namespace proctrail {
@@ -68,6 +73,50 @@ TEST(VerdictParsers, EnvironMarkerTakesTheStrongestNameAndBoundsHostileValues) {
   auto escape = find_environ_marker("CLAUDE_CODE_SESSION_ID=a\x1b[31mb\0"s, names);
   ASSERT_TRUE(escape);
   EXPECT_EQ(escape->value, "a?[31mb") << "control bytes never reach a terminal";
+}
+
+// ---- collection on a fixture /proc ------------------------------------------------------------------
+
+TEST(HookClient, IsTheNearestAncestorThatIsNotAShell) {
+  test::TempDir tmp;
+  test::FakeProc proc(tmp.path());
+  proc.add({.pid = 200, .ppid = 1, .comm = "claude", .start_ticks = 500});
+  proc.add({.pid = 300, .ppid = 200, .comm = "sh", .start_ticks = 900});
+  proc.add({.pid = 301, .ppid = 300, .comm = "bash", .start_ticks = 901});
+  EXPECT_EQ(find_hook_client(301, tmp.path()), (ProcessKey{200, 500}));
+  EXPECT_EQ(find_hook_client(200, tmp.path()), (ProcessKey{200, 500}));
+  EXPECT_FALSE(find_hook_client(999, tmp.path())) << "an ancestor that cannot be read ends the search";
+}
+
+TEST(LeakEvidence, ANewProcesssSessionMarkerIsReadAtFirstSightOnly) {
+  test::TempDir tmp;
+  test::FakeProc proc(tmp.path());
+  proc.add({.pid = 1, .ppid = 0, .comm = "init", .start_ticks = 1});
+  proc.add({.pid = 400, .ppid = 1, .comm = "node", .start_ticks = 900});
+  std::filesystem::path environ = tmp.path() / "400/environ";
+  {
+    std::ofstream out(environ, std::ios::binary);
+    using namespace std::string_literals;
+    out << "PATH=/bin\0CLAUDE_CODE_SESSION_ID=s-1\0"s;
+  }
+  ProcfsCollector collector({.proc_root = tmp.path(), .read_fds = false});
+  auto first = collector.collect();
+  ASSERT_TRUE(first) << first.error().message;
+  const ProcessSample* node = nullptr;
+  for (const auto& p : first->processes) {
+    if (p.key.pid == 400) node = &p;
+  }
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(node->session_variable, "CLAUDE_CODE_SESSION_ID");
+  EXPECT_EQ(node->session_marker, "s-1");
+  EXPECT_EQ(node->inherited_by, std::nullopt) << "the fixture's stat makes it a session leader: init started it";
+  CollectHints known;
+  known.known.emplace(node->key, ActivityBaseline{0, 42});
+  auto second = collector.collect(known);
+  ASSERT_TRUE(second) << second.error().message;
+  for (const auto& p : second->processes) {
+    if (p.key.pid == 400) EXPECT_FALSE(p.session_marker) << "environ is read at first sight only";
+  }
 }
 
 // ---- the activity judge -------------------------------------------------------------------------
