@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/app.hpp"
@@ -50,7 +52,7 @@ ResultTable plan_table(const CleanupReport& report) {
   for (const auto& t : report.plan) {
     table.rows.push_back({t.kind, int64_t{t.key.pid}, t.kind == "process" ? Cell{static_cast<int64_t>(t.key.start_ticks)} : Cell{},
                           t.start_time, t.age_s, static_cast<double>(t.rss_kb / 1024),
-                          t.frees_kb ? Cell{static_cast<double>(*t.frees_kb / 1024)} : Cell{},
+                          t.frees_kb ? Cell{std::round(static_cast<double>(*t.frees_kb) / 102.4) / 10} : Cell{},
                           t.verdict ? Cell{*t.verdict} : Cell{}, t.why,
                           t.protection ? Cell{*t.protection} : Cell{}, t.kind == "container" ? t.container_id.substr(0, 12) + " " + t.argv : t.argv});
   }
@@ -68,8 +70,10 @@ std::string frees_line(const CleanupReport& report) {
     ++measured;
   }
   if (acted == 0) return "";
-  return "; ending them frees " + std::to_string(frees_kb / 1024) + " MiB (USS + swap of " + std::to_string(measured) +
-         " of " + std::to_string(acted) + " measured)";
+  char mib[32];
+  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(frees_kb) / 1024);
+  return std::string("; ending them frees ") + mib + " MiB (USS + swap of " + std::to_string(measured) + " of " +
+         std::to_string(acted) + " measured)";
 }
 
 ResultTable action_table(const CleanupReport& report) {

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
 
     auto trail = proctrail::TrailReader::open(argv[1]);
     if (!trail) return fail(trail.error().message);
-    auto suspects = proctrail::query_leaks(*trail, summary->snapshot_id, std::nullopt);
+    auto suspects = proctrail::query_leaks(*trail, summary->snapshot_id, {});
     if (!suspects) return fail(suspects.error().message);
     std::cout << "leak suspects: " << suspects->rows.size() << '\n';
     return guarded_child();

@@ -151,7 +151,7 @@ import html, re, sys
 md, page = (open(p, encoding='utf-8').read() for p in sys.argv[1:3])
 summary = re.search(r'^## Summary\n(.*?)(?=^## |\Z)', md, re.M | re.S)
 lines = re.findall(r'^- \*\*(.+?)\*\* (.*)$', summary.group(1), re.M) if summary else []
-if not any(rest == 'suspect processes now' for _, rest in lines) or not any(rest == 'RSS they hold' for _, rest in lines):
+if not any(rest.startswith('suspect processes now') for _, rest in lines) or not any(rest.startswith('RSS they hold') for _, rest in lines):
     sys.exit('FAIL: report.md has no "- **N** suspect processes now" / "- **X MiB** RSS they hold" summary lines')
 headline = re.search(r'<div class="headline">(.*?)</div>\s*</div>', page, re.S)
 if not headline:
