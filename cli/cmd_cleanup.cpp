@@ -76,6 +76,19 @@ std::string frees_line(const CleanupReport& report) {
          std::to_string(acted) + " measured)";
 }
 
+// What the targets that are gone held (USS + swap where measured): what ending them freed.
+std::string freed_line(const CleanupReport& report) {
+  int64_t freed_kb = 0;
+  for (const auto& action : report.actions) {
+    const bool ended = action.outcome == "exited" || action.outcome == "killed";
+    if (ended && action.target.frees_kb) freed_kb += *action.target.frees_kb;
+  }
+  if (freed_kb == 0) return "";
+  char mib[32];
+  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(freed_kb) / 1024);
+  return std::string("; freed ") + mib + " MiB (USS + swap of those measured)";
+}
+
 ResultTable action_table(const CleanupReport& report) {
   ResultTable table{{"kind", "pid", "start_ticks", "signal", "outcome", "detail", "argv"}, {}};
   for (const auto& a : report.actions) {
@@ -151,7 +164,7 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
   const auto declined = std::count_if(done->actions.begin(), done->actions.end(),
                                       [](const CleanupAction& action) { return action.outcome == "protected"; });
   std::cerr << done->actions.size() - static_cast<size_t>(declined) << " acted on, " << declined << " protected, "
-            << done->survivors << " survived; after: snapshot "
+            << done->survivors << " survived" << freed_line(*done) << "; after: snapshot "
             << (done->after_snapshot_id ? std::to_string(*done->after_snapshot_id) : std::string("(failed)")) << "\n";
   return done->survivors > 0 ? exit_code::some_survived : 0;
 }

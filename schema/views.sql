@@ -500,7 +500,8 @@ SELECT i.snapshot_id,                             -- the snapshot asked about
     OR (pp.gone_by IS NOT NULL AND pp.gone_by <= i.snapshot_id))) o; -- or its original parent is gone
 
 -- Every recorded event of one process's life, oldest first: first sight, ppid, state, argv and RSS
--- changes, descriptors opened and closed, and the snapshot that no longer saw it. Filter on process_id.
+-- changes, activity changes (idle since, active, spinning), memory reads, descriptors opened and
+-- closed, and the snapshot that no longer saw it. Filter on process_id.
 DROP VIEW IF EXISTS process_timeline;
 CREATE VIEW process_timeline AS
 SELECT p.process_id, s.started_at_us AS at_us, p.first_seen AS snapshot_id, 'first seen' AS event,
@@ -518,7 +519,20 @@ SELECT c.process_id, s.started_at_us, c.snapshot_id, 'exec', COALESCE(c.argv, '[
   FROM process_command_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
 UNION ALL
 SELECT c.process_id, s.started_at_us, c.snapshot_id, 'rss', c.rss_kb || ' KiB, ' || c.threads || ' threads'
+       || COALESCE(', swap ' || c.swap_kb || ' KiB', '')
   FROM process_usage_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
+UNION ALL
+SELECT c.process_id, s.started_at_us, c.snapshot_id, 'activity',
+       CASE c.activity WHEN 'idle' THEN 'idle since '
+                            || strftime('%Y-%m-%dT%H:%M:%SZ', (s.started_at_us - CAST(c.interval_s * 1000000 AS INTEGER)) / 1000000, 'unixepoch')
+                       WHEN 'spinning' THEN 'spinning: ' || CAST(round(c.cpu_percent) AS INTEGER) || ' % of a CPU with no read or write syscall'
+                       ELSE 'active: ' || CAST(round(c.cpu_percent) AS INTEGER) || ' % of a CPU' END
+       || ' (over ' || CAST(round(c.interval_s) AS INTEGER) || ' s)'
+  FROM process_activity_changes c JOIN snapshots s ON s.snapshot_id = c.snapshot_id
+UNION ALL
+SELECT m.process_id, s.started_at_us, m.snapshot_id, 'memory',
+       'uss ' || m.uss_kb || ' KiB, pss ' || m.pss_kb || ' KiB, rss ' || m.rss_kb || ' KiB, swap ' || m.swap_kb || ' KiB'
+  FROM process_memory_samples m JOIN snapshots s ON s.snapshot_id = m.snapshot_id
 UNION ALL
 SELECT f.process_id, s.started_at_us, f.first_seen, 'fd open',
        'fd ' || f.fd || ' ' || f.kind || COALESCE(':[' || f.inode || ']', '') || COALESCE(' ' || f.mode, '')

@@ -77,6 +77,13 @@ TEST_F(Privilege, NonRootSnapRecordsWhatItMayReadMarksTheRestUnreadableAndNeverF
   EXPECT_EQ(mine.getColumn(0).getInt(), 1);
   EXPECT_EQ(mine.getColumn(1).getInt(), 1);
   EXPECT_EQ(mine.getColumn(2).getInt64(), kNobody);
+  // Leak evidence: root's environments are not ours to read and are said to be unread, not guessed;
+  // our own process's environment was read (it carries no marker, and nothing is unread).
+  EXPECT_EQ(trail.execAndGet("SELECT unreadable FROM processes WHERE pid = 1").getString(), "environ");
+  SQLite::Statement evidence(trail, "SELECT unreadable IS NULL FROM processes WHERE pid = ?1");
+  evidence.bind(1, own.pid());
+  ASSERT_TRUE(evidence.executeStep());
+  EXPECT_EQ(evidence.getColumn(0).getInt(), 1);
   own.kill_and_wait();
 }
 

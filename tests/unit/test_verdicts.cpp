@@ -231,6 +231,18 @@ TEST_F(Verdicts, ActivityIsStoredAsTransitionsOnly) {
   EXPECT_EQ(second.getColumn(0).getString(), "idle");
   EXPECT_EQ(second.getColumn(1).getInt64(), test::at_ticks(0)) << "idle at least since first seen";
   EXPECT_EQ(second.getColumn(2).getInt(), 1);
+
+  auto trail = reader();
+  auto timeline = query_timeline(trail, 200, std::nullopt);
+  ASSERT_TRUE(timeline) << timeline.error().message;
+  std::vector<std::string> activity;
+  const auto events = column(*timeline, "event"), details = column(*timeline, "detail");
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i] == "activity") activity.push_back(details[i]);
+  }
+  EXPECT_EQ(activity, (std::vector<std::string>{"active: 0 % of a CPU (over 120 s)",
+                                                "idle since " + std::string("2023-11-14T22:15:20Z") + " (over 60 s)"}))
+      << render_table(*timeline);
 }
 
 TEST_F(Verdicts, ABusyProcessWithoutIoIsSpinningOnceItsIoIsKnownAtBothEnds) {
