@@ -386,6 +386,30 @@ TEST_F(Verdicts, ASessionWithoutSessionEndEndsWhenItsClientIsSeenGone) {
       << "outlived-session is stronger than orphaned";
 }
 
+// A `proctrail exec` run is a session too: its processes carry PROCTRAIL_RUN (the innermost id last).
+TEST_F(Verdicts, AnExecRunIsASessionOfTheProcessesCarryingItsRunId) {
+  auto init = own_session(sample(1, 0, 0, "/sbin/init"));
+  auto left = own_session(child_of(init, sample(300, 100, 1, "sleep 300")));
+  left.session_variable = "PROCTRAIL_RUN";
+  left.session_marker = "outer0000000001:run0000000002";
+  const int64_t before = record_at(10, {init, left});
+  auto recorded = store->record_exec_run(host(), ExecRunRecord{.marker = "run0000000002", .argv = "make test",
+                                                                .started_at_us = test::at_ticks(0) + 5 * kSecond,
+                                                                .ended_at_us = test::at_ticks(0) + 20 * kSecond,
+                                                                .before_snapshot_id = before,
+                                                                .events = "recorded"});
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  const int64_t after = record_at(100, {init, left});
+  auto trail = reader();
+  auto sessions = query_sessions(trail, {});
+  ASSERT_TRUE(sessions) << sessions.error().message;
+  EXPECT_EQ(column(*sessions, "session_id"), std::vector<std::string>{"run0000000002"}) << render_table(*sessions);
+  EXPECT_EQ(column(*sessions, "source"), std::vector<std::string>{"exec"});
+  EXPECT_EQ(column(*sessions, "end_reason"), std::vector<std::string>{"exec run ended"});
+  EXPECT_EQ(column(*sessions, "processes"), std::vector<std::string>{"1"});
+  EXPECT_EQ(verdict_by_pid(leaks(after)), (std::map<std::string, std::string>{{"300", "outlived-session"}}));
+}
+
 TEST_F(Verdicts, ZombiesAreNotSuspects) {
   auto init = own_session(sample(1, 0, 0, "/sbin/init"));
   auto zombie = sample(400, 100, 1, "node dead.js", 0, 'Z');
