@@ -156,6 +156,12 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+// One row of a results table: the command, then the median, min and max of its times.
+void print_row(const char* name, const std::vector<double>& v) {
+  std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
+              *std::max_element(v.begin(), v.end()));
+}
+
 int64_t db_bytes(const std::string& path) {
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -208,15 +214,11 @@ int descriptor_rounds(const std::string& proctrail, const std::string& floor_rea
   }
   std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
   std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
-  auto row = [](const char* name, const std::vector<double>& v) {
-    std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
-                *std::max_element(v.begin(), v.end()));
-  };
-  row("floor --fds (links, fdinfo, /proc/net tables)", floor_ms);
-  row("proctrail snap, first snapshot (empty trail)", first_ms);
-  row("proctrail snap, repeated (idle machine)", repeated_ms);
-  row("lsof -n -P", lsof_ms);
-  row("ss -anp", ss_ms);
+  print_row("floor --fds (links, fdinfo, /proc/net tables)", floor_ms);
+  print_row("proctrail snap, first snapshot (empty trail)", first_ms);
+  print_row("proctrail snap, repeated (idle machine)", repeated_ms);
+  print_row("lsof -n -P", lsof_ms);
+  print_row("ss -anp", ss_ms);
   std::printf("\nmedian of paired ratios: first / floor = %.2f; repeated / first = %.2f; lsof / first = %.2f\n",
               median(first_ratio), median(repeated_to_first), median(lsof_to_first));
   return 0;
@@ -270,14 +272,10 @@ int evidence_rounds(const std::string& proctrail, const std::string& dir, int ro
   std::filesystem::remove_all(dir);
   std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
   std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
-  auto row = [](const char* name, const std::vector<double>& v) {
-    std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
-                *std::max_element(v.begin(), v.end()));
-  };
-  row("snap, first snapshot, with leak evidence", first_with);
-  row("snap, first snapshot, --no-leak-evidence", first_without);
-  row("snap, steady, with leak evidence", steady_with);
-  row("snap, steady, --no-leak-evidence", steady_without);
+  print_row("snap, first snapshot, with leak evidence", first_with);
+  print_row("snap, first snapshot, --no-leak-evidence", first_without);
+  print_row("snap, steady, with leak evidence", steady_with);
+  print_row("snap, steady, --no-leak-evidence", steady_without);
   std::printf("\nmedian of paired ratios with / without: first %.2f; steady %.2f\n", median(first_ratio),
               median(steady_ratio));
   std::printf("steady-state storage with evidence: %lld bytes over %d snapshots = %.0f bytes per snapshot "
@@ -407,16 +405,12 @@ int main(int argc, char** argv) {
               processes, static_cast<long long>(seen));
   std::printf("paired rounds: %d (order rotated each round)\n\n", rounds);
   std::printf("| command | median ms | min ms | max ms |\n|---|---:|---:|---:|\n");
-  auto row = [](const char* name, const std::vector<double>& v) {
-    std::printf("| %s | %.1f | %.1f | %.1f |\n", name, median(v), *std::min_element(v.begin(), v.end()),
-                *std::max_element(v.begin(), v.end()));
-  };
-  row("floor (raw read of the same /proc files)", floor_ms);
-  row("proctrail snap, new database (create + migrate + first snapshot)", created_ms);
-  row("proctrail snap, first snapshot (empty trail: every process new)", first_ms);
-  row("proctrail snap, steady (nothing changed)", steady_ms);
-  row("proctrail snap --hook (payload on stdin, steady)", hook_ms);
-  row("ps -eo pid,ppid,lstart,rss,stat,args", ps_ms);
+  print_row("floor (raw read of the same /proc files)", floor_ms);
+  print_row("proctrail snap, new database (create + migrate + first snapshot)", created_ms);
+  print_row("proctrail snap, first snapshot (empty trail: every process new)", first_ms);
+  print_row("proctrail snap, steady (nothing changed)", steady_ms);
+  print_row("proctrail snap --hook (payload on stdin, steady)", hook_ms);
+  print_row("ps -eo pid,ppid,lstart,rss,stat,args", ps_ms);
   std::printf("\nmedian of paired ratios to the floor: new database %.2f; first snapshot %.2f; steady %.2f; "
               "ps %.2f (ratio of medians)\n",
               median(created_ratio), median(first_ratio), median(steady_ratio), median(ps_ms) / median(floor_ms));
