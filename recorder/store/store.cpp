@@ -8,7 +8,10 @@
 //     written only when it differs from the latest recorded value (RSS: beyond a threshold). A
 //     snapshot on which nothing changed writes one snapshots row and nothing else. Every entity
 //     (process, descriptor, socket, container, imported process) is written by the one pattern in
-//     recorder/store/entity_writer.hpp, declared per entity in its writer.
+//     recorder/store/entity_writer.hpp, declared per entity in its writer. Activity is a fact too:
+//     a row only when a process's activity changed (idle, active, spinning). The recorder's caches
+//     (fd_scan_state, activity_scan_state) sit outside the chain and are written only for a process
+//     that ran since it was last read, so an idle machine costs no writes there either.
 //  3. One writer at a time, collecting under the lock. record() takes BEGIN IMMEDIATE and then
 //     calls the collector, so snapshot id order is collection order and no late commit can close a
 //     process that a newer collection saw. A request that finds a snapshot whose collection began
