@@ -340,7 +340,9 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   const int64_t began_us = fs::clock_us(CLOCK_REALTIME);
   const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
   if (after_begin) after_begin();
-  auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence"});
+  // The evidence measures the real memory of what --match names, so the plan can say what ending it frees.
+  auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence",
+                                                     .memory_match = selectors.containers ? std::nullopt : selectors.match});
   if (!evidence) return evidence.error().within("evidence snapshot failed, nothing was done");
   if (selectors.containers && !evidence->containers_seen) {
     return Error{"cannot choose containers: " + (evidence->containers_source.empty() ? std::string("the engine was not asked")

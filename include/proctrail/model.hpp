@@ -35,6 +35,7 @@ struct SnapshotRequest {
   int64_t requested_boottime_ns = 0;  // CLOCK_BOOTTIME of the request (0: now, by StoreOptions::clock)
   pid_t collector_pid = 0;            // the recording process (0: this one)
   std::vector<ProcessKey> memory_targets;  // read these processes' smaps_rollup first (cleanup targets)
+  std::optional<std::string> memory_match;  // and those whose argv matches this regex (cleanup --match)
 };
 
 struct SnapshotSummary {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <cstring>
 #include <map>
+#include <regex>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -337,18 +338,44 @@ std::set<std::pair<pid_t, std::string_view>> generation_groups(const std::vector
   return groups;
 }
 
-// Whether a verdict may need this process's real memory: an orphan, a session-marked process, or one
-// of several generations of one command under one parent. A process read before is read again only
-// when its RSS moved; targets first, then the largest.
+// The hints' --match, for memory reads: nullopt when absent or not a valid regex (the question that
+// asked will say so). Only an argv of at most kMaxMatchedArgv bytes is matched: std::regex recurses
+// per character, and a snapshot must never crash on a long Java classpath.
+constexpr size_t kMaxMatchedArgv = 4096;
+std::optional<std::regex> memory_regex(const CollectHints& hints) {
+  if (!hints.memory_match) return std::nullopt;
+  try {
+    return std::regex(*hints.memory_match, std::regex::ECMAScript | std::regex::optimize);
+  } catch (const std::regex_error&) {
+    return std::nullopt;
+  }
+}
+
+bool argv_matches(const std::optional<std::regex>& pattern, const std::optional<std::string>& argv) {
+  if (!pattern || !argv || argv->size() > kMaxMatchedArgv) return false;
+  try {
+    return std::regex_search(*argv, *pattern);
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
+// Whether a verdict may need this process's real memory: an orphan, a session-marked process, one of
+// several generations of one command under one parent, or one the caller asked about (cleanup targets
+// and --match). A process read before is read again only when its RSS moved (unless asked about);
+// what was asked about first, then the largest.
 std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const CollectHints& hints) {
+  const auto pattern = memory_regex(hints);
   std::unordered_set<pid_t> present;
   for (const auto& process : processes) present.insert(process.key.pid);
   const auto generations = generation_groups(processes);
   std::unordered_set<ProcessKey, ProcessKeyHash> targets(hints.memory_targets.begin(), hints.memory_targets.end());
   std::vector<ProcessSample*> candidates;
+  std::unordered_set<const ProcessSample*> asked;  // targets and --match: read first
   for (auto& process : processes) {
     if (process.is_kernel_thread || process.state == 'Z' || process.rss_kb == 0 || process.ppid == 0) continue;
-    const bool target = targets.contains(process.key);
+    const bool target = targets.contains(process.key) || argv_matches(pattern, process.argv);
+    if (target) asked.insert(&process);
     const bool wanted = target || process.inherited_by || process.session_marker || !present.contains(process.ppid) ||
                         (process.argv && generations.contains({process.ppid, *process.argv}));
     if (!wanted) continue;
@@ -359,7 +386,7 @@ std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& proces
     candidates.push_back(&process);
   }
   std::stable_sort(candidates.begin(), candidates.end(), [&](const ProcessSample* a, const ProcessSample* b) {
-    return std::make_tuple(targets.contains(a->key), a->rss_kb) > std::make_tuple(targets.contains(b->key), b->rss_kb);
+    return std::make_tuple(asked.contains(a), a->rss_kb) > std::make_tuple(asked.contains(b), b->rss_kb);
   });
   return candidates;
 }

@@ -414,6 +414,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
 
     auto hints = detail::load_collect_hints(*db_, host_row.host_id, options_.full_fd_read_interval);
     hints.memory_targets = request.memory_targets;
+    hints.memory_match = request.memory_match;
     auto table = collect(hints);
     if (!table) return table.error();
     counts.vanished = table->vanished;

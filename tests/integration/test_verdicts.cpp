@@ -317,5 +317,20 @@ TEST_F(Verdicts, UssIsWithinAFewPercentOfAHandSumOverSmaps) {
   node.kill_and_wait();
 }
 
+// The cleanup plan says what ending each target frees: the evidence snapshot measures what --match
+// names, even a process no verdict would have measured.
+TEST_F(Verdicts, TheCleanupPlanSaysWhatEndingEachMatchedTargetFrees) {
+  Child target({"sleep", "605"}, {.pipe_stdin = true});
+  const auto plan = test::run_captured({kBinary, "--db", db_path.string(), "cleanup", "--match", "^sleep 605$", "--format", "json"});
+  ASSERT_EQ(plan.code, 0) << plan.err;
+  auto rows = nlohmann::json::parse(plan.out);
+  ASSERT_EQ(rows.size(), 1u) << plan.out;
+  EXPECT_EQ(rows[0]["pid"], target.pid());
+  EXPECT_TRUE(rows[0]["frees_mb"].is_number()) << plan.out;
+  EXPECT_NE(plan.err.find("ending them frees "), std::string::npos) << plan.err;
+  EXPECT_NE(plan.err.find("(USS + swap of 1 of 1 measured)"), std::string::npos) << plan.err;
+  target.kill_and_wait();
+}
+
 }  // namespace
 }  // namespace proctrail
