@@ -90,6 +90,12 @@ TEST_F(Report, HeadlineNumbersAreTheLeaksQuestionsAnswer) {
   ASSERT_TRUE(std::regex_search(md, held, std::regex(R"(- \*\*([0-9.]+) MiB\*\* RSS they hold)"))) << md;
   EXPECT_NEAR(std::stod(held[1]), rss_mb, 0.05 * static_cast<double>(leaks.rows.size()));
   EXPECT_EQ(leaks.rows.size(), 6u);
+  // The suspects section lists each suspect with the verdict the question gives it.
+  EXPECT_NE(md.find("## Leak suspects, one verdict each, with the evidence"), std::string::npos) << md;
+  const auto pids = column(leaks, "pid"), verdicts = column(leaks, "verdict");
+  for (size_t i = 0; i < pids.size(); ++i) {
+    EXPECT_NE(md.find("| " + verdicts[i] + " | " + pids[i] + " | "), std::string::npos) << pids[i] << " missing:\n" << md;
+  }
 }
 
 TEST_F(Report, GroupsTableRowsAreTheGroupsQuestionsRows) {
