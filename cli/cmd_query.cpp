@@ -142,7 +142,7 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   auto* reachable = query->add_subcommand(
       "reachable", "Is anything still talking to the processes whose argv matches? connected, listening, detached or "
                    "unreachable, and since when each is idle");
-  reachable->add_option("--match", options.match, "Regular expression (ECMAScript) over argv")->required();
+  reachable->add_option("--match", options.match, "Regular expression (RE2 syntax) over argv")->required();
   add_common(*reachable, options);
   auto* containers = query->add_subcommand(
       "containers", "Each container's age, state, origin labels, processes and RSS, and the process that created it");
@@ -157,7 +157,7 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   spawn_rate->add_option("--by", options.spawn_by, "Group by the original parent or by argv")
       ->check(CLI::IsMember({"parent", "argv"}))->capture_default_str();
   spawn_rate->add_option("--per", options.per, "Interval")->check(CLI::IsMember({"minute", "hour", "day"}))->capture_default_str();
-  spawn_rate->add_option("--match", options.match, "Only spawned processes whose argv matches (ECMAScript regex)");
+  spawn_rate->add_option("--match", options.match, "Only spawned processes whose argv matches (RE2 regex)");
   add_window(*spawn_rate, options.since, options.until, "Started");
   add_format(*spawn_rate, options.format);
   auto* orphans = query->add_subcommand(

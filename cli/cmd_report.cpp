@@ -52,7 +52,7 @@ std::optional<std::string> verify_verdict(const std::filesystem::path& db) {
 CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
   auto* report = app.add_subcommand("report", "Write the leak report (HTML with charts, or Markdown) and print its path");
   report->add_option("--since", options.since, "Window start: a duration back from now (7d) or a UTC time")->capture_default_str();
-  report->add_option("--match", options.match, "Only processes whose argv matches this regex (ECMAScript)");
+  report->add_option("--match", options.match, "Only processes whose argv matches this regex (RE2 syntax)");
   report->add_option("--format", options.format, "html (self-contained, inline SVG charts) or md")
       ->check(CLI::IsMember({"html", "md"}))
       ->capture_default_str();

@@ -16,13 +16,13 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
 
 #include "proctrail/clock.hpp"
 #include "proctrail/event_recording.hpp"
 #include "proctrail/procfs.hpp"
 #include "cleanup/pidfd.hpp"
+#include "common/pattern.hpp"
 
 namespace proctrail {
 namespace {
@@ -134,10 +134,7 @@ std::set<ProcessKey> descendants_now() {
   return keys;
 }
 
-std::string escape_regex(const std::string& text) {
-  static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
-  return std::regex_replace(text, special, R"(\$&)");
-}
+std::string escape_regex(const std::string& text) { return Pattern::quote(text); }
 
 // Everything one run tracks while the command runs.
 class Run {

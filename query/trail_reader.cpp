@@ -2,11 +2,11 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <regex>
 #include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "common/pattern.hpp"
 #include "proctrail/query.hpp"
 #include "recorder/store/schema.hpp"
 #include "recorder/store/trail_error.hpp"
@@ -14,12 +14,12 @@
 namespace proctrail {
 namespace {
 
-// regexp(pattern, text): the function behind SQLite's REGEXP operator. Compiled patterns are cached,
-// and so are their answers per text: argv strings repeat (thousands of instances of one command), and
-// std::regex is slow enough that matching each row again dominated a 2.6M-row question. A bad pattern
-// is an SQL error with the regex message.
+// regexp(pattern, text): the function behind SQLite's REGEXP operator, in RE2 syntax (common/pattern.hpp:
+// linear time, no recursion, whatever the argv). Compiled patterns are cached, and so are their answers
+// per text: argv strings repeat (thousands of instances of one command), so matching each row again
+// would dominate a 2.6M-row question. A bad pattern is an SQL error with the reason.
 struct CompiledPattern {
-  std::regex regex;
+  Pattern pattern;
   std::unordered_map<std::string, bool> answers;  // text → matched; bounded below
 };
 struct PatternCache {
@@ -35,17 +35,16 @@ void regexp_function(sqlite3_context* context, int, sqlite3_value** values) {
     sqlite3_result_null(context);
     return;
   }
-  std::string key(reinterpret_cast<const char*>(pattern));
+  std::string key(reinterpret_cast<const char*>(pattern), static_cast<size_t>(sqlite3_value_bytes(values[0])));
   auto found = cache->patterns.find(key);
   if (found == cache->patterns.end()) {
-    try {
-      found = cache->patterns.emplace(key, CompiledPattern{std::regex(key, std::regex::ECMAScript), {}}).first;
-    } catch (const std::regex_error& e) {
+    auto compiled = Pattern::compile(key);
+    if (!compiled) {
       *cache->bad_pattern = true;
-      std::string message = "bad regular expression '" + key + "': " + e.what();
-      sqlite3_result_error(context, message.c_str(), -1);
+      sqlite3_result_error(context, compiled.error().message.c_str(), -1);
       return;
     }
+    found = cache->patterns.emplace(key, CompiledPattern{std::move(*compiled), {}}).first;
   }
   auto& compiled = found->second;
   std::string subject(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_value_bytes(values[1])));
@@ -53,9 +52,9 @@ void regexp_function(sqlite3_context* context, int, sqlite3_value** values) {
     sqlite3_result_int(context, answer->second ? 1 : 0);
     return;
   }
-  const bool matched = std::regex_search(subject, compiled.regex);
+  const bool matched = compiled.pattern.search(subject);
   if (compiled.answers.size() > 100'000) compiled.answers.clear();  // bounded memory for very varied argv
-  compiled.answers.emplace(std::move(subject), matched);
+  if (subject.size() <= 4096) compiled.answers.emplace(std::move(subject), matched);  // a huge argv is not kept
   sqlite3_result_int(context, matched ? 1 : 0);
 }
 

@@ -26,7 +26,7 @@ struct ReportRequest {
   std::string format = "html";              // html or md
   std::string since = "7d";                 // as given, for the reproduce commands
   TimeWindow window;
-  std::optional<std::string> match;         // ECMAScript regex over argv
+  std::optional<std::string> match;         // RE2 regex over argv
   std::string snapshot = "last";            // the snapshot the report describes
   std::filesystem::path trail_path;         // shown in the header
   std::string hostname;                     // shown in the header

@@ -24,7 +24,7 @@ namespace proctrail {
 
 // Selectors combine with AND. At least one that narrows the set is required.
 struct CleanupSelectors {
-  std::optional<std::string> match;        // ECMAScript regex over argv (containers: name, image, command)
+  std::optional<std::string> match;        // RE2 regex over argv (containers: name, image, command)
   bool orphans = false;                    // original parent gone or reparented (view snapshot_orphans)
   bool unreachable = false;                // reachability verdict "unreachable" (needs descriptors)
   std::vector<std::string> verdicts;       // leak verdicts (view snapshot_leak_suspects: outlived-session, orphaned,

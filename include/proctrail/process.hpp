@@ -161,7 +161,7 @@ struct CollectHints {
   // RSS at each process's last smaps_rollup read: it is read again only when RSS moved.
   std::unordered_map<ProcessKey, int64_t, ProcessKeyHash> memory_read_at_rss_kb;
   std::vector<ProcessKey> memory_targets;    // read smaps_rollup of these first (cleanup targets)
-  std::optional<std::string> memory_match;   // and of processes whose argv matches (ECMAScript; cleanup --match)
+  std::optional<std::string> memory_match;   // and of processes whose argv matches (RE2; cleanup --match)
 };
 
 // A full read of the process table.

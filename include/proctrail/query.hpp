@@ -38,7 +38,7 @@ class TrailReader {
   // "last", "last~N" or a snapshot id → the id; errors name what was asked.
   Result<int64_t> resolve_snapshot(const std::string& spec);
 
-  // One SELECT with positional parameters; REGEXP (ECMAScript syntax) is available.
+  // One SELECT with positional parameters; REGEXP (RE2 syntax: linear time, no backreferences) is available.
   Result<ResultTable> select(const std::string& sql, const std::vector<Cell>& parameters);
   // The same with named parameters (":name" → value); names the statement does not use are ignored.
   Result<ResultTable> select_named(const std::string& sql, const std::map<std::string, Cell>& parameters);

@@ -12,7 +12,6 @@
 #include <thread>
 #include <cstring>
 #include <map>
-#include <regex>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,6 +23,7 @@
 #include "common/fnv1a.hpp"
 #include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "common/pattern.hpp"
 #include "recorder/collect/container_parse.hpp"
 #include "recorder/collect/procfs_parse.hpp"
 
@@ -338,26 +338,17 @@ std::set<std::pair<pid_t, std::string_view>> generation_groups(const std::vector
   return groups;
 }
 
-// The hints' --match, for memory reads: nullopt when absent or not a valid regex (the question that
-// asked will say so). Only an argv of at most kMaxMatchedArgv bytes is matched: std::regex recurses
-// per character, and a snapshot must never crash on a long Java classpath.
-constexpr size_t kMaxMatchedArgv = 4096;
-std::optional<std::regex> memory_regex(const CollectHints& hints) {
+// The hints' --match, for memory reads: nullopt when absent or not a valid pattern (the question that
+// asked will say so). RE2 (common/pattern.hpp): any argv, in linear time.
+std::optional<Pattern> memory_pattern(const CollectHints& hints) {
   if (!hints.memory_match) return std::nullopt;
-  try {
-    return std::regex(*hints.memory_match, std::regex::ECMAScript | std::regex::optimize);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
-  }
+  auto compiled = Pattern::compile(*hints.memory_match);
+  if (!compiled) return std::nullopt;
+  return std::move(*compiled);
 }
 
-bool argv_matches(const std::optional<std::regex>& pattern, const std::optional<std::string>& argv) {
-  if (!pattern || !argv || argv->size() > kMaxMatchedArgv) return false;
-  try {
-    return std::regex_search(*argv, *pattern);
-  } catch (const std::regex_error&) {
-    return false;
-  }
+bool argv_matches(const std::optional<Pattern>& pattern, const std::optional<std::string>& argv) {
+  return pattern && argv && pattern->search(*argv);
 }
 
 // Whether a verdict may need this process's real memory: an orphan, a session-marked process, one of
@@ -365,7 +356,7 @@ bool argv_matches(const std::optional<std::regex>& pattern, const std::optional<
 // and --match). A process read before is read again only when its RSS moved (unless asked about);
 // what was asked about first, then the largest.
 std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const CollectHints& hints) {
-  const auto pattern = memory_regex(hints);
+  const auto pattern = memory_pattern(hints);
   std::unordered_set<pid_t> present;
   for (const auto& process : processes) present.insert(process.key.pid);
   const auto generations = generation_groups(processes);

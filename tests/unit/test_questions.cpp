@@ -184,6 +184,31 @@ TEST_F(Questions, OrphanWhoseRecordedParentExitedIsOrphanedNamingThatParent) {
       << render_table(*leaks);
 }
 
+// Regression: std::regex recursed per character, so any --match or REGEXP over an argv of 30 KB or more
+// (a Java classpath) crashed with SIGSEGV, and ^(a+)+$ ran for more than 20 s on 31 characters. RE2
+// matches in linear time without recursion.
+TEST_F(Questions, ATwoMegabyteArgvAndABacktrackingPatternNeitherCrashNorHang) {
+  auto init = sample(1, 0, 0, "/sbin/init");
+  auto java = child_of(init, sample(300, 10, 1, "java -cp " + std::string(2 << 20, 'a') + " Main"));
+  auto shell = child_of(init, sample(301, 11, 1, std::string(31, 'a') + "!"));
+  const int64_t s = record(table({init, java, shell}));
+  auto trail = reader();
+  auto sql = trail.run_sql("SELECT pid FROM snapshot_processes WHERE argv REGEXP 'Main$' ORDER BY pid");
+  ASSERT_TRUE(sql) << sql.error().message;
+  EXPECT_EQ(column(*sql, "pid"), std::vector<std::string>{"300"});
+  auto groups = query_groups(trail, s, "^java -cp (a+)+ Main$", "hour", {});
+  ASSERT_TRUE(groups) << groups.error().message;
+  EXPECT_EQ(column(*groups, "instances"), std::vector<std::string>{"1"});
+  auto catastrophic = trail.run_sql("SELECT count(*) AS n FROM snapshot_processes WHERE argv REGEXP '^(a+)+$'");
+  ASSERT_TRUE(catastrophic) << catastrophic.error().message;
+  EXPECT_EQ(column(*catastrophic, "n"), std::vector<std::string>{"0"});
+  auto leaks = query_leaks(trail, s, {.match = std::string("(a|aa)*b")});
+  ASSERT_TRUE(leaks) << leaks.error().message;
+  auto bad = trail.run_sql("SELECT count(*) FROM snapshot_processes WHERE argv REGEXP '(unclosed'");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("bad regular expression '(unclosed'"), std::string::npos) << bad.error().message;
+}
+
 TEST_F(Questions, SnapshotsListTimesTriggersAndTags) {
   auto init = sample(1, 0, 0, "/sbin/init");
   record(table({init}), {.trigger = "hook", .tag = "session-start"});
