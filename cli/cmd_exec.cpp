@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/query.hpp"
 #include "cli/cmd_exec.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/exec.hpp"
@@ -31,18 +32,18 @@ void report(const ExecRunResult& run) {
              std::to_string(*run.after_snapshot_id) + " (after)";
   }
   if (leaks.empty()) {
-    std::cerr << "proctrail exec: no leaks; " << run.argv << " exited " << run.exit_status << " (" << where << ")\n";
+    std::cerr << "proctrail exec: no leaks; " << printable(run.argv) << " exited " << run.exit_status << " (" << where << ")\n";
     return;
   }
-  std::cerr << "proctrail exec: " << run.argv << " exited " << run.exit_status << " and left behind "
+  std::cerr << "proctrail exec: " << printable(run.argv) << " exited " << run.exit_status << " and left behind "
             << leaks.processes.size() << " process(es), " << leaks.containers.size() << " container(s) (" << where
             << "):\n";
   for (const auto& p : leaks.processes) {
     std::cerr << "  pid " << p.key.pid << "  age " << age_text(p.age_ms) << "  " << p.escape << "  [" << p.found_by
-              << "]  " << p.argv << "\n";
+              << "]  " << printable(p.argv) << "\n";
   }
   for (const auto& c : leaks.containers) {
-    std::cerr << "  container " << c.id.substr(0, 12) << " " << c.name << " (" << c.image << ", " << c.state
+    std::cerr << "  container " << c.id.substr(0, 12) << " " << printable(c.name) << " (" << printable(c.image) << ", " << c.state
               << ")  [" << c.found_by << "]\n";
   }
 }
@@ -51,7 +52,7 @@ void report_cleanup(const std::vector<CleanupAction>& actions) {
   for (const auto& a : actions) {
     std::cerr << "proctrail exec --cleanup: " << (a.target.kind == "container" ? a.target.container_id.substr(0, 12)
                                                                                  : "pid " + std::to_string(a.target.key.pid))
-              << ": " << a.signal << " → " << a.outcome << (a.detail.empty() ? "" : " (" + a.detail + ")") << "\n";
+              << ": " << a.signal << " → " << a.outcome << (a.detail.empty() ? "" : " (" + printable(a.detail) + ")") << "\n";
   }
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/query.hpp"
 #include "cli/cmd_import.hpp"
 #include "proctrail/clock.hpp"
 #include "proctrail/duration.hpp"
@@ -111,7 +112,7 @@ int run_import(const ImportOptions& options, const GlobalOptions& global) {
   auto table = parse_import_file(*file, format, taken_at->us, utc_offset->value_or(0));
   if (!table) return fail_with(table.error());
   for (const auto& line : table->skipped) {
-    std::cerr << options.file << ':' << line.line_number << ": skipped: " << line.reason << '\n';
+    std::cerr << printable(options.file) << ':' << line.line_number << ": skipped: " << printable(line.reason) << '\n';
   }
   if (table->processes.empty()) {
     return fail_with(Error{options.file + ": no process could be read (" + std::to_string(table->lines_read) + " lines, " +

@@ -1,5 +1,7 @@
 // Renderers: an aligned table for people, CSV and JSON for programs.
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -8,26 +10,6 @@
 
 namespace proctrail {
 namespace {
-
-// One line per cell in a table: control characters (a newline in argv) are shown escaped.
-std::string printable(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
@@ -39,7 +21,71 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+// "\xNN" for a byte; "\u{NNNN}" for a code point.
+void append_byte_escape(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 0xf];
+}
+
+void append_code_point_escape(std::string& out, uint32_t code_point) {
+  char text[16];
+  std::snprintf(text, sizeof text, "\\u{%04X}", static_cast<unsigned>(code_point));
+  out += text;
+}
+
+// Code points a terminal acts on instead of showing: C0 and DEL, C1 (CSI is U+009B), and the
+// bidirectional overrides and isolates that reorder what follows them (U+202A–U+202E, U+2066–U+2069).
+bool is_terminal_control(uint32_t code_point) {
+  return code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f) ||
+         (code_point >= 0x202a && code_point <= 0x202e) || (code_point >= 0x2066 && code_point <= 0x2069);
+}
+
+// The length of the valid UTF-8 sequence at `text[i]` and its code point; 0 when it is not one.
+size_t utf8_sequence(std::string_view text, size_t i, uint32_t& code_point) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const unsigned char lead = byte(0);
+  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3 : (lead >> 3) == 0x1e ? 4 : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  code_point = length == 1 ? lead : lead & (0x7f >> length);
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(k) & 0xc0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(k) & 0x3f);
+  }
+  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code_point < kSmallest[length] || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff)) return 0;
+  return length;
+}
+
 }  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    uint32_t code_point = 0;
+    const size_t length = utf8_sequence(text, i, code_point);
+    if (length == 0) {
+      append_byte_escape(out, static_cast<unsigned char>(text[i]));  // not UTF-8: a lone byte such as 0x9b
+      ++i;
+      continue;
+    }
+    if (code_point == '\n') {
+      out += "\\n";
+    } else if (code_point == '\t') {
+      out += "\\t";
+    } else if (code_point < 0x80 && is_terminal_control(code_point)) {
+      append_byte_escape(out, static_cast<unsigned char>(code_point));
+    } else if (is_terminal_control(code_point)) {
+      append_code_point_escape(out, code_point);
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return out;
+}
 
 std::string cell_text(const Cell& cell, const char* null_text) {
   if (std::holds_alternative<std::monostate>(cell)) return null_text;

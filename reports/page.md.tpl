@@ -1,13 +1,13 @@
 # {{TITLE}}
 
-Trail `{{TRAIL}}` · host {{HOST}} · window {{SINCE}} to {{UNTIL}} · snapshot {{SNAPSHOT}} · written {{WRITTEN}}{{#FILTER}} · processes matching `{{MATCH}}`{{/FILTER}}
+Trail {{TRAIL:x-code}} · host {{HOST:x-text}} · window {{SINCE}} to {{UNTIL}} · snapshot {{SNAPSHOT}} · written {{WRITTEN}}{{#FILTER}} · processes matching {{MATCH:x-code}}{{/FILTER}}
 {{#EMPTY}}
 **Nothing to report:** {{WHY}}
 {{/EMPTY}}{{#SECTION}}
 ## {{HEADING}}
 
 {{BODY}}
-Reproduce: `{{COMMAND}}`
+Reproduce: {{COMMAND:x-code}}
 {{/SECTION}}{{#VERIFY}}
 ## Integrity
 

@@ -3,6 +3,8 @@
 #include "reports/report.hpp"
 
 #include <ctemplate/template.h>
+#include <ctemplate/template_emitter.h>
+#include <ctemplate/template_modifiers.h>
 
 #include <algorithm>
 #include <cctype>
@@ -165,7 +167,50 @@ void fill_section(ctemplate::TemplateDictionary& dict, const ResultTable& rows, 
   }
 }
 
+// {{VALUE:x-code}} in a Markdown template: the value as a code span that no text can leave. The fence
+// is one backtick more than the longest run of backticks inside, with a space either side when the
+// value starts or ends with a backtick (CommonMark); an argv with backticks stays inert.
+class MarkdownCodeSpan : public ctemplate::TemplateModifier {
+ public:
+  void Modify(const char* in, size_t length, const ctemplate::PerExpandData*, ctemplate::ExpandEmitter* out,
+              const std::string&) const override {
+    out->Emit(code_span(std::string_view(in, length)));
+  }
+
+  static std::string code_span(std::string_view text) {
+    size_t longest = 0, run = 0;
+    for (char c : text) {
+      run = c == '`' ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    const std::string fence(longest + 1, '`');
+    const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+    return fence + (pad ? " " : "") + std::string(text) + (pad ? " " : "") + fence;
+  }
+};
+
+// {{VALUE:x-text}} in a Markdown template: untrusted prose (evidence, names, images) with the characters
+// that open Markdown's inline constructs (emphasis, code, links, images, raw HTML) escaped.
+class MarkdownText : public ctemplate::TemplateModifier {
+ public:
+  void Modify(const char* in, size_t length, const ctemplate::PerExpandData*, ctemplate::ExpandEmitter* out,
+              const std::string&) const override {
+    std::string escaped;
+    for (char c : std::string_view(in, length)) {
+      if (std::string_view("\\`*_[]<>!~").find(c) != std::string_view::npos) escaped += '\\';
+      escaped += c;
+    }
+    out->Emit(escaped);
+  }
+};
+
 Result<std::string> expand(const std::string& name, const ctemplate::TemplateDictionary& dict) {
+  static const bool registered = [] {
+    static const MarkdownCodeSpan code_span;
+    static const MarkdownText text;
+    return ctemplate::AddModifier("x-code", &code_span) && ctemplate::AddModifier("x-text", &text);
+  }();
+  (void)registered;
   const char* text = embedded_text(name);
   if (!text) return Error{"report template " + name + " is missing from this build"};
   ctemplate::StringToTemplateCache(name, text, ctemplate::DO_NOT_STRIP);

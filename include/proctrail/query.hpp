@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -102,6 +103,11 @@ struct LeakOptions {
 Result<ResultTable> query_leaks(TrailReader& trail, int64_t snapshot_id, const LeakOptions& options);
 Result<ResultTable> query_sessions(TrailReader& trail, const TimeWindow& window);
 Result<ResultTable> query_snapshots(TrailReader& trail, const TimeWindow& window);
+
+// Untrusted text (argv, comm, paths) made safe to print on a terminal: C0 controls and DEL as \xNN
+// (\n, \t), C1 controls and the bidirectional overrides as \u{NNNN}, bytes that are not UTF-8 as \xNN.
+// The table renderer prints every cell through it; so do the CLI's lines that name processes.
+std::string printable(std::string_view text);
 
 // One cell as text (NULL as `null_text`), and a whole answer as a JSON array of objects.
 std::string cell_text(const Cell& cell, const char* null_text = "");

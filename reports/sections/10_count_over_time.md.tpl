@@ -1,4 +1,4 @@
 | argv | first count | last count | peak |
 |---|--:|--:|--:|
-{{#SERIES}}| `{{NAME}}` | {{FIRST}} | {{LAST}} | {{PEAK}} |
+{{#SERIES}}| {{NAME:x-code}} | {{FIRST}} | {{LAST}} | {{PEAK}} |
 {{/SERIES}}

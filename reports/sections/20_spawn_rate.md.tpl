@@ -1,4 +1,4 @@
 | parent | spawned | distinct argv | example argv |
 |---|--:|--:|---|
-{{#ROW}}| `{{PARENT}}` | {{SPAWNED}} | {{DISTINCT_ARGV}} | `{{EXAMPLE_ARGV}}` |
+{{#ROW}}| {{PARENT:x-code}} | {{SPAWNED}} | {{DISTINCT_ARGV}} | {{EXAMPLE_ARGV:x-code}} |
 {{/ROW}}

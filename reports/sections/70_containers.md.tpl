@@ -1,4 +1,4 @@
 | container | name | image | state | age (h) | processes | RSS (MiB) | likely creator |
 |---|---|---|---|--:|--:|--:|---|
-{{#ROW}}| {{CONTAINER}} | {{NAME}} | {{IMAGE}} | {{STATE}} | {{AGE_H}} | {{PROCESSES}} | {{RSS_MB}} | `{{CREATOR}}` |
+{{#ROW}}| {{CONTAINER}} | {{NAME:x-text}} | {{IMAGE:x-text}} | {{STATE}} | {{AGE_H}} | {{PROCESSES}} | {{RSS_MB}} | {{CREATOR:x-code}} |
 {{/ROW}}

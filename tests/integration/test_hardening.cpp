@@ -52,5 +52,16 @@ TEST_F(Hardening, MatchOverAOneMegabyteArgvDoesNotCrashAnyCommand) {
   java.kill_and_wait();
 }
 
+// Regression: `exec` printed the argv of what a command left behind raw, so an argv carrying escape
+// sequences could clear the screen or recolour the terminal that reads the leak report.
+TEST_F(Hardening, ExecLeakLinesShowEscapeSequencesInArgvEscaped) {
+  const std::string hostile = "\x1b[2J\x1b]0;owned\x07";
+  const Ran ran = proctrail({"exec", "--cleanup", "--grace", "1s", "--", "bash", "-c",
+                             "(exec -a \"leaked " + hostile + "\" sleep 608) </dev/null >/dev/null 2>&1 &"});
+  EXPECT_EQ(ran.err.find('\x1b'), std::string::npos) << "raw ESC reached the terminal";
+  EXPECT_NE(ran.err.find("leaked \\x1b[2J\\x1b]0;owned\\x07"), std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find("TERM → exited"), std::string::npos) << "exec --cleanup ended what it left: " << ran.err;
+}
+
 }  // namespace
 }  // namespace proctrail

@@ -186,9 +186,15 @@ TEST_F(Report, ReachabilityRowsAreTheReachableQuestionsRows) {
   EXPECT_EQ(std::count(verdict.begin(), verdict.end(), "unreachable"), 3);
   std::string md = render("md");
   EXPECT_NE(md.find("## Reachability: who holds the other end"), std::string::npos) << md;
+  auto markdown_text = [](std::string text) {  // descriptor links are prose there: [ and ] escaped
+    std::string escaped;
+    for (char c : text) escaped += (c == '[' || c == ']') ? std::string("\\") + c : std::string(1, c);
+    return escaped;
+  };
   for (size_t i = 0; i < reachable.rows.size(); ++i) {
-    EXPECT_NE(md.find("| " + pid[i] + " | " + verdict[i] + " | " + in[i] + " | " + in_holders[i] + " | " + out[i] + " | " +
-                      out_holders[i] + " | " + listening[i] + " | `node mcp-server/dist/index.js` |"),
+    EXPECT_NE(md.find("| " + pid[i] + " | " + verdict[i] + " | " + markdown_text(in[i]) + " | " + in_holders[i] + " | " +
+                      markdown_text(out[i]) + " | " + out_holders[i] + " | " + listening[i] +
+                      " | `node mcp-server/dist/index.js` |"),
               std::string::npos)
         << "server " << pid[i] << " missing:\n" << md;
   }
@@ -279,6 +285,17 @@ TEST_F(Report, ArgvWithMarkupIsEscapedInHtmlAndPipesInMarkdown) {
   EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
   std::string md = render("md");
   EXPECT_NE(md.find("a \\| b"), std::string::npos) << md;
+}
+
+// Regression: an argv containing backticks broke out of its code span in the Markdown report, and
+// whatever followed was read as Markdown (here a link and raw HTML). The span's fence is now longer
+// than any backtick run inside it.
+TEST_F(Report, AnArgvWithBackticksStaysInsideItsCodeSpan) {
+  auto init = sample(1, 0, 0, "/sbin/init");
+  record(table({init, child_of(init, sample(50, 20, 1, "sh -c `x` [click](http://evil) <img src=x> ``y"))}));
+  std::string md = render("md");
+  EXPECT_NE(md.find("| ```sh -c `x` [click](http://evil) <img src=x> ``y``` |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| `sh -c `x`"), std::string::npos) << md;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "integrations/hook_payload.hpp"
+#include "proctrail/query.hpp"
 #include "proctrail/duration.hpp"
 #include "proctrail/hook.hpp"
 #include "proctrail/paths.hpp"
@@ -95,6 +96,28 @@ TEST(EnsurePrivateDir, CreatesFoldersWithMode0700) {
   EXPECT_TRUE(ensure_private_dir(dir));  // again: fine
   test::write_all(tmp / "file", "x");
   EXPECT_FALSE(ensure_private_dir(tmp / "file" / "sub"));
+}
+
+}  // namespace
+}  // namespace proctrail
+
+namespace proctrail {
+namespace {
+
+// Regression: exec's leak lines and import's skipped-line messages printed raw escape sequences from
+// argv. Everything a terminal would act on is shown escaped instead.
+TEST(Printable, TerminalControlsBidiOverridesAndStrayBytesAreShownEscaped) {
+  using namespace std::string_literals;
+  EXPECT_EQ(printable("sleep 100"), "sleep 100");
+  EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb") << "C0: ESC";
+  EXPECT_EQ(printable("line\nnext\ttab\x7f"), "line\\nnext\\ttab\\x7f");
+  EXPECT_EQ(printable("csi \xc2\x9b" "31m"), "csi \\u{009B}31m") << "C1 as UTF-8";
+  EXPECT_EQ(printable("stray \x9b" "31m"), "stray \\x9b31m") << "a lone C1 byte, not UTF-8";
+  EXPECT_EQ(printable("safe \xe2\x80\xae" "txt.exe"), "safe \\u{202E}txt.exe") << "right-to-left override";
+  EXPECT_EQ(printable("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u{2066}x\\u{2069}") << "isolates";
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93") << "printable UTF-8 stays";
+  EXPECT_EQ(printable("nul\0end"s), "nul\\x00end");
+  EXPECT_EQ(printable("\xc0\x80"), "\\xc0\\x80") << "an overlong encoding is two stray bytes";
 }
 
 }  // namespace
