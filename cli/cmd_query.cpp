@@ -205,12 +205,18 @@ int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions&
 CLI::App* setup_sql(CLI::App& app, SqlOptions& options) {
   auto* sql = app.add_subcommand("sql", "Run one read-only SQL statement over the trail (views: see README)");
   sql->add_option("statement", options.statement, "A SELECT or WITH statement")->required();
+  sql->add_option("--timeout", options.timeout, "Stop the statement after this long (it may use 1 GiB of memory at most)")
+      ->capture_default_str();
   add_format(*sql, options.format);
   return sql;
 }
 
 int run_sql(const SqlOptions& options, const GlobalOptions& global) {
-  return ask_and_print(global, options.format, "sql", [&](TrailReader& trail) { return trail.run_sql(options.statement); });
+  auto timeout = parse_duration(options.timeout);
+  if (!timeout) return fail_with(timeout.error().within("sql: --timeout"));
+  return ask_and_print(global, options.format, "sql", [&](TrailReader& trail) {
+    return trail.run_sql(options.statement, SqlLimits{.timeout = *timeout});
+  });
 }
 
 CLI::App* setup_snapshots(CLI::App& app, SnapshotsOptions& options) {

@@ -42,6 +42,7 @@ int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions&
 struct SqlOptions {
   std::string statement;
   std::string format = "table";
+  std::string timeout = "30s";  // the statement is stopped after this long
 };
 CLI::App* setup_sql(CLI::App& app, SqlOptions& options);
 int run_sql(const SqlOptions& options, const GlobalOptions& global);

@@ -1,7 +1,10 @@
 // Read-only access to a trail: open, check, resolve snapshots, run one SELECT.
 #include <sqlite3.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <set>
 #include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -87,19 +90,55 @@ void bind_cell(SQLite::Statement& statement, int index, const Cell& cell) {
 // The state a reader's connection shares with its callbacks (the authorizer, regexp()).
 struct Authorizer {
   std::string refused;       // what was last refused, for the message
+  std::string why;           // and why
   bool bad_pattern = false;  // regexp() met a pattern that does not compile since the statement began
 };
 
 namespace {
+
+// The functions a question may call: SQLite's core scalar, aggregate, window, date, math and JSON
+// functions, and regexp. Anything else (fts3_tokenizer, load_extension, an extension's readfile or
+// writefile) is refused by name, whatever it would do.
+bool is_allowed_function(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::set<std::string, std::less<>> allowed = {
+      // core scalar
+      "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif", "instr", "length",
+      "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif", "octet_length", "printf", "quote",
+      "random", "replace", "round", "rtrim", "sign", "soundex", "sqlite_version", "substr", "substring", "trim",
+      "typeof", "unhex", "unicode", "unlikely", "upper", "regexp",
+      // aggregate
+      "avg", "count", "group_concat", "string_agg", "sum", "total",
+      // window
+      "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value",
+      "last_value", "nth_value",
+      // date and time
+      "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
+      // math
+      "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos", "cosh", "degrees", "exp",
+      "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow", "power", "radians", "sin", "sinh", "sqrt", "tan",
+      "tanh", "trunc",
+      // JSON (they return values; none writes)
+      "json", "json_array", "json_array_length", "json_extract", "json_insert", "json_object", "json_patch",
+      "json_remove", "json_replace", "json_set", "json_type", "json_valid", "json_quote", "json_group_array",
+      "json_group_object", "json_each", "json_tree"};
+  return allowed.contains(name);
+}
 
 int authorize(void* user, int action, const char* first, const char* second, const char*, const char*) {
   auto* self = static_cast<Authorizer*>(user);
   switch (action) {
     case SQLITE_SELECT:
     case SQLITE_READ:
-    case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
       return SQLITE_OK;
+    case SQLITE_FUNCTION: {
+      const std::string name = second != nullptr ? second : "";
+      if (is_allowed_function(name)) return SQLITE_OK;
+      self->refused = "function " + name + "()";
+      self->why = "only SQLite's built-in scalar, aggregate, window, date, math and JSON functions and regexp may be called";
+      return SQLITE_DENY;
+    }
     case SQLITE_PRAGMA: {
       const std::string name = first != nullptr ? first : "";
       static const char* const readable[] = {"table_info", "table_xinfo", "index_list", "index_info",
@@ -263,9 +302,48 @@ Result<ResultTable> TrailReader::select_named(const std::string& sql, const std:
   }
 }
 
-Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
+namespace {
+
+// Interrupts the statement (SQLITE_INTERRUPT) once the deadline has passed; checked every 10,000
+// virtual-machine steps.
+int past_deadline(void* deadline) {
+  return std::chrono::steady_clock::now() >= *static_cast<std::chrono::steady_clock::time_point*>(deadline) ? 1 : 0;
+}
+
+// The statement's bounds, set while it runs and lifted when it ends: a progress handler for the time,
+// SQLite's hard heap limit (process-wide, so the previous limit is restored) for the memory.
+class StatementBounds {
+ public:
+  StatementBounds(sqlite3* handle, const SqlLimits& limits)
+      : handle_(handle), deadline_(std::chrono::steady_clock::now() + limits.timeout),
+        previous_heap_limit_(sqlite3_hard_heap_limit64(limits.memory_bytes)) {
+    sqlite3_progress_handler(handle_, 10'000, past_deadline, &deadline_);
+  }
+  ~StatementBounds() {
+    sqlite3_progress_handler(handle_, 0, nullptr, nullptr);
+    sqlite3_hard_heap_limit64(previous_heap_limit_);
+  }
+  StatementBounds(const StatementBounds&) = delete;
+  StatementBounds& operator=(const StatementBounds&) = delete;
+
+ private:
+  sqlite3* handle_;
+  std::chrono::steady_clock::time_point deadline_;
+  sqlite3_int64 previous_heap_limit_;
+};
+
+std::string seconds_text(std::chrono::milliseconds duration) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", static_cast<double>(duration.count()) / 1000);
+  return text;
+}
+
+}  // namespace
+
+Result<ResultTable> TrailReader::run_sql(const std::string& sql, const SqlLimits& limits) {
   sqlite3* handle = db_->getHandle();
   authorizer_->refused.clear();
+  authorizer_->why.clear();
   authorizer_->bad_pattern = false;
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
@@ -273,8 +351,9 @@ Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, sqlite3_finalize);
   if (rc != SQLITE_OK) {
     if (!authorizer_->refused.empty()) {
-      return Error{authorizer_->refused + " refused: the trail is read-only evidence; only SELECT (and WITH) runs",
-                   ErrorKind::bad_input};
+      const std::string why = authorizer_->why.empty() ? "the trail is read-only evidence; only SELECT (and WITH) runs"
+                                                       : authorizer_->why;
+      return Error{authorizer_->refused + " refused: " + why, ErrorKind::bad_input};
     }
     std::string message = sqlite3_errmsg(handle);
     if (int offset = sqlite3_error_offset(handle); offset >= 0) {
@@ -290,6 +369,7 @@ Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
     }
   }
   if (!sqlite3_stmt_readonly(statement.get())) return Error{"only statements that read are allowed", ErrorKind::bad_input};
+  StatementBounds bounds(handle, limits);
   ResultTable table;
   const int columns = sqlite3_column_count(statement.get());
   for (int i = 0; i < columns; ++i) table.columns.emplace_back(sqlite3_column_name(statement.get(), i));
@@ -305,6 +385,15 @@ Result<ResultTable> TrailReader::run_sql(const std::string& sql) {
       }
     }
     table.rows.push_back(std::move(row));
+  }
+  if ((rc & 0xff) == SQLITE_INTERRUPT) {
+    return Error{"stopped after " + seconds_text(limits.timeout) + ": the statement ran longer than its time limit (sql --timeout)",
+                 ErrorKind::bad_input};
+  }
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    return Error{"stopped: the statement needed more than " + std::to_string(limits.memory_bytes >> 20) +
+                     " MiB of memory (its bound)",
+                 ErrorKind::bad_input};
   }
   // A plain SQLITE_ERROR while it runs is the statement's own (a function given bad arguments).
   if (rc != SQLITE_DONE) {

@@ -1,5 +1,6 @@
 #pragma once
 // Read-only questions over a trail, and renderers for their answers.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -27,6 +28,13 @@ struct ResultTable {
   std::vector<std::vector<Cell>> rows;
 };
 
+// The bounds of one `proctrail sql` statement: a recursive CTE or a cross join must not run forever
+// or take the machine's memory.
+struct SqlLimits {
+  std::chrono::milliseconds timeout{30'000};  // interrupted after this long
+  int64_t memory_bytes = int64_t{1} << 30;    // SQLite's heap while it runs (sqlite3_hard_heap_limit64)
+};
+
 // A trail opened read-only (SQLITE_OPEN_READONLY): questions can never change evidence. A file that
 // is not a proctrail trail, or whose schema differs from this binary's, is refused.
 class TrailReader {
@@ -44,10 +52,11 @@ class TrailReader {
   // The same with named parameters (":name" → value); names the statement does not use are ignored.
   Result<ResultTable> select_named(const std::string& sql, const std::map<std::string, Cell>& parameters);
 
-  // Any one statement that only reads (`proctrail sql`). Writes, ATTACH and pragmas are refused by an
-  // authorizer on a connection that is also read-only and query_only; errors name the problem and,
-  // for syntax errors, the offset.
-  Result<ResultTable> run_sql(const std::string& sql);
+  // Any one statement that only reads (`proctrail sql`). Writes, ATTACH, pragmas and functions outside
+  // SQLite's built-ins are refused by an authorizer on a connection that is also read-only and
+  // query_only; errors name the operation refused and, for syntax errors, the offset. The statement
+  // is stopped when it runs past `limits.timeout` or needs more than `limits.memory_bytes`.
+  Result<ResultTable> run_sql(const std::string& sql, const SqlLimits& limits = {});
 
   SQLite::Database& database();
 

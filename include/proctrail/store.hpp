@@ -33,6 +33,9 @@ struct StoreOptions {
   // Descriptors of a process that has not run are carried over unread, except that one snapshot in
   // this interval re-reads everything (a shared fd table can change without its holder running).
   std::chrono::milliseconds full_fd_read_interval{600'000};
+  // The write-ahead log is truncated to this size when it is reset: a long reader makes it grow, and
+  // without a limit that space stayed on disk after the reader had gone (PRAGMA journal_size_limit).
+  int64_t wal_size_limit_bytes = int64_t{64} << 20;
   // The time a request is stamped with when it carries none, and the coalescing decision's "now".
   Clock clock = Clock::system();
 };

@@ -366,6 +366,9 @@ Result<std::unique_ptr<SQLite::Database>> open_checked(const std::string& where,
       // order: with SQLite's default 2 MiB cache those pages are evicted and re-read. The cache
       // is heap that grows only as pages are touched.
       db->exec("PRAGMA cache_size = -65536");
+      // A long reader keeps the WAL from being reset, so it grows; once the reader is gone the next
+      // checkpoint truncates it to this size instead of leaving hundreds of MiB on disk.
+      db->exec("PRAGMA journal_size_limit = " + std::to_string(options.wal_size_limit_bytes));
       keep_wal_file(*db);
       migrate(*db, logger);
       return db;

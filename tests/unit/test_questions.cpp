@@ -247,6 +247,45 @@ TEST_F(Questions, SqlRefusesWritesAttachAndPragmasAndLeavesTheFileByteIdentical)
   EXPECT_EQ(file_bytes(db_path), before);
 }
 
+// Regression: `sql` had no time or memory bound (a recursive CTE ran forever; one reached 4.8 GB in
+// 34 s) and the authorizer allowed every function, fts3_tokenizer included.
+TEST_F(Questions, SqlStopsARunawayStatementAndRefusesFunctionsOutsideTheBuiltIns) {
+  record(table({sample(1, 0, 0, "/sbin/init")}));
+  auto trail = reader();
+  auto forever = trail.run_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+                               SqlLimits{.timeout = std::chrono::milliseconds(300)});
+  ASSERT_FALSE(forever);
+  EXPECT_EQ(forever.error().message, "stopped after 0.3 s: the statement ran longer than its time limit (sql --timeout)");
+  EXPECT_EQ(forever.error().kind, ErrorKind::bad_input);
+  auto hungry = trail.run_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)"
+                              " SELECT length(group_concat(printf('%.1000c', 'x'))) FROM n",
+                              SqlLimits{.timeout = std::chrono::seconds(20), .memory_bytes = 64 << 20});
+  ASSERT_FALSE(hungry);
+  EXPECT_EQ(hungry.error().message, "stopped: the statement needed more than 64 MiB of memory (its bound)");
+  for (const std::string call : {"SELECT fts3_tokenizer('simple')", "SELECT load_extension('/tmp/x.so')"}) {
+    auto refused = trail.run_sql(call);
+    ASSERT_FALSE(refused) << call;
+    EXPECT_NE(refused.error().message.find("() refused: only SQLite's built-in"), std::string::npos)
+        << call << ": " << refused.error().message;
+  }
+  auto after = trail.run_sql("SELECT count(*) AS n FROM snapshots");
+  ASSERT_TRUE(after) << "the bounds are lifted once a statement ends: " << after.error().message;
+  EXPECT_EQ(column(*after, "n"), std::vector<std::string>{"1"});
+}
+
+// Every view a user may read through `sql` calls only functions the authorizer allows.
+TEST_F(Questions, EveryViewIsReadableThroughSql) {
+  record(table({sample(1, 0, 0, "/sbin/init")}));
+  auto trail = reader();
+  auto views = trail.run_sql("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name");
+  ASSERT_TRUE(views) << views.error().message;
+  ASSERT_GT(views->rows.size(), 20u);
+  for (const auto& name : column(*views, "name")) {
+    auto read = trail.run_sql("SELECT * FROM " + name + " LIMIT 1");
+    EXPECT_TRUE(read) << name << ": " << (read ? "" : read.error().message);
+  }
+}
+
 TEST(TimeBound, DurationsBackFromNowAndUtcTimes) {
   const int64_t now = 1'800'000'000'000'000;
   EXPECT_EQ(parse_time_bound("2h", now).value(), now - 7'200'000'000);

@@ -523,3 +523,45 @@ TEST_F(RefuseTest, NewDatabaseFileIsPrivate) {
 
 }  // namespace
 }  // namespace proctrail
+
+namespace proctrail {
+namespace {
+
+// Regression: a long reader pinned the write-ahead log at 183 MB, and that file stayed on disk after
+// the reader had gone. With journal_size_limit the log is cut back once it can be reset.
+TEST(WalBound, ALongReaderLeavesNoLargeWriteAheadLogBehind) {
+  test::TempDir tmp;
+  const auto path = tmp / "trail.db";
+  const auto wal = tmp / "trail.db-wal";
+  StoreOptions options;
+  options.wal_size_limit_bytes = 512 << 10;
+  auto store = Store::open(path, options);
+  ASSERT_TRUE(store) << store.error().message;
+  auto record_new_processes = [&](int round) {
+    std::vector<ProcessSample> processes{sample(1, 0, 0, "/sbin/init")};
+    for (int i = 0; i < 400; ++i) {
+      processes.push_back(sample(1000 + round * 400 + i, static_cast<uint64_t>(round * 400 + i + 1), 1,
+                                 "node server-" + std::to_string(round) + " --long-argument-to-fill-pages " + std::string(200, 'x')));
+    }
+    auto t = table(std::move(processes));
+    auto summary = store->record(host(), {}, [&](const CollectHints&) { return Result<ProcessTable>(t); });
+    ASSERT_TRUE(summary) << summary.error().message;
+  };
+  record_new_processes(0);
+  int64_t grown = 0;
+  {
+    SQLite::Database reader(path.string(), SQLite::OPEN_READONLY);
+    reader.exec("BEGIN");
+    reader.execAndGet("SELECT count(*) FROM snapshots");  // holds its read snapshot: no checkpoint can pass it
+    for (int round = 1; round <= 20; ++round) record_new_processes(round);
+    grown = static_cast<int64_t>(std::filesystem::file_size(wal));
+    reader.exec("COMMIT");
+  }
+  EXPECT_GT(grown, 4 << 20) << "the reader held the log open while it grew past SQLite's checkpoint size";
+  for (int round = 21; round <= 24; ++round) record_new_processes(round);
+  EXPECT_LE(static_cast<int64_t>(std::filesystem::file_size(wal)), 2 << 20)
+      << "the log was cut back once the reader had gone (it had grown to " << grown << " bytes)";
+}
+
+}  // namespace
+}  // namespace proctrail
