@@ -16,6 +16,15 @@
 //     mid-cleanup keeps every action already taken. A row that cannot be written stops the cleanup:
 //     nothing is signalled that the trail could not record.
 //  5. With --tree, descendants are signalled before their ancestors (deepest first).
+//  6. Write-ahead audit: no process is ever signalled without a committed row naming it. Once a
+//     target's identity is verified and before its first signal (a container: before it is
+//     stopped), its intent row (outcome 'signalling') is committed; the outcome follows as a second
+//     row whose intent_action_id names the intent (view cleanup_outcomes pairs them). A run whose
+//     process dies between the two is resolved by the next open of the trail (Store::open:
+//     'interrupted').
+//  7. SIGINT or SIGTERM during execute does not end the process: no new target is signalled, no
+//     SIGKILL follows the grace, every outcome known is recorded (a target still running as
+//     'interrupted'), the run row is finished (interrupted = the signal) and execute returns.
 #include "proctrail/cleanup.hpp"
 
 #include <unistd.h>
@@ -30,6 +39,7 @@
 
 #include "proctrail/procfs.hpp"
 #include "proctrail/query.hpp"
+#include "cleanup/interrupt.hpp"
 #include "cleanup/pidfd.hpp"
 #include "cleanup/terminate.hpp"
 #include "common/fs_util.hpp"
@@ -285,7 +295,34 @@ CleanupAction stop_container(const DockerCollector& docker, const CleanupTarget&
 
 bool survived(const CleanupAction& action) {
   return action.outcome == "still-running" || action.outcome == "permission-denied" || action.outcome == "failed" ||
-         action.outcome == "zombie";
+         action.outcome == "zombie" || action.outcome == "interrupted";
+}
+
+// What a container's intent row says is about to happen.
+std::string container_intent(const CleanupSelectors& selectors) {
+  return "stopping through the engine (timeout " + std::to_string(selectors.grace.count()) + " ms)" +
+         (selectors.remove ? ", then removing it" : "");
+}
+
+// What a process's intent row says is about to happen.
+std::string process_intent(const CleanupSelectors& selectors) {
+  return "SIGTERM now; SIGKILL if it still runs after the grace (" + std::to_string(selectors.grace.count()) + " ms)";
+}
+
+// After the last outcome: the cleanup-after snapshot (not when interrupted: the user wants out),
+// the survivors, and the run row finished.
+Status finish_run(Store& store, Recorder& recorder, CleanupReport& report) {
+  if (report.interrupted_by == 0) {
+    auto after = recorder.snapshot(SnapshotRequest{.trigger = "cleanup-after"});
+    if (after) report.after_snapshot_id = after->snapshot_id;
+  }
+  report.survivors = std::count_if(report.actions.begin(), report.actions.end(), survived);
+  CleanupRunEnd end{.ended_at_us = fs::clock_us(CLOCK_REALTIME),
+                    .after_snapshot_id = report.after_snapshot_id,
+                    .targets = static_cast<int64_t>(report.actions.size()),
+                    .survivors = report.survivors};
+  if (report.interrupted_by != 0) end.interrupted = detail::signal_name(report.interrupted_by);
+  return store.finish_cleanup_run(report.run_id, end);
 }
 
 // An audit row could not be written: the cleanup stops there.
@@ -372,10 +409,12 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   protect(*targets, selectors, began_boottime_ns, ticks);
   report.plan = std::move(*targets);
 
+  const auto self = current_stat(::getpid());
   auto run_id = store_.begin_cleanup_run(CleanupRunStart{.evidence_snapshot_id = report.evidence_snapshot_id,
                                                          .started_at_us = began_us,
                                                          .uid = ::getuid(),
                                                          .pid = ::getpid(),
+                                                         .start_ticks = self ? std::optional<uint64_t>(self->starttime) : std::nullopt,
                                                          .argv = own_argv,
                                                          .selectors = selectors.to_json()});
   if (!run_id) return run_id.error();
@@ -384,43 +423,55 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
 }
 
 Result<CleanupReport> Cleaner::execute(CleanupReport report, const CleanupSelectors& selectors) {
+  detail::InterruptGuard interrupt(options_.interrupt_signals);
   if (auto live = store_.mark_cleanup_run_live(report.run_id); !live) {
     auto error = live.error();
     error.message += "; nothing was signalled";
     return error;
   }
   if (before_signals) before_signals(report);
-  auto record = [&](CleanupAction action) -> Status {
-    if (auto written = store_.record_cleanup_action(report.run_id, report.evidence_snapshot_id, audit_row_of(action)); !written) {
-      return written;
+  std::map<size_t, int64_t> intents;  // plan index → its intent row's action_id
+  auto record = [&](size_t i, CleanupAction action) -> Status {
+    auto row = audit_row_of(action);
+    if (auto intent = intents.find(i); intent != intents.end()) row.intent_action_id = intent->second;
+    if (auto written = store_.record_cleanup_action(report.run_id, report.evidence_snapshot_id, row); !written) {
+      return written.error();
     }
     report.actions.push_back(std::move(action));
     return ok_status();
   };
-  detail::Terminator terminator({.grace = selectors.grace, .proc_root = options_.proc_root},
-                                [&](const detail::TargetOutcome& ended) {
-                                  return record({report.plan[ended.index], ended.signal,
-                                                 std::string(detail::termination_name(ended.outcome)), ended.detail});
-                                });
+  auto record_intent = [&](size_t i, std::string signal, std::string words) -> Status {
+    auto written = store_.record_cleanup_action(report.run_id, report.evidence_snapshot_id,
+                                                audit_row_of({report.plan[i], std::move(signal), "signalling", std::move(words)}));
+    if (!written) return written.error();
+    intents[i] = *written;
+    return ok_status();
+  };
+  detail::Terminator terminator(
+      {.grace = selectors.grace, .proc_root = options_.proc_root, .stop_fd = interrupt.fd()},
+      [&](const detail::TargetOutcome& ended) {
+        return record(ended.index, {report.plan[ended.index], ended.signal, std::string(detail::termination_name(ended.outcome)),
+                                    ended.detail});
+      },
+      [&](size_t i, const ProcessKey&) { return record_intent(i, "TERM", process_intent(selectors)); });
   auto act = [&](size_t i) -> Status {
     const auto& target = report.plan[i];
-    if (target.protection) return record({target, "none", "protected", *target.protection});
-    if (target.kind == "container") return record(stop_container(*options_.docker, target, selectors));
-    return terminator.signal(i, target.key);
+    if (target.protection) return record(i, {target, "none", "protected", *target.protection});
+    if (const int signal = interrupt.signal(); signal != 0) {
+      return record(i, {target, "none", "interrupted",
+                        "not signalled: the cleanup was interrupted (" + detail::signal_name(signal) + ") before it reached this target"});
+    }
+    if (target.kind == "process") return terminator.signal(i, target.key);
+    if (auto told = record_intent(i, selectors.remove ? "stop+remove" : "stop", container_intent(selectors)); !told) return told;
+    return record(i, stop_container(*options_.docker, target, selectors));
   };
   for (size_t i = 0; i < report.plan.size(); ++i) {
     if (auto done = act(i); !done) return stopped_at(done.error());
   }
   if (auto ended = terminator.finish(); !ended) return stopped_at(ended.error());
 
-  auto after = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-after"});
-  if (after) report.after_snapshot_id = after->snapshot_id;
-  report.survivors = std::count_if(report.actions.begin(), report.actions.end(), survived);
-  auto finished = store_.finish_cleanup_run(report.run_id, CleanupRunEnd{.ended_at_us = fs::clock_us(CLOCK_REALTIME),
-                                                                       .after_snapshot_id = report.after_snapshot_id,
-                                                                       .targets = static_cast<int64_t>(report.actions.size()),
-                                                                       .survivors = report.survivors});
-  if (!finished) return finished.error();
+  report.interrupted_by = interrupt.signal();
+  if (auto finished = finish_run(store_, recorder_, report); !finished) return finished.error();
   return report;
 }
 

@@ -3,16 +3,13 @@
 // start time (re-read after the pidfd is open) is the expected one is that process the target.
 // The termination engine (cleanup/terminate.hpp) is built on these; `proctrail exec` reads
 // current_stat.
-#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "proctrail/procfs.hpp"
 #include "common/fs_util.hpp"
@@ -69,32 +66,6 @@ inline std::optional<StatFields> current_stat(pid_t pid, const std::string& proc
   auto stat = parse_stat(text);
   if (!stat) return std::nullopt;
   return std::move(*stat);
-}
-
-// Waits until each pidfd is readable (its process exited) or the deadline; returns which exited.
-inline std::vector<bool> wait_exits(const std::vector<int>& pidfds, std::chrono::milliseconds limit) {
-  std::vector<bool> exited(pidfds.size(), false);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (true) {
-    std::vector<pollfd> fds;
-    std::vector<size_t> which;
-    for (size_t i = 0; i < pidfds.size(); ++i) {
-      if (exited[i]) continue;
-      fds.push_back(pollfd{pidfds[i], POLLIN, 0});
-      which.push_back(i);
-    }
-    if (fds.empty()) return exited;
-    // Rounded up, and a timeout only ends the wait once the deadline has passed: poll's millisecond
-    // timeout truncated would signal a process the grace had not yet run out for.
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return exited;
-    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
-    if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
-    if (ready < 0) return exited;
-    for (size_t k = 0; k < fds.size(); ++k) {
-      if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) exited[which[k]] = true;
-    }
-  }
 }
 
 }  // namespace proctrail::detail

@@ -1,5 +1,6 @@
 // proctrail cleanup: evidence first, identity-verified signals, every action audited.
-// Dry run by default: prints the plan and signals nothing; --yes acts.
+// Dry run by default: prints the plan and signals nothing; --yes acts. SIGINT or SIGTERM while it
+// acts stops it: it records what it knows and exits 128 + the signal.
 #include <pwd.h>
 #include <unistd.h>
 
@@ -161,6 +162,11 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
   auto done = cleaner.execute(std::move(*plan), *selectors);
   if (!done) return fail_with(done.error().within("cleanup"));
   std::cout << render(action_table(*done), options.format).value();
+  if (done->interrupted_by != 0) {
+    std::cerr << "interrupted: nothing more was signalled; " << done->actions.size() << " outcome(s) recorded, "
+              << done->survivors << " target(s) may still run (outcome interrupted)\n";
+    return exit_code::signalled_base + done->interrupted_by;
+  }
   const auto declined = std::count_if(done->actions.begin(), done->actions.end(),
                                       [](const CleanupAction& action) { return action.outcome == "protected"; });
   std::cerr << done->actions.size() - static_cast<size_t>(declined) << " acted on, " << declined << " protected, "

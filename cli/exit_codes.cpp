@@ -45,7 +45,8 @@ std::string wrapped(std::string_view text, size_t indent) {
 }  // namespace
 
 const std::string_view kExitCodeNote =
-    "exec otherwise exits with its command's status (128 + N when signal N ended it); snap --hook always exits 0.";
+    "exec otherwise exits with its command's status (128 + N when signal N ended it); cleanup --yes stopped by "
+    "SIGINT or SIGTERM (N) exits 128 + N once it has recorded what it did; snap --hook always exits 0.";
 
 int exit_code_for(const Error& error) {
   return error.kind == ErrorKind::bad_input ? exit_code::usage : exit_code::failed;

@@ -16,7 +16,8 @@ inline constexpr int usage = 2;           // a bad request: the command line, or
 inline constexpr int some_survived = 3;   // cleanup --yes: some targets were still running after it
 inline constexpr int leaked = 2;          // exec --fail-on-leak: the command left something behind
 inline constexpr int could_not_run = 125; // exec: the command could not be started
-// exec otherwise passes its command's status through (128 + N when signal N ended it).
+// exec otherwise passes its command's status through (128 + N when signal N ended it); cleanup --yes
+// stopped by signal N (SIGINT, SIGTERM) exits 128 + N after recording what it did.
 inline constexpr int signalled_base = 128;
 
 }  // namespace proctrail::cli::exit_code

@@ -834,3 +834,33 @@ SELECT
   p.process_id            -- the processes row of the same identity, when a snapshot saw it
 FROM events e
 LEFT JOIN processes p ON p.host_id = e.host_id AND p.pid = e.pid AND p.start_ticks = e.start_ticks;
+
+-- Each cleanup target's final outcome: one row per target of a run. A target a run signalled has two
+-- rows in cleanup_actions: its intent (outcome 'signalling', committed before the signal) and its
+-- outcome, whose intent_action_id names the intent; here the outcome stands for both, with the
+-- intent's time. An intent no row resolves yet shows as it is ('signalling'): its run is still
+-- waiting, or died and no writable open of the trail has resolved it yet. Rows written before
+-- migration 016 have no intents and stand alone.
+DROP VIEW IF EXISTS cleanup_outcomes;
+CREATE VIEW cleanup_outcomes AS
+SELECT
+  a.action_id,             -- the row with the final outcome (an unresolved intent: the intent)
+  a.run_id,                -- the run
+  a.at_us,                 -- when the outcome was known, unix µs (an unresolved intent: when it was about to be signalled)
+  COALESCE(i.at_us, CASE WHEN a.outcome = 'signalling' THEN a.at_us END) AS signalled_at_us, -- when the intent was committed, just before the first signal; NULL if never signalled
+  a.uid,                   -- who ran the cleanup
+  a.evidence_snapshot_id,  -- the evidence the target was chosen from
+  a.target_kind,           -- process or container
+  a.pid,                   -- process: pid (container: its init pid)
+  a.start_ticks,           -- process: (22) starttime, with pid the identity
+  a.container_id,          -- container: full id
+  a.argv,                  -- process argv, or container image and command
+  a.selector,              -- why it was selected
+  a.signal,                -- what was sent: TERM, TERM+KILL, stop, stop+remove, or none
+  a.outcome,               -- exited, killed, interrupted, protected, ..., or signalling (unresolved)
+  a.detail,                -- more words on the outcome
+  COALESCE(i.action_id, CASE WHEN a.outcome = 'signalling' THEN a.action_id END) AS intent_action_id -- the intent row; NULL if the target was never signalled
+FROM cleanup_actions a
+LEFT JOIN cleanup_actions i ON i.action_id = a.intent_action_id
+WHERE a.outcome <> 'signalling'
+   OR NOT EXISTS (SELECT 1 FROM cleanup_actions o WHERE o.intent_action_id = a.action_id);

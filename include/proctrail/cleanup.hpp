@@ -1,12 +1,14 @@
 #pragma once
 // Evidence-first cleanup: choose targets from a committed snapshot, verify each target's identity
-// through a pidfd, escalate SIGTERM to SIGKILL, and write every action to a hash-chained audit trail.
+// through a pidfd, escalate SIGTERM to SIGKILL, and write every action to a hash-chained audit trail,
+// each signal's row committed before the signal.
 //
 //   proctrail::Cleaner cleaner(store, recorder, &docker);
 //   auto plan = cleaner.plan(selectors, "my-launcher --cleanup");   // takes the evidence snapshot
 //   auto done = cleaner.execute(*plan, selectors);                  // signals; cleanup-after snapshot
 #include <sys/types.h>
 
+#include <csignal>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -64,11 +66,13 @@ struct CleanupTarget {
   int depth = 0;                            // --tree: distance below a selected target
 };
 
+// A target's final action. (A signalled target's intent row, written before its signal, is in the
+// trail only: view cleanup_outcomes pairs the two.)
 struct CleanupAction {
   CleanupTarget target;
   std::string signal;   // TERM, TERM+KILL, stop, stop+remove, none
   std::string outcome;  // exited, killed, identity-mismatch, permission-denied, still-running, zombie, gone,
-                        // stopped, removed, failed
+                        // stopped, removed, failed, protected, interrupted
   std::string detail;
 };
 
@@ -79,13 +83,18 @@ struct CleanupReport {
   int64_t evidence_committed_us = 0;        // wall clock just after the evidence commit
   std::vector<CleanupTarget> plan;          // in action order (children before parents)
   std::vector<CleanupAction> actions;
-  std::optional<int64_t> after_snapshot_id;
+  std::optional<int64_t> after_snapshot_id;  // none when the run was interrupted
   int64_t survivors = 0;
+  int interrupted_by = 0;                   // the signal (SIGINT, SIGTERM) that stopped execute early; 0 if none
 };
 
 struct CleanerOptions {
   const DockerCollector* docker = nullptr;    // needed for --containers
   std::filesystem::path proc_root = "/proc";  // where a target's start time is re-read before it is signalled
+  // While execute runs, these signals stop it early instead of ending the process (their handlers
+  // are replaced, then restored): no new target is signalled, no SIGKILL follows the grace, each
+  // outcome known is recorded and the run is finished as interrupted. Empty: handlers left alone.
+  std::vector<int> interrupt_signals = {SIGINT, SIGTERM};
 };
 
 class Cleaner {
@@ -97,9 +106,12 @@ class Cleaner {
   // protected ones. Records the run (dry_run until execute). Nothing is signalled.
   Result<CleanupReport> plan(const CleanupSelectors& selectors, const std::string& own_argv);
 
-  // Acts on every unprotected target of `report.plan`, writing one audit row per target as its
-  // outcome becomes known, then takes the cleanup-after snapshot and counts survivors. If an audit
-  // row cannot be written, nothing more is signalled and the error is returned.
+  // Acts on every unprotected target of `report.plan`: commits a target's intent row before its
+  // first signal and its outcome row as the outcome becomes known, then takes the cleanup-after
+  // snapshot and counts survivors. If an audit row cannot be written, nothing more is signalled and
+  // the error is returned. Interrupted (CleanerOptions::interrupt_signals), it signals no more,
+  // records what it knows, finishes the run as interrupted and returns the report with
+  // interrupted_by set (and no cleanup-after snapshot).
   Result<CleanupReport> execute(CleanupReport report, const CleanupSelectors& selectors);
 
   // Called after the plan and before the first signal (tests use it to exercise PID reuse).

@@ -197,13 +197,16 @@ struct CleanupRunStart {
   int64_t started_at_us = 0;
   uid_t uid = 0;                     // who ran it (real uid)
   pid_t pid = 0;                     // the cleanup process
+  std::optional<uint64_t> start_ticks;  // its (22) starttime: with pid, its identity (a later open checks it)
   std::string argv;                  // its command line
   std::string selectors;             // the selectors as given, a JSON object
 };
 
-// One action on one target (table cleanup_actions). The store chains it to the row before it.
+// One action on one target (table cleanup_actions). The store chains it to the row before it. A
+// signalled target has two: its intent (outcome "signalling"), committed before the first signal,
+// and its outcome, whose intent_action_id names the intent.
 struct CleanupAuditRow {
-  int64_t at_us = 0;                        // when the outcome was known
+  int64_t at_us = 0;                        // when the outcome was known (an intent: when it was about to be signalled)
   uid_t uid = 0;                            // who ran the cleanup
   std::string target_kind;                  // process or container
   std::optional<pid_t> pid;                 // container: its init pid, if running
@@ -212,8 +215,9 @@ struct CleanupAuditRow {
   std::string argv;
   std::string selector;                     // why it was selected
   std::string signal;                       // TERM, TERM+KILL, stop, stop+remove, none
-  std::string outcome;
+  std::string outcome;                      // signalling (an intent), exited, killed, interrupted, ...
   std::optional<std::string> detail;
+  std::optional<int64_t> intent_action_id;  // an outcome row: the action_id of its intent row
 };
 
 struct CleanupRunEnd {
@@ -221,6 +225,7 @@ struct CleanupRunEnd {
   std::optional<int64_t> after_snapshot_id;
   int64_t targets = 0;    // audit rows written
   int64_t survivors = 0;
+  std::optional<std::string> interrupted;  // SIGINT or SIGTERM: the run stopped early, after recording what it knew
 };
 
 // ---- verify, prune, vacuum ---------------------------------------------------------------------

@@ -46,7 +46,8 @@ class Store {
   using Collect = std::function<Result<ProcessTable>(const CollectHints&)>;
 
   // Opens (creating if absent) and migrates. A file that is not a proctrail database, or one
-  // written by a newer proctrail, is refused and left untouched.
+  // written by a newer proctrail, is refused and left untouched. Then closes the cleanup runs whose
+  // process died mid-run (close_died_cleanup_runs); a failure there is logged, not returned.
   static Result<Store> open(const std::filesystem::path& path, StoreOptions options = {}, Logger logger = nullptr);
 
   Store(Store&&) noexcept;
@@ -86,10 +87,17 @@ class Store {
   // The run is about to act: it is no longer a dry run.
   Status mark_cleanup_run_live(int64_t run_id);
   // Appends one action, hash-chained to the action before it, in its own transaction, so a crash
-  // mid-cleanup keeps every action already recorded.
-  Status record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row);
+  // mid-cleanup keeps every action already recorded; returns its action_id. An intent (outcome
+  // "signalling") is committed before its target is signalled; the outcome row names it.
+  Result<int64_t> record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row);
   // When it ended, its cleanup-after snapshot, and how many targets it recorded and left running.
   Status finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end);
+  // Closes every run that acted and never finished whose process is gone (same boot: its pid is free
+  // or another process's, or a zombie; same machine, another boot: it rebooted since): each intent it
+  // left unresolved gets a chained 'interrupted' row and the run is marked interrupted = 'died'. A run
+  // whose process may still run, or that another machine recorded, is left alone. open() calls it;
+  // returns the runs closed.
+  Result<int64_t> close_died_cleanup_runs();
 
   int schema_version();
   const std::filesystem::path& path() const { return path_; }

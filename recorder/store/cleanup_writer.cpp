@@ -4,6 +4,10 @@
 //  - Actions form a chain of their own: each row's prev_hash is the newest action's hash (NULL for the
 //    first) and its hash (digest::action_hash) covers that and its own columns, read back from the
 //    database; Store::verify walks it.
+//  - Rows are only ever appended. A signalled target has an intent row (outcome 'signalling',
+//    committed before the signal) and later an outcome row whose intent_action_id names it; a reader
+//    pairs them by that column (view cleanup_outcomes). An intent is resolved once: by its run, or,
+//    when the run's process died, by close_died_cleanup_run ('interrupted').
 #include "recorder/store/cleanup_writer.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -12,17 +16,45 @@
 #include "recorder/store/sqlite_util.hpp"
 
 namespace proctrail::detail {
+namespace {
+
+// The intents of a run that no row resolves yet, as the rows that would resolve them (outcome unset).
+std::vector<std::pair<int64_t, CleanupAuditRow>> unresolved_intents(SQLite::Database& db, int64_t run_id) {
+  SQLite::Statement query(db,
+      "SELECT i.action_id, i.evidence_snapshot_id, i.uid, i.target_kind, i.pid, i.start_ticks, i.container_id, i.argv,"
+      " i.selector, i.signal FROM cleanup_actions i WHERE i.run_id = ?1 AND i.outcome = 'signalling'"
+      " AND NOT EXISTS (SELECT 1 FROM cleanup_actions o WHERE o.intent_action_id = i.action_id) ORDER BY i.action_id");
+  query.bind(1, run_id);
+  std::vector<std::pair<int64_t, CleanupAuditRow>> intents;
+  while (query.executeStep()) {
+    CleanupAuditRow row;
+    row.uid = static_cast<uid_t>(query.getColumn(2).getInt64());
+    row.target_kind = query.getColumn(3).getString();
+    row.pid = column_optional<pid_t>(query.getColumn(4));
+    row.start_ticks = column_optional<uint64_t>(query.getColumn(5));
+    row.container_id = column_optional<std::string>(query.getColumn(6));
+    row.argv = query.getColumn(7).getString();
+    row.selector = query.getColumn(8).getString();
+    row.signal = query.getColumn(9).getString();
+    row.intent_action_id = query.getColumn(0).getInt64();
+    intents.emplace_back(query.getColumn(1).getInt64(), std::move(row));
+  }
+  return intents;
+}
+
+}  // namespace
 
 std::optional<int64_t> insert_cleanup_run(SQLite::Database& db, const CleanupRunStart& run) {
   SQLite::Statement insert(db,
-      "INSERT INTO cleanup_runs (host_id, started_at_us, uid, pid, argv, selectors, dry_run, evidence_snapshot_id)"
-      " SELECT host_id, ?1, ?2, ?3, ?4, ?5, 1, snapshot_id FROM snapshots WHERE snapshot_id = ?6");
+      "INSERT INTO cleanup_runs (host_id, started_at_us, uid, pid, start_ticks, argv, selectors, dry_run, evidence_snapshot_id)"
+      " SELECT host_id, ?1, ?2, ?3, ?4, ?5, ?6, 1, snapshot_id FROM snapshots WHERE snapshot_id = ?7");
   insert.bind(1, run.started_at_us);
   insert.bind(2, static_cast<int64_t>(run.uid));
   insert.bind(3, run.pid);
-  insert.bind(4, run.argv);
-  insert.bind(5, run.selectors);
-  insert.bind(6, run.evidence_snapshot_id);
+  bind_optional(insert, 4, run.start_ticks);
+  insert.bind(5, run.argv);
+  insert.bind(6, run.selectors);
+  insert.bind(7, run.evidence_snapshot_id);
   if (insert.exec() == 0) return std::nullopt;
   return db.getLastInsertRowid();
 }
@@ -33,11 +65,12 @@ bool set_cleanup_run_live(SQLite::Database& db, int64_t run_id) {
   return live.exec() > 0;
 }
 
-void append_cleanup_action(SQLite::Database& db, int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row) {
+int64_t append_cleanup_action(SQLite::Database& db, int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row) {
   const std::optional<std::string> prev = last_chain_hash(db, "cleanup_actions", "action_id");
   SQLite::Statement insert(db,
       "INSERT INTO cleanup_actions (run_id, at_us, uid, evidence_snapshot_id, target_kind, pid, start_ticks, container_id,"
-      " argv, selector, signal, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, x'')");
+      " argv, selector, signal, outcome, detail, intent_action_id, prev_hash, hash)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, x'')");
   insert.bind(1, run_id);
   insert.bind(2, row.at_us);
   insert.bind(3, static_cast<int64_t>(row.uid));
@@ -51,7 +84,8 @@ void append_cleanup_action(SQLite::Database& db, int64_t run_id, int64_t evidenc
   insert.bind(11, row.signal);
   insert.bind(12, row.outcome);
   bind_optional(insert, 13, row.detail);
-  if (prev) insert.bind(14, prev->data(), static_cast<int>(prev->size()));
+  bind_optional(insert, 14, row.intent_action_id);
+  if (prev) insert.bind(15, prev->data(), static_cast<int>(prev->size()));
   insert.exec();
   const int64_t id = db.getLastInsertRowid();
   const std::string hash = digest::action_hash(db, id);
@@ -59,17 +93,53 @@ void append_cleanup_action(SQLite::Database& db, int64_t run_id, int64_t evidenc
   seal.bind(1, hash.data(), static_cast<int>(hash.size()));
   seal.bind(2, id);
   seal.exec();
+  return id;
 }
 
 bool close_cleanup_run(SQLite::Database& db, int64_t run_id, const CleanupRunEnd& end) {
   SQLite::Statement finish(db,
-      "UPDATE cleanup_runs SET ended_at_us = ?1, after_snapshot_id = ?2, targets = ?3, survivors = ?4 WHERE run_id = ?5");
+      "UPDATE cleanup_runs SET ended_at_us = ?1, after_snapshot_id = ?2, targets = ?3, survivors = ?4, interrupted = ?5"
+      " WHERE run_id = ?6");
   finish.bind(1, end.ended_at_us);
   bind_optional(finish, 2, end.after_snapshot_id);
   finish.bind(3, end.targets);
   finish.bind(4, end.survivors);
-  finish.bind(5, run_id);
+  bind_optional(finish, 5, end.interrupted);
+  finish.bind(6, run_id);
   return finish.exec() > 0;
+}
+
+std::vector<UnfinishedRun> unfinished_cleanup_runs(SQLite::Database& db) {
+  SQLite::Statement query(db,
+      "SELECT r.run_id, r.pid, r.start_ticks, h.boot_id, h.machine_id FROM cleanup_runs r JOIN hosts h USING (host_id)"
+      " WHERE r.dry_run = 0 AND r.ended_at_us IS NULL AND r.interrupted IS NULL ORDER BY r.run_id");
+  std::vector<UnfinishedRun> runs;
+  while (query.executeStep()) {
+    runs.push_back(UnfinishedRun{.run_id = query.getColumn(0).getInt64(),
+                                 .pid = static_cast<pid_t>(query.getColumn(1).getInt64()),
+                                 .start_ticks = column_optional<uint64_t>(query.getColumn(2)),
+                                 .boot_id = query.getColumn(3).getString(),
+                                 .machine_id = query.getColumn(4).getString()});
+  }
+  return runs;
+}
+
+std::optional<int64_t> close_died_cleanup_run(SQLite::Database& db, int64_t run_id, int64_t now_us, const std::string& detail) {
+  SQLite::Statement mark(db,
+      "UPDATE cleanup_runs SET interrupted = 'died', recovered_at_us = ?1"
+      " WHERE run_id = ?2 AND dry_run = 0 AND ended_at_us IS NULL AND interrupted IS NULL");
+  mark.bind(1, now_us);
+  mark.bind(2, run_id);
+  if (mark.exec() == 0) return std::nullopt;
+  int64_t appended = 0;
+  for (auto& [evidence_snapshot_id, row] : unresolved_intents(db, run_id)) {
+    row.at_us = now_us;
+    row.outcome = "interrupted";
+    row.detail = detail;
+    append_cleanup_action(db, run_id, evidence_snapshot_id, row);
+    ++appended;
+  }
+  return appended;
 }
 
 }  // namespace proctrail::detail

@@ -10,6 +10,8 @@
 //  - A set with no rows contributes nothing (not even its index), so a migration that adds a table
 //    adds a set here without changing the hash of any snapshot written before it.
 //  - Columns are listed by name: a migration that adds a column must not add it here for old rows.
+//  - The same holds for the cleanup action chain (action_hash): a column added later is hashed only
+//    where it is set (016: intent_action_id), after the columns every action has.
 #include "recorder/store/digest.hpp"
 
 #include <openssl/evp.h>
@@ -172,6 +174,16 @@ std::string action_hash(SQLite::Database& db, int64_t action_id) {
   query.bind(1, action_id);
   if (!query.executeStep()) return {};
   for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
+  // migration 016: only where set, so the hashes of earlier actions stand. After the fixed columns
+  // above, its set index and row make a row that names an intent encode unlike one that does not.
+  SQLite::Statement intent(db,
+      "SELECT intent_action_id FROM cleanup_actions WHERE action_id = ?1 AND intent_action_id IS NOT NULL");
+  intent.bind(1, action_id);
+  if (intent.executeStep()) {
+    sha.update_u64(1);
+    sha.update("R", 1);
+    hash_column(sha, intent.getColumn(0));
+  }
   return sha.finish();
 }
 

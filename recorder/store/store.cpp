@@ -26,6 +26,12 @@
 //  7. Errors. SQLiteCpp exceptions stop here and become one-line Errors whose kind says what went
 //     wrong (busy, corrupt, permission…: recorder/store/trail_error.cpp); RAII transactions roll
 //     back, so a failed snapshot leaves every committed one as it was.
+//  8. Write-ahead audit. No process is ever signalled without a committed row naming it: cleanup
+//     commits a target's intent row (cleanup_actions, outcome 'signalling', in the chain) before
+//     its first signal, and its outcome as a second chained row naming the intent. Rows are only
+//     appended. A run whose process died before resolving its intents is closed by the next open
+//     (close_died_cleanup_runs): each unresolved intent gets a chained 'interrupted' row. Only a
+//     run whose process is known gone is closed; one that may still run is never touched.
 #include "proctrail/store.hpp"
 
 #include <fcntl.h>
@@ -47,6 +53,7 @@
 #include "recorder/store/digest.hpp"
 #include "common/errno_kind.hpp"
 #include "common/fs_util.hpp"
+#include "common/process_identity.hpp"
 #include "recorder/store/process_writer.hpp"
 #include "recorder/store/prune.hpp"
 #include "recorder/store/schema.hpp"
@@ -389,7 +396,9 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
   try {
     auto db = open_checked(where, options, logger);
     if (!db) return db.error();
-    return Store(path, std::move(db.value()), options, logger);
+    Store store(path, std::move(db.value()), options, logger);
+    if (auto closed = store.close_died_cleanup_runs(); !closed) logger->warn("{}", closed.error().message);
+    return store;
   } catch (const SQLite::Exception& e) {
     return store_error("opening", path, e, options);
   }
@@ -676,12 +685,12 @@ Status Store::mark_cleanup_run_live(int64_t run_id) {
   }
 }
 
-Status Store::record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row) {
+Result<int64_t> Store::record_cleanup_action(int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row) {
   try {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    detail::append_cleanup_action(*db_, run_id, evidence_snapshot_id, row);
+    const int64_t action_id = detail::append_cleanup_action(*db_, run_id, evidence_snapshot_id, row);
     transaction.commit();
-    return ok_status();
+    return action_id;
   } catch (const SQLite::Exception& e) {
     return store_error("recording a cleanup action into", path_, e, options_);
   }
@@ -695,6 +704,32 @@ Status Store::finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end) {
     return ok_status();
   } catch (const SQLite::Exception& e) {
     return store_error("finishing cleanup run " + std::to_string(run_id) + " in", path_, e, options_);
+  }
+}
+
+Result<int64_t> Store::close_died_cleanup_runs() {
+  try {
+    const auto runs = detail::unfinished_cleanup_runs(*db_);  // a read; most opens stop here
+    if (runs.empty()) return int64_t{0};
+    const auto here = fs::read_here();
+    int64_t closed = 0;
+    for (const auto& run : runs) {
+      const fs::RecordedProcess owner{run.boot_id, run.machine_id, run.pid, run.start_ticks};
+      if (fs::presence_of(owner, here) != fs::Presence::gone) continue;
+      const std::string why = "the cleanup (pid " + std::to_string(run.pid) +
+                                 ") ended before it recorded this outcome; found gone when pid " +
+                                 std::to_string(::getpid()) + " opened the trail";
+      SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      const auto appended = detail::close_died_cleanup_run(*db_, run.run_id, options_.clock.realtime_us(), why);
+      transaction.commit();
+      if (!appended) continue;  // another opener closed it first
+      ++closed;
+      logger_->warn("cleanup run {} (pid {}) ended without finishing: {} target(s) it had signalled are recorded as interrupted",
+                    run.run_id, run.pid, *appended);
+    }
+    return closed;
+  } catch (const SQLite::Exception& e) {
+    return store_error("closing the cleanup runs that died in", path_, e, options_);
   }
 }
 

@@ -1,9 +1,11 @@
 // Cleanup against real processes started here (each stopped by its pid if the test did not end it).
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -11,6 +13,7 @@
 #include "proctrail/cleanup.hpp"
 #include "proctrail/query.hpp"
 #include "tests/support/child.hpp"
+#include "tests/support/rows.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -48,8 +51,10 @@ class Cleanup : public ::testing::Test {
       return std::string(std::istreambuf_iterator<char>(in), {}).starts_with(prefix);
     }));
   }
-  std::vector<std::string> audit(const std::string& columns) {
-    SQLite::Statement q(store->database(), "SELECT " + columns + " FROM cleanup_actions ORDER BY action_id");
+  // Each target's final outcome (view cleanup_outcomes); with `from` "cleanup_actions", every row
+  // (a signalled target's intent, then its outcome).
+  std::vector<std::string> audit(const std::string& columns, const std::string& from = "cleanup_outcomes") {
+    SQLite::Statement q(store->database(), "SELECT " + columns + " FROM " + from + " ORDER BY action_id");
     std::vector<std::string> rows;
     while (q.executeStep()) {
       std::string row;
@@ -100,9 +105,11 @@ TEST_F(Cleanup, YesEndsTheMatchingOnesAndOnlyThose) {
   EXPECT_EQ(first.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
   EXPECT_EQ(second.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
   EXPECT_TRUE(alive(bystander.pid()));
-  auto rows = audit("pid, signal, outcome");
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0], std::to_string(first.pid()) + "|TERM|exited");
+  auto rows = audit("pid, signal, outcome");  // in the order the exits were seen
+  std::sort(rows.begin(), rows.end());
+  std::vector<std::string> expected{std::to_string(first.pid()) + "|TERM|exited", std::to_string(second.pid()) + "|TERM|exited"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(rows, expected);
   EXPECT_TRUE(done->after_snapshot_id);
   auto verified = store->verify();
   ASSERT_TRUE(verified);
@@ -271,16 +278,18 @@ TEST_F(Cleanup, TreeEndsChildrenBeforeTheirParent) {
   EXPECT_EQ(plan->plan.back().key.pid, parent.pid());  // the parent last
   auto done = cleaner.execute(std::move(*plan), selectors);
   ASSERT_TRUE(done) << done.error().message;
-  // Rows are written as outcomes are known: a target found already ended is written at once, those
-  // signalled once their exits are seen. So the parent's row is last (signalled after its children)
-  // unless sh ended on its own when its children did, and was then never signalled at all. The old
-  // check (row order alone) failed on that second, correct, outcome under load.
-  auto rows = audit("pid, signal, outcome");
-  ASSERT_EQ(rows.size(), 3u);
+  // Each intent row is committed just before its target's signal, so the intents' order is the
+  // signals' order: the parent's comes after its children's. Unless sh ended on its own when its
+  // children did: then it was never signalled, has no intent, and its row says zombie or gone.
+  // (Outcome rows follow the order the exits were seen in, which says nothing of the signals.)
   const std::string parent_pid = std::to_string(parent.pid());
-  const bool signalled_last = rows.back().starts_with(parent_pid + "|TERM");
-  const bool ended_with_its_children =
-      rows.front() == parent_pid + "|none|zombie" || rows.front() == parent_pid + "|none|gone";
+  const auto intents = audit("pid", "cleanup_actions WHERE outcome = 'signalling'");
+  const auto rows = audit("pid, signal, outcome");
+  ASSERT_EQ(rows.size(), 3u);
+  const bool signalled_last = intents.size() == 3 && intents.back() == parent_pid;
+  const bool ended_with_its_children = std::any_of(rows.begin(), rows.end(), [&](const std::string& row) {
+    return row == parent_pid + "|none|zombie" || row == parent_pid + "|none|gone";
+  });
   EXPECT_TRUE(signalled_last || ended_with_its_children) << rows[0] << "; " << rows[1] << "; " << rows[2];
   EXPECT_NE(parent.wait_for(std::chrono::seconds(5)), -1);
 }
@@ -298,16 +307,19 @@ TEST_F(Cleanup, EditedOrDeletedAuditRowsFailVerifyAtThatRow) {
   ASSERT_TRUE(plan);
   ASSERT_TRUE(cleaner.execute(std::move(*plan), selectors));
   auto& db = store->database();
+  const std::string outcome = db.execAndGet("SELECT outcome FROM cleanup_actions WHERE action_id = 2").getString();
   db.exec("UPDATE cleanup_actions SET outcome = 'still-running' WHERE action_id = 2");
   auto edited = store->verify();
   ASSERT_TRUE(edited);
   EXPECT_EQ(edited->first_bad_action, 2);
-  db.exec("UPDATE cleanup_actions SET outcome = 'exited' WHERE action_id = 2");
+  db.exec("UPDATE cleanup_actions SET outcome = '" + outcome + "' WHERE action_id = 2");
   ASSERT_TRUE(store->verify()->intact());
-  db.exec("DELETE FROM cleanup_actions WHERE action_id = 2");
+  // Rows 1-3 are the intents, 4-6 their outcomes (an intent cannot be deleted while its outcome
+  // names it: the foreign key refuses).
+  db.exec("DELETE FROM cleanup_actions WHERE action_id = 5");
   auto deleted = store->verify();
   ASSERT_TRUE(deleted);
-  EXPECT_EQ(deleted->first_bad_action, 3);
+  EXPECT_EQ(deleted->first_bad_action, 6);
   db.exec("UPDATE snapshots SET tag = 'edited' WHERE snapshot_id = 1");
   EXPECT_EQ(store->verify()->first_bad_snapshot, 1);
 }
@@ -435,6 +447,137 @@ TEST_F(Cleanup, AuditRowThatCannotBeWrittenStopsTheCleanupWithAnError) {
   EXPECT_TRUE(alive(first.pid()));
   EXPECT_TRUE(alive(second.pid()));
   EXPECT_TRUE(audit("action_id").empty());
+}
+
+
+// ---- write-ahead audit ----------------------------------------------------------------------------
+
+// The target reads the trail when its SIGTERM arrives: its intent row is already committed there,
+// and its outcome row, written once it exits, names that intent.
+TEST_F(Cleanup, IntentRowIsCommittedBeforeTheSignalAndTheOutcomeNamesIt) {
+  const std::string marker = "proctrail-test-intent-" + tag;
+  const auto seen = tmp / "seen-at-sigterm.csv";
+  const std::string script =
+      "trap '\"$PROCTRAIL\" --db \"$DB\" sql --format csv \"SELECT outcome FROM cleanup_actions WHERE pid = $$\" > \"$SEEN\"; exit 0' TERM;"
+      " while :; do read -r -t 1 _; done";
+  Child target({"bash", "-c", script, marker},
+               {.pipe_stdin = true,
+                .env = {"PROCTRAIL=" + std::string(PROCTRAIL_BIN), "DB=" + (tmp / "trail.db").string(), "SEEN=" + seen.string()}});
+  wait_for_argv(target.pid(), "bash");
+  Cleaner cleaner(*store, *recorder);
+  auto selectors = matching(marker + "$");
+  selectors.grace = std::chrono::seconds(20);
+  auto plan = cleaner.plan(selectors, "test");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->plan.size(), 1u);
+  auto done = cleaner.execute(std::move(*plan), selectors);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(target.wait_for(std::chrono::seconds(5)), 0);
+  const std::string at_sigterm = test::read_all(seen);
+  EXPECT_NE(at_sigterm.find("signalling"), std::string::npos) << at_sigterm;
+  EXPECT_EQ(at_sigterm.find("exited"), std::string::npos) << at_sigterm;
+  const std::string pid = std::to_string(target.pid());
+  EXPECT_EQ(audit("pid, signal, outcome, intent_action_id", "cleanup_actions"),
+            (std::vector<std::string>{pid + "|TERM|signalling|NULL", pid + "|TERM|exited|1"}));
+  EXPECT_EQ(audit("pid, outcome, intent_action_id"), std::vector<std::string>{pid + "|exited|1"});
+  EXPECT_TRUE(store->verify()->intact());
+}
+
+// `proctrail cleanup --yes --grace 30s` on one target that ignores SIGTERM, run as users run it.
+class InterruptedCleanup : public Cleanup {
+ protected:
+  const std::string binary = PROCTRAIL_BIN;
+  const std::string db = (tmp / "trail.db").string();
+  const std::string marker = "proctrail-test-deaf-" + tag;
+  Child deaf{std::vector<std::string>{"bash", "-c", "trap '' TERM; exec -a " + marker + " sleep 1000"}};
+  std::optional<Child> cleanup;
+
+  // Starts the cleanup and returns once the target's intent row is committed (the cleanup is then
+  // in its grace: SIGTERM sent or about to be).
+  void start_and_wait_for_the_intent() {
+    wait_for_argv(deaf.pid(), marker);
+    cleanup.emplace(std::vector<std::string>{binary, "--db", db, "cleanup", "--yes", "--grace", "30s", "--no-containers",
+                                             "--match", "^" + marker},
+                    test::SpawnOptions{.pipe_stdout = true, .pipe_stderr = true});
+    ASSERT_TRUE(eventually([&] { return rows_of_the_target() == std::vector<std::string>{"TERM|signalling|NULL"}; },
+                           std::chrono::seconds(60)))
+        << "no intent row for the target";
+  }
+  std::vector<std::string> rows_of_the_target() {
+    return audit("signal, outcome, intent_action_id", "cleanup_actions WHERE pid = " + std::to_string(deaf.pid()));
+  }
+  std::string run_row(const std::string& columns) {
+    auto rows = test::query_rows(store->database(), "SELECT " + columns + " FROM cleanup_runs WHERE dry_run = 0");
+    return rows.size() == 1 ? rows[0] : "(" + std::to_string(rows.size()) + " live runs)";
+  }
+  test::Ran proctrail(std::vector<std::string> args) {
+    args.insert(args.begin(), {binary, "--db", db});
+    return test::run_captured(args);
+  }
+};
+
+// Regression: SIGINT of `proctrail cleanup --yes` in its grace left the target signalled with no
+// cleanup_actions row and the run with ended_at_us NULL, and verify called the chains intact. Now the
+// intent is committed before the signal; SIGINT stops the wait (no SIGKILL), the outcome is recorded
+// as interrupted, the run is finished as interrupted, and the cleanup exits 128 + SIGINT. While the
+// cleanup still runs, another writer's open leaves its run alone.
+TEST_F(InterruptedCleanup, SigintInTheGraceNoLongerLeavesTheTargetUnauditedOrTheRunOpen) {
+  start_and_wait_for_the_intent();
+  ASSERT_EQ(proctrail({"snap", "--no-containers"}).code, 0);
+  EXPECT_EQ(rows_of_the_target(), std::vector<std::string>{"TERM|signalling|NULL"}) << "a live cleanup's run was closed";
+  EXPECT_EQ(run_row("ended_at_us IS NULL, interrupted"), "1|NULL");
+
+  ASSERT_EQ(::kill(cleanup->pid(), SIGINT), 0);
+  const std::string out = cleanup->read_stdout();
+  const std::string err = cleanup->read_stderr();
+  EXPECT_EQ(cleanup->wait(), 128 + SIGINT) << out << err;
+  EXPECT_NE(out.find("interrupted"), std::string::npos) << out;
+  const auto rows = rows_of_the_target();
+  ASSERT_EQ(rows.size(), 2u) << err;
+  EXPECT_EQ(rows[1], "TERM|interrupted|" + std::to_string(store->database().execAndGet(
+                                              "SELECT action_id FROM cleanup_actions WHERE outcome = 'signalling'").getInt64()));
+  EXPECT_EQ(run_row("ended_at_us IS NOT NULL, interrupted, targets, survivors, after_snapshot_id"), "1|SIGINT|1|1|NULL");
+  EXPECT_TRUE(alive(deaf.pid())) << "no SIGKILL follows an interrupted grace";
+  const auto verify = proctrail({"verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2 cleanup actions"), std::string::npos) << verify.out;
+}
+
+// Regression: SIGKILL of the cleanup in its grace left the target signalled with no row. Now its
+// intent row is committed before the signal, and the next writable open (snap) sees the cleanup
+// gone and appends, in the chain, the intent's outcome: interrupted.
+TEST_F(InterruptedCleanup, SigkillInTheGraceLeavesACommittedIntentThatTheNextSnapMarksInterrupted) {
+  start_and_wait_for_the_intent();
+  ASSERT_EQ(::kill(cleanup->pid(), SIGKILL), 0);
+  EXPECT_EQ(cleanup->wait(), 128 + SIGKILL);
+  EXPECT_EQ(rows_of_the_target(), std::vector<std::string>{"TERM|signalling|NULL"});
+  EXPECT_EQ(run_row("ended_at_us IS NULL, interrupted"), "1|NULL");
+
+  const auto snap = proctrail({"snap", "--no-containers"});
+  ASSERT_EQ(snap.code, 0) << snap.err;
+  EXPECT_NE(snap.err.find("recorded as interrupted"), std::string::npos) << snap.err;
+  const std::string intent =
+      store->database().execAndGet("SELECT action_id FROM cleanup_actions WHERE outcome = 'signalling'").getString();
+  EXPECT_EQ(rows_of_the_target(), (std::vector<std::string>{"TERM|signalling|NULL", "TERM|interrupted|" + intent}));
+  EXPECT_EQ(run_row("ended_at_us IS NULL, interrupted, recovered_at_us IS NOT NULL"), "1|died|1");
+  const auto verify = proctrail({"verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2 cleanup actions"), std::string::npos) << verify.out;
+}
+
+// The same, with `proctrail verify` as the next open: it resolves the intent, then checks the chain
+// the resolution extended.
+TEST_F(InterruptedCleanup, SigkillInTheGraceLeavesACommittedIntentThatVerifyMarksInterrupted) {
+  start_and_wait_for_the_intent();
+  ASSERT_EQ(::kill(cleanup->pid(), SIGKILL), 0);
+  EXPECT_EQ(cleanup->wait(), 128 + SIGKILL);
+
+  const auto verify = proctrail({"verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2 cleanup actions"), std::string::npos) << verify.out;
+  EXPECT_EQ(audit("outcome", "cleanup_actions WHERE pid = " + std::to_string(deaf.pid())),
+            (std::vector<std::string>{"signalling", "interrupted"}));
+  EXPECT_EQ(run_row("interrupted"), "died");
 }
 
 }  // namespace

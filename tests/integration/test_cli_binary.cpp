@@ -325,11 +325,12 @@ TEST_F(Binary, CleanupDryRunThenYesWritesEvidenceAndAnAuditTheTrailVerifies) {
   EXPECT_EQ(doc["targets"][0]["pid"], target.pid());
   EXPECT_TRUE(doc["targets"][0]["descriptors"].is_array());
   EXPECT_EQ(doc["evidence_snapshot_hash"].get<std::string>().size(), 64u);
-  EXPECT_EQ(text(db, "SELECT outcome FROM cleanup_actions"), "exited");
+  EXPECT_EQ(text(db, "SELECT group_concat(outcome, ', ') FROM cleanup_actions"), "signalling, exited");
+  EXPECT_EQ(text(db, "SELECT outcome FROM cleanup_outcomes"), "exited");
   EXPECT_NE(text(db, "SELECT argv FROM cleanup_runs WHERE dry_run = 0").find("--yes"), std::string::npos);
   RunResult verify = run({"--db", db.string(), "verify"});
   EXPECT_EQ(verify.code, 0) << verify.err;
-  EXPECT_NE(verify.out.find("1 cleanup actions"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("2 cleanup actions"), std::string::npos) << verify.out;
 }
 
 TEST_F(Binary, CleanupWithoutASelectorIsRefusedWithOneLine) {

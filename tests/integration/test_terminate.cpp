@@ -2,6 +2,7 @@
 // by its pid (test::Child) if the engine did not end it.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +188,60 @@ TEST_F(Terminate, FailedReportStopsTheEngine) {
   EXPECT_TRUE(running(spared.pid()));
 }
 
+// Write-ahead: before_signal hears of a verified target before its signal; when it fails, the
+// target is not signalled and its error is signal()'s.
+TEST_F(Terminate, TargetIsSignalledOnlyAfterBeforeSignalSucceeded) {
+  Child told = sleeper();
+  Child refused = sleeper();
+  const ProcessKey told_key = identity_of(told, "proctrail-test-sleeper");
+  const ProcessKey refused_key = identity_of(refused, "proctrail-test-sleeper");
+  std::vector<std::pair<size_t, bool>> heard;  // index, whether the target was still running then
+  detail::Terminator terminator({.grace = std::chrono::milliseconds(5000)}, collect(), [&](size_t index, const ProcessKey& key) -> Status {
+    heard.emplace_back(index, running(key.pid));
+    if (index == 1) return Error{"recording the intent: disk full"};
+    return ok_status();
+  });
+  ASSERT_TRUE(terminator.signal(0, told_key));
+  auto signalled = terminator.signal(1, refused_key);
+  ASSERT_FALSE(signalled);
+  EXPECT_EQ(signalled.error().message, "recording the intent: disk full");
+  ASSERT_TRUE(terminator.finish());
+  EXPECT_EQ(heard, (std::vector<std::pair<size_t, bool>>{{0, true}, {1, true}}));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].index, 0u);
+  EXPECT_EQ(outcomes[0].outcome, Termination::exited);
+  EXPECT_EQ(told.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(running(refused.pid()));
+}
+
+// Once the stop descriptor is readable the grace ends: a target still running is reported
+// interrupted and is not sent SIGKILL; one that exited on SIGTERM is reported exited.
+TEST_F(Terminate, StopDescriptorEndsTheGraceWithoutSigkill) {
+  Child polite = sleeper();
+  Child deaf = stubborn();
+  const std::vector<ProcessKey> keys{identity_of(polite, "proctrail-test-sleeper"), identity_of(deaf, "proctrail-test-stubborn")};
+  int stop[2];
+  ASSERT_EQ(::pipe2(stop, O_CLOEXEC), 0);
+  detail::Terminator terminator({.grace = std::chrono::seconds(60), .stop_fd = stop[0]}, collect());
+  ASSERT_TRUE(terminator.signal(0, keys[0]));
+  ASSERT_TRUE(terminator.signal(1, keys[1]));
+  EXPECT_EQ(polite.wait_for(std::chrono::seconds(5)), 128 + SIGTERM);
+  ASSERT_EQ(::write(stop[1], "x", 1), 1);
+  const auto began = std::chrono::steady_clock::now();
+  ASSERT_TRUE(terminator.finish());
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(30)) << "the grace was waited out";
+  ::close(stop[0]);
+  ::close(stop[1]);
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].index, 0u);
+  EXPECT_EQ(outcomes[0].outcome, Termination::exited);
+  EXPECT_EQ(outcomes[1].index, 1u);
+  EXPECT_EQ(outcomes[1].signal, "TERM");
+  EXPECT_EQ(outcomes[1].outcome, Termination::interrupted);
+  EXPECT_TRUE(running(deaf.pid())) << "no SIGKILL after a stop";
+}
+
 TEST_F(Terminate, OutcomeNamesAreTheAuditTrailsWords) {
   EXPECT_EQ(detail::termination_name(Termination::gone), "gone");
   EXPECT_EQ(detail::termination_name(Termination::identity_mismatch), "identity-mismatch");
@@ -195,6 +250,7 @@ TEST_F(Terminate, OutcomeNamesAreTheAuditTrailsWords) {
   EXPECT_EQ(detail::termination_name(Termination::exited), "exited");
   EXPECT_EQ(detail::termination_name(Termination::killed), "killed");
   EXPECT_EQ(detail::termination_name(Termination::still_running), "still-running");
+  EXPECT_EQ(detail::termination_name(Termination::interrupted), "interrupted");
   EXPECT_EQ(detail::termination_name(Termination::failed), "failed");
 }
 

@@ -182,6 +182,11 @@ ALTER TABLE process_usage_changes DROP COLUMN swap_kb;
 ALTER TABLE snapshots DROP COLUMN hook_reason;
 ALTER TABLE snapshots DROP COLUMN hook_client_pid;
 ALTER TABLE snapshots DROP COLUMN hook_client_start_ticks;
+DROP INDEX cleanup_actions_intent;
+ALTER TABLE cleanup_actions DROP COLUMN intent_action_id;
+ALTER TABLE cleanup_runs DROP COLUMN start_ticks;
+ALTER TABLE cleanup_runs DROP COLUMN interrupted;
+ALTER TABLE cleanup_runs DROP COLUMN recovered_at_us;
 PRAGMA user_version = 10;
 )sql";
 
