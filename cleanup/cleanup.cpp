@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proctrail/paths.hpp"
 #include "proctrail/procfs.hpp"
 #include "proctrail/query.hpp"
 #include "cleanup/interrupt.hpp"
@@ -78,7 +79,10 @@ std::string selectors_why(const CleanupSelectors& s) {
     parts.push_back("verdict " + names);
   }
   if (s.older_than_s) parts.push_back("older than " + std::to_string(*s.older_than_s) + " s");
-  if (s.parent) parts.push_back("child of " + std::to_string(*s.parent));
+  if (s.parent) {
+    parts.push_back("child of " + std::to_string(*s.parent) +
+                    (s.parent_start_ticks ? "@" + std::to_string(*s.parent_start_ticks) : std::string()));
+  }
   if (s.user) parts.push_back("uid " + std::to_string(*s.user));
   if (s.from_sql) parts.push_back("from --from-sql");
   if (s.container_label) parts.push_back("label " + *s.container_label);
@@ -116,21 +120,52 @@ Cell verdict_list(const std::vector<std::string>& verdicts) {
   return list;
 }
 
+// --parent as an identity: the processes row of PID@START_TICKS, or of the process with that pid
+// present at the evidence snapshot. A bare pid never means a dead process whose pid was reused.
+Result<int64_t> parent_row(TrailReader& trail, int64_t snapshot, const CleanupSelectors& s) {
+  auto found = trail.select(
+      "SELECT p.process_id FROM processes p JOIN snapshots s ON s.snapshot_id = ?1 AND p.host_id = s.host_id"
+      " WHERE p.pid = ?2 AND (CASE WHEN ?3 IS NULL"
+      "   THEN p.first_seen <= ?1 AND COALESCE(p.gone_by, 9223372036854775807) > ?1 ELSE p.start_ticks = ?3 END)"
+      " ORDER BY p.first_seen DESC LIMIT 1",
+      {snapshot, int64_t{*s.parent}, s.parent_start_ticks ? Cell{static_cast<int64_t>(*s.parent_start_ticks)} : Cell{}});
+  if (!found) return found.error();
+  if (found->rows.empty()) {
+    if (s.parent_start_ticks) {
+      return Error{"--parent: no process " + std::to_string(*s.parent) + "@" + std::to_string(*s.parent_start_ticks) +
+                       " in the trail",
+                   ErrorKind::not_found};
+    }
+    return Error{"--parent: no process with pid " + std::to_string(*s.parent) +
+                     " is alive now; name one that has exited as PID@START_TICKS (query timeline --pid shows it)",
+                 ErrorKind::not_found};
+  }
+  return int_of(found->rows.front()[0]);
+}
+
 // Targets among the evidence snapshot's processes.
 Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t snapshot, const CleanupSelectors& s) {
+  Cell parent;
+  if (s.parent) {
+    auto row = parent_row(trail, snapshot, s);
+    if (!row) return row.error();
+    parent = *row;
+  }
   auto rows = trail.select(
       std::string(kTargetColumns) + " FROM snapshot_processes t WHERE snapshot_id = ?1"
       " AND (?2 IS NULL OR argv REGEXP ?2)"
       " AND (?3 = 0 OR process_id IN (SELECT process_id FROM snapshot_orphans WHERE snapshot_id = ?1))"
       " AND (?4 = 0 OR process_id IN (SELECT process_id FROM snapshot_reachability WHERE snapshot_id = ?1 AND verdict = 'unreachable'))"
       " AND (?5 IS NULL OR age_s >= ?5)"
-      " AND (?6 IS NULL OR ppid = ?6 OR parent_pid = ?6)"
+      // a child now (its ppid is that process, alive at the evidence) or originally (its parent's row)
+      " AND (?6 IS NULL OR parent_process_id = ?6 OR ppid = (SELECT q.pid FROM processes q WHERE q.process_id = ?6"
+      "   AND q.first_seen <= ?1 AND COALESCE(q.gone_by, 9223372036854775807) > ?1))"
       " AND (?7 IS NULL OR uid = ?7)"
       " AND (?8 IS NULL OR (pid, start_ticks) IN (SELECT v.pid, v.start_ticks FROM snapshot_leak_suspects v"
       "   WHERE v.snapshot_id = ?1 AND v.kind = 'process' AND instr(',' || ?8 || ',', ',' || v.verdict || ',') > 0))"
       " ORDER BY start_ticks, pid",
       {snapshot, optional_cell(s.match), Cell{int64_t{s.orphans}}, Cell{int64_t{s.unreachable}},
-       optional_cell(s.older_than_s), s.parent ? Cell{int64_t{*s.parent}} : Cell{}, s.user ? Cell{int64_t{*s.user}} : Cell{},
+       optional_cell(s.older_than_s), parent, s.user ? Cell{int64_t{*s.user}} : Cell{},
        verdict_list(s.verdicts)});
   if (!rows) return rows.error();
   std::optional<std::set<std::pair<int64_t, int64_t>>> from_sql;
@@ -507,10 +542,7 @@ Status write_evidence_file(const std::filesystem::path& trail_path, const Cleanu
     }
     doc["targets"].push_back(std::move(target));
   }
-  std::ofstream file(out, std::ios::trunc);
-  if (!file) return Error{"--evidence-out: cannot write " + out.string(), ErrorKind::permission};
-  file << doc.dump(2) << '\n';
-  if (!file) return Error{"--evidence-out: writing " + out.string() + " failed"};
+  if (auto written = write_private_file(out, doc.dump(2) + "\n"); !written) return written.error().within("--evidence-out");
   return ok_status();
 }
 

@@ -19,6 +19,13 @@
 namespace proctrail::cli {
 namespace {
 
+// A whole decimal number; false on anything else.
+bool parse_number(const std::string& text, int64_t& out) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  out = std::stoll(text);
+  return true;
+}
+
 Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
   CleanupSelectors s;
   if (!o.match.empty()) s.match = o.match;
@@ -30,7 +37,17 @@ Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
     if (!age) return age.error().within("--older-than");
     s.older_than_s = age->count() / 1000;
   }
-  if (o.parent) s.parent = *o.parent;
+  if (!o.parent.empty()) {
+    const size_t at = o.parent.find('@');
+    int64_t pid = 0, start = 0;
+    const bool pid_ok = parse_number(o.parent.substr(0, at), pid) && pid > 0;
+    const bool start_ok = at == std::string::npos || parse_number(o.parent.substr(at + 1), start);
+    if (!pid_ok || !start_ok) {
+      return Error{"--parent: '" + o.parent + "' is not PID or PID@START_TICKS", ErrorKind::bad_input};
+    }
+    s.parent = static_cast<pid_t>(pid);
+    if (at != std::string::npos) s.parent_start_ticks = static_cast<uint64_t>(start);
+  }
   if (!o.user.empty()) {
     const passwd* entry = ::getpwnam(o.user.c_str());
     if (entry == nullptr) return Error{"--user: no such user '" + o.user + "'", ErrorKind::bad_input};
@@ -114,7 +131,9 @@ CLI::App* setup_cleanup(CLI::App& app, CleanupOptions& options) {
       ->delimiter(',')
       ->check(CLI::IsMember(CleanupSelectors::known_verdicts()));
   cleanup->add_option("--older-than", options.older_than, "Only targets older than this (2h, 7d)");
-  cleanup->add_option("--parent", options.parent, "Only children (current or original) of this pid");
+  cleanup->add_option("--parent", options.parent,
+                      "Only children (current or original) of this process: PID (the one alive now) or PID@START_TICKS")
+      ->type_name("PID[@START_TICKS]");
   cleanup->add_option("--user", options.user, "Only processes of this user");
   cleanup->add_option("--from-sql", options.from_sql, "A read-only SELECT returning pid, start_ticks");
   cleanup->add_flag("--tree", options.tree, "Also each target's descendants, children before parents");

@@ -16,7 +16,7 @@ namespace proctrail::cli {
 // proctrail cleanup [selectors] [--yes]
 struct CleanupOptions {
   std::string match, older_than, user, from_sql, container_label, evidence_out;
-  std::optional<int64_t> parent;
+  std::string parent;  // PID (alive now) or PID@START_TICKS
   bool orphans = false, unreachable = false, tree = false, all_users = false, containers = false, remove = false;
   bool yes = false;
   std::vector<std::string> verdicts;  // --verdict a,b

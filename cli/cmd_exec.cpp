@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "proctrail/paths.hpp"
 #include "proctrail/query.hpp"
 #include "cli/cmd_exec.hpp"
 #include "proctrail/duration.hpp"
@@ -82,9 +83,9 @@ void write_json(const ExecOptions& options, const ExecRunResult& run) {
     doc["cleanup"].push_back({{"kind", a.target.kind}, {"pid", a.target.key.pid}, {"container_id", a.target.container_id},
                               {"signal", a.signal}, {"outcome", a.outcome}, {"detail", a.detail}});
   }
-  std::ofstream out(options.json_out);
-  out << doc.dump(2) << "\n";
-  if (!out) print_error("exec: writing " + options.json_out + " failed");
+  if (auto written = write_private_file(options.json_out, doc.dump(2) + "\n"); !written) {
+    print_error("exec: --json: " + written.error().message);
+  }
 }
 
 void print_problem(const ExecProblem& problem) {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "proctrail/paths.hpp"
 #include "cli/cmd_report.hpp"
 #include "cli/cmd_query.hpp"
 #include "proctrail/clock.hpp"
@@ -93,10 +94,7 @@ int run_report(const ReportOptions& options, const GlobalOptions& global) {
   auto report = reports::render_report(*trail, request);
   if (!report) return fail_with(report.error().within("report"));
   const std::string path = options.out.empty() ? default_name(host, options.format) : options.out;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << report->text;
-  out.close();
-  if (!out) return fail_with(Error{"report: writing " + path + " failed"});
+  if (auto written = write_private_file(path, report->text); !written) return fail_with(written.error().within("report"));
   std::cout << path << "\n";
   return 0;
 }

@@ -32,7 +32,8 @@ struct CleanupSelectors {
   std::vector<std::string> verdicts;       // leak verdicts (view snapshot_leak_suspects: outlived-session, orphaned,
                                            // abandoned, spinning, unreachable), any of them
   std::optional<int64_t> older_than_s;     // age at the evidence snapshot
-  std::optional<pid_t> parent;             // current or original parent pid
+  std::optional<pid_t> parent;             // children (current or original) of this process: with
+  std::optional<uint64_t> parent_start_ticks;  // its start_ticks, that identity; without, the process with this pid alive at the evidence
   std::optional<uid_t> user;               // real uid
   std::optional<std::string> from_sql;     // a read-only SELECT returning pid, start_ticks
   bool tree = false;                       // add each target's descendants, deepest first

@@ -1,9 +1,15 @@
 // Hardening (issue 20): each test is the reproduction of a bug an adversarial review found, run
 // against the real binary and real processes. Every process is started here and stopped by its pid.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/child.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -61,6 +67,78 @@ TEST_F(Hardening, ExecLeakLinesShowEscapeSequencesInArgvEscaped) {
   EXPECT_EQ(ran.err.find('\x1b'), std::string::npos) << "raw ESC reached the terminal";
   EXPECT_NE(ran.err.find("leaked \\x1b[2J\\x1b]0;owned\\x07"), std::string::npos) << ran.err;
   EXPECT_NE(ran.err.find("TERM → exited"), std::string::npos) << "exec --cleanup ended what it left: " << ran.err;
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  ::lstat(path.c_str(), &info);
+  return info.st_mode & 07777;
+}
+
+// Regression: the hook's log was opened through a symbolic link another user had planted, so root
+// appended to a file the link pointed at. The link is refused; the snapshot is still taken.
+TEST_F(Hardening, APlantedLogSymlinkIsRefusedNotFollowed) {
+  const auto victim = tmp / "root-only.conf";
+  { std::ofstream(victim) << "secret=1\n"; }
+  std::filesystem::create_symlink(victim, tmp / "proctrail.log");
+  const Ran ran = proctrail({"snap", "--hook", "--wait"}, "this payload is not JSON");
+  EXPECT_EQ(ran.code, 0);
+  EXPECT_EQ(test::read_all(victim), "secret=1\n") << "nothing was appended through the link";
+  EXPECT_NE(ran.err.find("symbolic link"), std::string::npos) << ran.err;
+  EXPECT_EQ(proctrail({"sql", "SELECT count(*) FROM snapshots"}).out, "count(*)\n1\n") << "the snapshot was still taken";
+}
+
+// Regression: the report, --evidence-out and exec --json files were created 0644 though they carry
+// argv history; an existing file kept its mode; a symbolic link was followed.
+TEST_F(Hardening, ReportsEvidenceAndJsonAreWrittenPrivateAndNeverThroughALink) {
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  const auto report = tmp / "report.md";
+  { std::ofstream(report) << "old"; }
+  std::filesystem::permissions(report, std::filesystem::perms(0644));
+  ASSERT_EQ(proctrail({"report", "--format", "md", "--output", report.string()}).code, 0);
+  EXPECT_EQ(mode_of(report), 0600u);
+  const auto json = tmp / "exec.json";
+  ASSERT_EQ(proctrail({"exec", "--json", json.string(), "--", "true"}).code, 0);
+  EXPECT_EQ(mode_of(json), 0600u);
+  const auto elsewhere = tmp / "elsewhere.md";
+  { std::ofstream(elsewhere) << "keep"; }
+  std::filesystem::create_symlink(elsewhere, tmp / "linked.md");
+  const Ran linked = proctrail({"report", "--format", "md", "--output", (tmp / "linked.md").string()});
+  EXPECT_NE(linked.code, 0);
+  EXPECT_NE(linked.err.find("symbolic link"), std::string::npos) << linked.err;
+  EXPECT_EQ(test::read_all(elsewhere), "keep");
+}
+
+// Regression: `cleanup --parent N` matched a bare pid, so it chose the children of a dead process
+// whose pid had been reused. A bare pid is now the process alive with that pid; an exited parent is
+// named by its identity, PID@START_TICKS.
+TEST_F(Hardening, ParentIsAnIdentityNotABarePid) {
+  Child parent({"sh", "-c", "exec 3<&0; sleep 709 <&3 3<&- >/dev/null & echo $!; read line"},
+               {.pipe_stdin = true, .pipe_stdout = true});
+  const pid_t child = static_cast<pid_t>(std::stol(parent.read_line()));
+  std::istringstream stat(test::read_all("/proc/" + std::to_string(parent.pid()) + "/stat"));
+  std::string field;
+  std::vector<std::string> fields;
+  const std::string text = stat.str();
+  std::istringstream after(text.substr(text.rfind(')') + 2));
+  while (after >> field) fields.push_back(field);
+  const std::string start_ticks = fields.at(19);  // (22) starttime: the 20th field after "(comm)"
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  parent.close_stdin();
+  parent.wait();  // the parent exits; its sleep lives on, reparented
+  const std::string bare = std::to_string(parent.pid());
+  const Ran gone = proctrail({"cleanup", "--parent", bare});
+  EXPECT_EQ(gone.code, 1) << gone.err;
+  EXPECT_NE(gone.err.find("no process with pid " + bare + " is alive now"), std::string::npos) << gone.err;
+  const Ran named = proctrail({"cleanup", "--parent", bare + "@" + start_ticks, "--format", "json"});
+  ASSERT_EQ(named.code, 0) << named.err;
+  auto plan = nlohmann::json::parse(named.out);
+  ASSERT_EQ(plan.size(), 1u) << named.out;
+  EXPECT_EQ(plan[0]["pid"], child);
+  const Ran malformed = proctrail({"cleanup", "--parent", "12@x"});
+  EXPECT_EQ(malformed.code, 2) << malformed.err;
+  ::kill(child, SIGKILL);
+  test::eventually([&] { return !std::filesystem::exists("/proc/" + std::to_string(child)); }, std::chrono::seconds(10));
 }
 
 }  // namespace

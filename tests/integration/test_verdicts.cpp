@@ -262,7 +262,8 @@ TEST_F(Verdicts, ADaemonWithDevNullStdinIsDetachedAndNoSuspect) {
   ASSERT_TRUE(init) << init.error().message;
   const auto pids = column(*init, "pid"), verdicts = column(*init, "verdict");
   for (size_t i = 0; i < pids.size(); ++i) {
-    if (pids[i] == "1") EXPECT_EQ(verdicts[i], "detached");
+    if (pids[i] != "1") continue;
+    EXPECT_EQ(verdicts[i], "detached");
   }
   child_daemon.kill_and_wait();
 }
