@@ -7,6 +7,7 @@
 //   original parents from them) ...
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,21 @@ class EventRecording {
   // Events (not counting gaps) and gaps written since the last call.
   std::pair<int64_t, int64_t> take_counts() { return {std::exchange(since_snapshot_, 0), std::exchange(gaps_, 0)}; }
 
+  // Events a failed write lost (a full disk, a locked trail), remembered until a write succeeds: the
+  // first batch written after them carries a gap event saying how many were lost, between when, and why.
+  class Unwritten {
+   public:
+    void lost(const std::vector<ProcEvent>& events, const std::string& why);
+    // The gap event to write first, if anything was lost since the last successful write.
+    std::optional<ProcEvent> gap() const;
+    void written() { count_ = 0; }
+
+   private:
+    int64_t count_ = 0;
+    int64_t first_at_us_ = 0, last_at_us_ = 0;
+    std::string why_;
+  };
+
  private:
   void report(const std::string& message) const;
 
@@ -55,6 +71,7 @@ class EventRecording {
   Logger logger_;
   int64_t since_snapshot_ = 0;
   int64_t gaps_ = 0;
+  Unwritten unwritten_;
 };
 
 }  // namespace proctrail

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "proctrail/event_recording.hpp"
 #include "proctrail/events.hpp"
 #include "recorder/collect/connector_parse.hpp"
 #include "tests/support/fake_proc.hpp"
@@ -294,6 +295,33 @@ TEST_F(EventStore, BatchIsChainedAndVerifyCatchesAnEditedEvent) {
   ASSERT_TRUE(report);
   EXPECT_FALSE(report->intact());
   EXPECT_EQ(report->first_bad_batch, b->batch_id);
+}
+
+// Regression: events dropped while the disk was full left no gap row in the trail, only lines on stderr.
+// What a failed write lost is remembered, and the first batch that can be written says so.
+TEST_F(EventStore, EventsAFailedWriteLostAreAGapRowInTheNextBatch) {
+  EventRecording::Unwritten unwritten;
+  EXPECT_FALSE(unwritten.gap()) << "nothing lost yet";
+  std::vector<ProcEvent> first(3), second(2);
+  for (size_t i = 0; i < first.size(); ++i) first[i].at_us = 1'000 + static_cast<int64_t>(i);
+  for (size_t i = 0; i < second.size(); ++i) second[i].at_us = 2'000 + static_cast<int64_t>(i);
+  unwritten.lost(first, "database or disk is full");
+  auto gap = unwritten.gap();
+  ASSERT_TRUE(gap);
+  unwritten.lost(std::vector<ProcEvent>{*gap, second[0], second[1]}, "database or disk is full");  // failed again
+  gap = unwritten.gap();
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(gap->kind, EventKind::gap);
+  EXPECT_EQ(gap->at_us, 1'000);
+  EXPECT_EQ(gap->detail, "unwritten: 5 events could not be written to the trail between 1000 and 2001 (unix µs): "
+                         "database or disk is full");
+  auto written = store->record_events(test::host(), std::vector<ProcEvent>{*gap});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(written->gaps, 1);
+  SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM events WHERE kind = 'gap' AND detail LIKE 'unwritten: 5 events%'").getInt(), 1);
+  unwritten.written();
+  EXPECT_FALSE(unwritten.gap()) << "said once";
 }
 
 TEST_F(EventStore, EmptyBatchWritesNothing) {
