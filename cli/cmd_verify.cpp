@@ -34,6 +34,10 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
     print_error("verify: cleanup action " + std::to_string(*report->first_bad_action) + ": " + report->action_problem);
     return exit_code::failed;
   }
+  if (report->schema_problem) {
+    print_error("verify: schema: " + *report->schema_problem);
+    return exit_code::failed;
+  }
   std::cout << "verified " << report->snapshots_checked << " snapshots";
   if (report->prunes_checked > 0) {
     std::cout << " (" << report->snapshots_link_only << " checked link-only: pruned by " << report->prunes_checked
@@ -41,7 +45,7 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
               << ", linked by their stored hash, what is left checked against the prune's record)";
   }
   std::cout << ", " << report->event_batches_checked << " event batches and " << report->actions_checked
-            << " cleanup actions: every hash chain intact\n";
+            << " cleanup actions: every hash chain intact, and the schema is proctrail's\n";
   return 0;
 }
 

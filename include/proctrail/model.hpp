@@ -244,7 +244,10 @@ struct VerifyReport {
   int64_t actions_checked = 0;                // cleanup audit rows
   std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
   std::string action_problem;
-  bool intact() const { return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action; }
+  std::optional<std::string> schema_problem;  // nullopt: tables, indexes, triggers and views are exactly proctrail's
+  bool intact() const {
+    return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action && !schema_problem;
+  }
 };
 
 // Retention: Store::prune drops whole old ranges of the trail (see the notes in recorder/store/prune.cpp).

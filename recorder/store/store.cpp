@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -192,6 +193,34 @@ void migrate(SQLite::Database& db, const Logger& logger) {
   db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
   db.exec("PRAGMA user_version = " + std::to_string(schema::latest_version()));
   transaction.commit();
+}
+
+// What a trail's schema has that this build's does not, lacks, or defines differently: a planted
+// trigger, a replaced view, a dropped index. The expected schema is this build's migrations and views
+// applied to an empty in-memory database (migration files never change, so a trail migrated step by
+// step from an older proctrail ends with the same definitions). nullopt: exactly proctrail's.
+std::optional<std::string> schema_problem(SQLite::Database& trail) {
+  SQLite::Database expected(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  migrate(expected, or_null(nullptr));
+  auto objects = [](SQLite::Database& db) {
+    std::map<std::pair<std::string, std::string>, std::string> found;  // (type, name) → sql
+    SQLite::Statement query(db, "SELECT type, name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+    while (query.executeStep()) {
+      found[{query.getColumn(0).getString(), query.getColumn(1).getString()}] = query.getColumn(2).getString();
+    }
+    return found;
+  };
+  const auto want = objects(expected);
+  const auto have = objects(trail);
+  for (const auto& [key, sql] : have) {
+    auto it = want.find(key);
+    if (it == want.end()) return key.first + " " + key.second + " is not part of proctrail's schema";
+    if (it->second != sql) return key.first + " " + key.second + " differs from this build's definition";
+  }
+  for (const auto& [key, sql] : want) {
+    if (!have.contains(key)) return key.first + " " + key.second + " is missing";
+  }
+  return std::nullopt;
 }
 
 // ---- recording -------------------------------------------------------------------------------
@@ -632,7 +661,9 @@ Result<VerifyReport> Store::verify() {
     if (actions) {
       report.first_bad_action = actions->id;
       report.action_problem = actions->problem;
+      return report;
     }
+    report.schema_problem = schema_problem(*db_);
     return report;
   } catch (const SQLite::Exception& e) {
     return store_error("verifying", path_, e, options_);

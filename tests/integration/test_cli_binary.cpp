@@ -143,7 +143,7 @@ TEST_F(Binary, TwentyConcurrentSnapsAllLand) {
   EXPECT_EQ(count(db, "SELECT count(DISTINCT tag) FROM snapshots"), 20);
   RunResult verify = run({"--db", db.string(), "verify"});
   EXPECT_EQ(verify.code, 0) << verify.err;
-  EXPECT_EQ(verify.out, "verified 20 snapshots, 0 event batches and 0 cleanup actions: every hash chain intact\n");
+  EXPECT_EQ(verify.out, "verified 20 snapshots, 0 event batches and 0 cleanup actions: every hash chain intact, and the schema is proctrail's\n");
 }
 
 TEST_F(Binary, LongReaderDoesNotBlockTheRecorder) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child.hpp"
@@ -67,6 +68,32 @@ TEST_F(Hardening, ExecLeakLinesShowEscapeSequencesInArgvEscaped) {
   EXPECT_EQ(ran.err.find('\x1b'), std::string::npos) << "raw ESC reached the terminal";
   EXPECT_NE(ran.err.find("leaked \\x1b[2J\\x1b]0;owned\\x07"), std::string::npos) << ran.err;
   EXPECT_NE(ran.err.find("TERM → exited"), std::string::npos) << "exec --cleanup ended what it left: " << ran.err;
+}
+
+// Regression: a trigger planted in the trail rewrote the argv of every future process row before it
+// was hashed, and a replaced view made questions lie; verify passed both. It now names them.
+TEST_F(Hardening, VerifyNamesAPlantedTriggerAndAReplacedView) {
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  const Ran clean = proctrail({"verify"});
+  ASSERT_EQ(clean.code, 0) << clean.err;
+  {
+    SQLite::Database trail(db, SQLite::OPEN_READWRITE);
+    trail.exec("CREATE TRIGGER launder AFTER INSERT ON processes BEGIN UPDATE processes SET argv = 'innocent'"
+               " WHERE process_id = new.process_id; END");
+  }
+  const Ran trigger = proctrail({"verify"});
+  EXPECT_EQ(trigger.code, 1);
+  EXPECT_NE(trigger.err.find("verify: schema: trigger launder is not part of proctrail's schema"), std::string::npos)
+      << trigger.err;
+  {
+    SQLite::Database trail(db, SQLite::OPEN_READWRITE);
+    trail.exec("DROP TRIGGER launder");
+    trail.exec("DROP VIEW snapshot_processes");
+    trail.exec("CREATE VIEW snapshot_processes AS SELECT * FROM processes WHERE argv NOT LIKE '%evil%'");
+  }
+  const Ran view = proctrail({"verify"});
+  EXPECT_EQ(view.code, 1);
+  EXPECT_NE(view.err.find("view snapshot_processes differs from this build's definition"), std::string::npos) << view.err;
 }
 
 mode_t mode_of(const std::filesystem::path& path) {
