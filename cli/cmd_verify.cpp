@@ -38,6 +38,10 @@ int run_verify(const VerifyOptions& /*options*/, const GlobalOptions& global) {
     print_error("verify: schema: " + *report->schema_problem);
     return exit_code::failed;
   }
+  if (report->head_problem) {
+    print_error("verify: " + *report->head_problem);
+    return exit_code::failed;
+  }
   std::cout << "verified " << report->snapshots_checked << " snapshots";
   if (report->prunes_checked > 0) {
     std::cout << " (" << report->snapshots_link_only << " checked link-only: pruned by " << report->prunes_checked

@@ -245,8 +245,10 @@ struct VerifyReport {
   std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
   std::string action_problem;
   std::optional<std::string> schema_problem;  // nullopt: tables, indexes, triggers and views are exactly proctrail's
+  std::optional<std::string> head_problem;    // nullopt: the trail still ends where its head log (TRAIL.head) says
   bool intact() const {
-    return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action && !schema_problem;
+    return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action && !schema_problem &&
+           !head_problem;
   }
 };
 

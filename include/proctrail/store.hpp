@@ -105,6 +105,7 @@ class Store {
 
  private:
   Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);
+  void append_head(const SnapshotSummary& summary);  // TRAIL.head: the anchor verify checks truncation against
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -46,6 +47,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include "proctrail/paths.hpp"
 #include "recorder/store/cleanup_writer.hpp"
 #include "recorder/store/container_writer.hpp"
 #include "recorder/store/descriptor_writer.hpp"
@@ -219,6 +221,50 @@ std::optional<std::string> schema_problem(SQLite::Database& trail) {
   }
   for (const auto& [key, sql] : want) {
     if (!have.contains(key)) return key.first + " " + key.second + " is missing";
+  }
+  return std::nullopt;
+}
+
+// ---- the head log ------------------------------------------------------------------------------
+// Beside the trail, TRAIL.head gets a line "snapshot ID HASH" after each snapshot commits (0600,
+// appended, never through a symbolic link). Whoever deletes the newest snapshots from the trail must
+// also cut this file to go unnoticed; `verify` compares the trail's head with its last line. It is an
+// anchor against an edit of the database file alone, not against someone who may rewrite both.
+
+std::filesystem::path head_log_path(const std::filesystem::path& trail) { return trail.string() + ".head"; }
+
+struct LoggedHead {
+  int64_t snapshot_id = 0;
+  std::string hash_hex;
+};
+
+std::optional<LoggedHead> last_logged_head(const std::filesystem::path& trail) {
+  std::ifstream in(head_log_path(trail));
+  std::optional<LoggedHead> last;
+  std::string kind, hash;
+  int64_t id = 0;
+  while (in >> kind >> id >> hash) {
+    if (kind == "snapshot" && (!last || id > last->snapshot_id)) last = LoggedHead{id, hash};
+  }
+  return last;
+}
+
+// Whether the trail still holds the snapshot the head log names last, with that hash.
+std::optional<std::string> head_problem(SQLite::Database& db, const std::filesystem::path& trail) {
+  const auto logged = last_logged_head(trail);
+  if (!logged) return std::nullopt;
+  SQLite::Statement query(db, "SELECT hash FROM snapshots WHERE snapshot_id = ?1");
+  query.bind(1, logged->snapshot_id);
+  if (!query.executeStep()) {
+    SQLite::Statement newest(db, "SELECT COALESCE(max(snapshot_id), 0) FROM snapshots");
+    newest.executeStep();
+    return "the trail ends at snapshot " + std::to_string(newest.getColumn(0).getInt64()) + ", but its head log (" +
+           head_log_path(trail).string() + ") says snapshot " + std::to_string(logged->snapshot_id) +
+           " was committed: snapshots were removed";
+  }
+  const auto stored = detail::column_blob(query.getColumn(0)).value_or("");
+  if (digest::to_hex(stored) != logged->hash_hex) {
+    return "snapshot " + std::to_string(logged->snapshot_id) + "'s hash differs from the one its head log recorded";
   }
   return std::nullopt;
 }
@@ -450,6 +496,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
       finish_snapshot(*db_, id, counts, summary);
       summary.coalesced_with = latest->snapshot_id;
       transaction.commit();
+      append_head(summary);
       return summary;
     }
 
@@ -477,6 +524,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     summary.containers_source = containers.source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
+    append_head(summary);
     release_idle_cache(*db_);
     return summary;
   } catch (const SQLite::Exception& e) {
@@ -664,6 +712,7 @@ Result<VerifyReport> Store::verify() {
       return report;
     }
     report.schema_problem = schema_problem(*db_);
+    if (!report.schema_problem) report.head_problem = head_problem(*db_, path_);
     return report;
   } catch (const SQLite::Exception& e) {
     return store_error("verifying", path_, e, options_);
@@ -762,6 +811,19 @@ Result<int64_t> Store::close_died_cleanup_runs() {
   } catch (const SQLite::Exception& e) {
     return store_error("closing the cleanup runs that died in", path_, e, options_);
   }
+}
+
+void Store::append_head(const SnapshotSummary& summary) {
+  auto fd = open_private_append(head_log_path(path_));
+  if (!fd) {
+    logger_->warn("head log: {}", fd.error().message);
+    return;
+  }
+  const std::string line = "snapshot " + std::to_string(summary.snapshot_id) + " " + summary.hash_hex + "\n";
+  if (::write(*fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    logger_->warn("head log: writing {} failed: {}", head_log_path(path_).string(), std::strerror(errno));
+  }
+  ::close(*fd);
 }
 
 }  // namespace proctrail

@@ -96,6 +96,36 @@ TEST_F(Hardening, VerifyNamesAPlantedTriggerAndAReplacedView) {
   EXPECT_NE(view.err.find("view snapshot_processes differs from this build's definition"), std::string::npos) << view.err;
 }
 
+mode_t mode_of(const std::filesystem::path& path);
+
+// Regression: deleting the newest snapshot with its content left verify reporting "intact". The head
+// log beside the trail (TRAIL.head) still names it, so verify says snapshots were removed.
+TEST_F(Hardening, VerifyDetectsTheNewestSnapshotDeletedWithItsContent) {
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  ASSERT_EQ(proctrail({"verify"}).code, 0);
+  {
+    SQLite::Database trail(db, SQLite::OPEN_READWRITE);  // foreign keys off, as SQLite opens
+    for (const char* table : {"process_ppid_changes", "process_state_changes", "process_command_changes",
+                              "process_usage_changes", "process_activity_changes", "process_memory_samples",
+                              "socket_changes", "container_changes", "container_collections", "snapshot_collections"}) {
+      trail.exec(std::string("DELETE FROM ") + table + " WHERE snapshot_id = 2");
+    }
+    trail.exec("DELETE FROM fds WHERE first_seen = 2");
+    trail.exec("DELETE FROM sockets WHERE first_seen = 2");
+    trail.exec("DELETE FROM processes WHERE first_seen = 2");
+    trail.exec("UPDATE processes SET gone_by = NULL WHERE gone_by = 2");
+    trail.exec("UPDATE fds SET gone_by = NULL WHERE gone_by = 2");
+    trail.exec("UPDATE sockets SET gone_by = NULL WHERE gone_by = 2");
+    trail.exec("DELETE FROM snapshots WHERE snapshot_id = 2");
+  }
+  const Ran truncated = proctrail({"verify"});
+  EXPECT_EQ(truncated.code, 1) << truncated.out;
+  EXPECT_NE(truncated.err.find("the trail ends at snapshot 1, but its head log"), std::string::npos) << truncated.err;
+  EXPECT_NE(truncated.err.find("says snapshot 2 was committed"), std::string::npos) << truncated.err;
+  EXPECT_EQ(mode_of(db + ".head"), 0600u);
+}
+
 mode_t mode_of(const std::filesystem::path& path) {
   struct stat info {};
   ::lstat(path.c_str(), &info);
