@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 #include <optional>
 #include <span>
 #include <string>
@@ -112,6 +113,7 @@ class Store {
   StoreOptions options_;
   Logger logger_;
   std::unique_ptr<detail::EventWriterState> events_;
+  std::vector<std::string> repairs_;  // what opening had to repair (planted triggers, changed views): verify reports it
 };
 
 }  // namespace proctrail

@@ -138,11 +138,57 @@ const std::string& views_fingerprint() {
   return fingerprint;
 }
 
-// True when the tables are current and the views are this binary's.
+// A hash of the views and triggers as the trail holds them now: a view replaced or a trigger planted
+// since proctrail created them changes it.
+std::string installed_views_hash(SQLite::Database& db) {
+  detail::Fnv1a hash;
+  SQLite::Statement objects(db, "SELECT type, name, COALESCE(sql, '') FROM sqlite_master"
+                                " WHERE type IN ('view', 'trigger') ORDER BY type, name");
+  while (objects.executeStep()) {
+    for (int i = 0; i < 3; ++i) {
+      hash.mix(objects.getColumn(i).getString());
+      hash.mix_u64(0);
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.value()));
+  return hex;
+}
+
+// What schema_views holds once this binary has created the views: its views.sql fingerprint and the
+// hash of what was installed.
+std::string views_record(SQLite::Database& db, const std::string& fingerprint) {
+  return fingerprint + ":" + installed_views_hash(db);
+}
+
+// True when the tables are current and the views are this binary's, as it created them: a view
+// replaced or a trigger planted since then makes the next writable open re-create the views.
 bool schema_current(SQLite::Database& db, const std::string& fingerprint) {
   if (pragma_int(db, "user_version") < schema::latest_version()) return false;
   SQLite::Statement stored(db, "SELECT hash FROM schema_views WHERE id = 1");
-  return stored.executeStep() && stored.getColumn(0).getString() == fingerprint;
+  return stored.executeStep() && stored.getColumn(0).getString() == views_record(db, fingerprint);
+}
+
+// proctrail defines no triggers: one found in the trail was planted (it could rewrite rows before
+// they are hashed), so a writer drops it before it writes, and says so.
+std::vector<std::string> drop_foreign_triggers(SQLite::Database& db, const Logger& logger) {
+  std::vector<std::string> names;
+  SQLite::Statement triggers(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'");
+  while (triggers.executeStep()) names.push_back(triggers.getColumn(0).getString());
+  for (const auto& name : names) {
+    std::string quoted;
+    for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    logger->warn("dropping trigger {}: not part of proctrail's schema", name);
+    db.exec("DROP TRIGGER \"" + quoted + "\"");
+  }
+  return names;
+}
+
+// Whether the views were made by this very views.sql and changed since (not an upgrade: tampering).
+bool views_tampered(SQLite::Database& db, const std::string& fingerprint) {
+  if (pragma_int(db, "user_version") < schema::latest_version()) return false;
+  SQLite::Statement stored(db, "SELECT hash FROM schema_views WHERE id = 1");
+  return stored.executeStep() && stored.getColumn(0).getString().starts_with(fingerprint + ":");
 }
 
 // Foreign keys off for the life of this object. A migration that rebuilds a table (011: drop the
@@ -175,7 +221,9 @@ void check_foreign_keys(SQLite::Database& db) {
 }
 
 // Applies the migrations a trail lacks, then (re)creates the views when they are not this binary's.
-void migrate(SQLite::Database& db, const Logger& logger) {
+// Applies the migrations a trail lacks and (re)creates the views. What it had to repair on a current
+// trail (views changed or triggers planted since proctrail made them) goes to `repairs`.
+void migrate(SQLite::Database& db, const Logger& logger, std::vector<std::string>* repairs = nullptr) {
   const std::string& fingerprint = views_fingerprint();
   if (schema_current(db, fingerprint)) return;
   ForeignKeysOff foreign_keys_off(db);
@@ -188,9 +236,16 @@ void migrate(SQLite::Database& db, const Logger& logger) {
     db.exec(migration.sql);
   }
   if (current < schema::latest_version()) check_foreign_keys(db);
+  const bool tampered = views_tampered(db, fingerprint);
+  for (const auto& name : drop_foreign_triggers(db, logger)) {
+    if (repairs) repairs->push_back("trigger " + name + " is not part of proctrail's schema (dropped by this open)");
+  }
+  if (tampered && repairs && repairs->empty()) {
+    repairs->push_back("views had been changed since proctrail created them (re-created by this open)");
+  }
   db.exec(schema::views_sql());
   SQLite::Statement remember(db, "INSERT INTO schema_views (id, hash) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash");
-  remember.bind(1, fingerprint);
+  remember.bind(1, views_record(db, fingerprint));
   remember.exec();
   db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
   db.exec("PRAGMA user_version = " + std::to_string(schema::latest_version()));
@@ -433,7 +488,7 @@ bool is_busy(const SQLite::Exception& e) {
 // whole sequence is retried with jitter until the busy timeout has passed. A file that is not ours
 // is refused at once; other SQLite errors propagate.
 Result<std::unique_ptr<SQLite::Database>> open_checked(const std::string& where, const StoreOptions& options,
-                                                       const Logger& logger) {
+                                                       const Logger& logger, std::vector<std::string>* repairs) {
   const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
   for (int attempt = 0;; ++attempt) {
     try {
@@ -452,7 +507,7 @@ Result<std::unique_ptr<SQLite::Database>> open_checked(const std::string& where,
       // checkpoint truncates it to this size instead of leaving hundreds of MiB on disk.
       db->exec("PRAGMA journal_size_limit = " + std::to_string(options.wal_size_limit_bytes));
       keep_wal_file(*db);
-      migrate(*db, logger);
+      migrate(*db, logger, repairs);
       return db;
     } catch (const SQLite::Exception& e) {
       if (!is_busy(e) || std::chrono::steady_clock::now() >= deadline) throw;
@@ -469,9 +524,11 @@ Result<Store> Store::open(const std::filesystem::path& path, StoreOptions option
   const std::string where = path.string();
   if (auto created = create_private_file(path); !created) return created.error();
   try {
-    auto db = open_checked(where, options, logger);
+    std::vector<std::string> repairs;
+    auto db = open_checked(where, options, logger, &repairs);
     if (!db) return db.error();
     Store store(path, std::move(db.value()), options, logger);
+    store.repairs_ = std::move(repairs);
     if (auto closed = store.close_died_cleanup_runs(); !closed) logger->warn("{}", closed.error().message);
     return store;
   } catch (const SQLite::Exception& e) {
@@ -712,6 +769,7 @@ Result<VerifyReport> Store::verify() {
       return report;
     }
     report.schema_problem = schema_problem(*db_);
+    if (!report.schema_problem && !repairs_.empty()) report.schema_problem = repairs_.front();
     if (!report.schema_problem) report.head_problem = head_problem(*db_, path_);
     return report;
   } catch (const SQLite::Exception& e) {
