@@ -77,6 +77,13 @@ ResultTable plan_table(const CleanupReport& report) {
   return table;
 }
 
+// KiB as MiB with one decimal, as the plan and the summary lines print it.
+std::string mib_text(int64_t kb) {
+  char mib[32];
+  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(kb) / 1024);
+  return mib;
+}
+
 // What ending the plan's unprotected targets frees: USS + swap where smaps_rollup was read.
 std::string frees_line(const CleanupReport& report) {
   int64_t frees_kb = 0, measured = 0, acted = 0;
@@ -88,9 +95,7 @@ std::string frees_line(const CleanupReport& report) {
     ++measured;
   }
   if (acted == 0) return "";
-  char mib[32];
-  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(frees_kb) / 1024);
-  return std::string("; ending them frees ") + mib + " MiB (USS + swap of " + std::to_string(measured) + " of " +
+  return "; ending them frees " + mib_text(frees_kb) + " MiB (USS + swap of " + std::to_string(measured) + " of " +
          std::to_string(acted) + " measured)";
 }
 
@@ -102,9 +107,7 @@ std::string freed_line(const CleanupReport& report) {
     if (ended && action.target.frees_kb) freed_kb += *action.target.frees_kb;
   }
   if (freed_kb == 0) return "";
-  char mib[32];
-  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(freed_kb) / 1024);
-  return std::string("; freed ") + mib + " MiB (USS + swap of those measured)";
+  return "; freed " + mib_text(freed_kb) + " MiB (USS + swap of those measured)";
 }
 
 ResultTable action_table(const CleanupReport& report) {

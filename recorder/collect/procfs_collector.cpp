@@ -391,9 +391,7 @@ std::optional<MemorySample> read_memory(int root_fd, const ProcessKey& key, std:
   if (fs::read_file_at(dirfd, "stat", scratch) == 0) {
     auto stat = parse_stat(scratch);
     if (stat && stat->starttime == key.start_ticks && fs::read_file_at(dirfd, "smaps_rollup", scratch) == 0) {
-      if (auto rollup = parse_smaps_rollup(scratch)) {
-        memory = MemorySample{rollup->rss_kb, rollup->pss_kb, rollup->uss_kb, rollup->swap_kb};
-      }
+      memory = parse_smaps_rollup(scratch);
     }
   }
   ::close(dirfd);

@@ -106,8 +106,8 @@ std::optional<uint64_t> parse_io_syscalls(std::string_view text) {
   return *reads + *writes;
 }
 
-std::optional<MemoryRollup> parse_smaps_rollup(std::string_view text) {
-  MemoryRollup rollup;
+std::optional<MemorySample> parse_smaps_rollup(std::string_view text) {
+  MemorySample rollup;
   bool rss = false, pss = false;
   Lines lines(text);
   std::string_view line;

@@ -52,15 +52,9 @@ StatusFields parse_status(std::string_view text);
 // only using CPU. nullopt when either line is missing or malformed.
 std::optional<uint64_t> parse_io_syscalls(std::string_view text);
 
-// /proc/PID/smaps_rollup: the memory a process really holds. nullopt unless Rss and Pss are there.
-struct MemoryRollup {
-  int64_t rss_kb = 0;   // Rss
-  int64_t pss_kb = 0;   // Pss: shared pages divided among their sharers
-  int64_t uss_kb = 0;   // Private_Clean + Private_Dirty: what ending it frees
-  int64_t swap_kb = 0;  // Swap
-  friend bool operator==(const MemoryRollup&, const MemoryRollup&) = default;
-};
-std::optional<MemoryRollup> parse_smaps_rollup(std::string_view text);
+// /proc/PID/smaps_rollup: the memory a process really holds (MemorySample, process.hpp: Rss, Pss,
+// Private_Clean + Private_Dirty as USS, Swap). nullopt unless Rss and Pss are there.
+std::optional<MemorySample> parse_smaps_rollup(std::string_view text);
 
 // /proc/PID/environ (NUL-separated NAME=value): the first of `names` that is set, as (name, value),
 // the value cut to kMaxSessionMarkerBytes. Entries without '=' and non-text bytes are skipped, never

@@ -126,14 +126,19 @@ Status check_identity(SQLite::Database& db, const std::string& where) {
   return ok_status();  // empty: ours to initialise
 }
 
+// An FNV-1a 64 hash as the 16 hex digits schema_views stores.
+std::string hex_of(const detail::Fnv1a& hash) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.value()));
+  return hex;
+}
+
 // Fingerprint of the views this binary carries (FNV-1a 64, hex).
 const std::string& views_fingerprint() {
   static const std::string fingerprint = [] {
     detail::Fnv1a hash;
     hash.mix(schema::views_sql());
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.value()));
-    return std::string(hex);
+    return hex_of(hash);
   }();
   return fingerprint;
 }
@@ -150,9 +155,7 @@ std::string installed_views_hash(SQLite::Database& db) {
       hash.mix_u64(0);
     }
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.value()));
-  return hex;
+  return hex_of(hash);
 }
 
 // What schema_views holds once this binary has created the views: its views.sql fingerprint and the

@@ -53,7 +53,7 @@ TEST(VerdictParsers, SmapsRollupGivesPssUssAndSwap) {
       "Locked:                0 kB\n";
   auto rollup = parse_smaps_rollup(kRollup);
   ASSERT_TRUE(rollup);
-  EXPECT_EQ(*rollup, (MemoryRollup{.rss_kb = 66388, .pss_kb = 27122, .uss_kb = 108 + 26184, .swap_kb = 1024}));
+  EXPECT_EQ(*rollup, (MemorySample{.rss_kb = 66388, .pss_kb = 27122, .uss_kb = 108 + 26184, .swap_kb = 1024}));
   EXPECT_FALSE(parse_smaps_rollup("")) << "a zombie's rollup is empty";
   EXPECT_FALSE(parse_smaps_rollup("Rss: 12 kB\n")) << "no Pss";
 }
