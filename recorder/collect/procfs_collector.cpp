@@ -296,7 +296,9 @@ bool is_reaper(const ProcessSample& process) {
 // is not a session leader was inherited when its parent is init or a known process manager, or when
 // it sits in a session that is neither its own nor its parent's (fork keeps the session, so whoever
 // created it was in that session: a child subreaper such as `systemd --user` or `proctrail exec`
-// adopted it). A session of 0 lies outside this pid namespace and tells nothing.
+// adopted it). A session of 0 has its leader outside this pid namespace: it differs from any session
+// led inside (a CI job's subreaper, started in a session made before the namespace, reads 0 while the
+// orphans' setsid session reads its leader), and two sessions of 0 cannot be told apart.
 void mark_inherited(std::vector<ProcessSample>& processes) {
   std::unordered_map<pid_t, const ProcessSample*> by_pid;
   by_pid.reserve(processes.size());
@@ -310,7 +312,7 @@ void mark_inherited(std::vector<ProcessSample>& processes) {
     auto parent = by_pid.find(process.ppid);
     if (parent == by_pid.end()) continue;
     const ProcessSample& reaper = *parent->second;
-    const bool foreign_session = process.sid > 0 && reaper.sid > 0 && process.sid != reaper.sid;
+    const bool foreign_session = process.sid != reaper.sid;  // both 0: unknown, taken as the same
     if (is_reaper(reaper) || foreign_session) process.inherited_by = process.ppid;
   }
 }

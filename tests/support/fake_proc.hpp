@@ -25,6 +25,9 @@ struct FakeProcess {
   std::string pid_ns = "pid:[4026531836]";
   uint64_t voluntary_switches = 40;    // status: voluntary_ctxt_switches
   uint64_t involuntary_switches = 2;   // status: nonvoluntary_ctxt_switches
+  int pgid = 0;  // (5) process group; 0: the pid itself
+  int sid = 0;   // (6) session; 0: the pid itself (write session_outside_namespace for a 0 in stat)
+  bool session_outside_namespace = false;  // (6) reads 0: the session's leader is outside this pid namespace
 };
 
 // The status lines the collector reads, in the kernel's order.
@@ -38,8 +41,10 @@ inline std::string status_text(const FakeProcess& p) {
 
 // The full 52-field stat line the kernel writes, built from the fields above.
 inline std::string stat_line(const FakeProcess& p) {
+  const int pgid = p.pgid ? p.pgid : p.pid;
+  const int sid = p.session_outside_namespace ? 0 : (p.sid ? p.sid : p.pid);
   return std::to_string(p.pid) + " (" + p.comm + ") " + p.state + " " + std::to_string(p.ppid) + " " +
-         std::to_string(p.pid) + " " + std::to_string(p.pid) + " 34816 -1 " + std::to_string(p.flags) +
+         std::to_string(pgid) + " " + std::to_string(sid) + " 34816 -1 " + std::to_string(p.flags) +
          " 96 0 0 0 7 3 0 0 20 0 " + std::to_string(p.threads) + " 0 " + std::to_string(p.start_ticks) +
          " 3133440 " + std::to_string(p.rss_pages) +
          " 18446744073709551615 94762147790848 94762147810729 140733657930592 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0"

@@ -120,6 +120,27 @@ TEST(LeakEvidence, ANewProcesssSessionMarkerIsReadAtFirstSightOnly) {
   }
 }
 
+// CI ran the suite in a pid namespace: its `proctrail exec` (the subreaper) sat in a session made
+// outside the namespace, so stat's (6) session read 0, and orphans in a setsid session under it were
+// taken for its own children (no orphan, no verdict). 0 is a session led outside: not the orphans'.
+TEST(Inheritance, AnOrphanUnderASubreaperWhoseSessionLiesOutsideThePidNamespaceWasInherited) {
+  test::TempDir tmp;
+  test::FakeProc proc(tmp.path());
+  proc.add({.pid = 1, .ppid = 0, .comm = "bash", .start_ticks = 1, .session_outside_namespace = true});
+  proc.add({.pid = 50, .ppid = 1, .comm = "proctrail", .start_ticks = 10, .pgid = 1, .session_outside_namespace = true});
+  proc.add({.pid = 400, .ppid = 50, .comm = "sleep", .start_ticks = 900, .pgid = 300, .sid = 300});  // setsid family
+  proc.add({.pid = 401, .ppid = 50, .comm = "ctest", .start_ticks = 20, .pgid = 50, .session_outside_namespace = true});
+  proc.add({.pid = 402, .ppid = 50, .comm = "sleep", .start_ticks = 30});  // its own session's leader: started
+  ProcfsCollector collector({.proc_root = tmp.path(), .read_fds = false});
+  auto table = collector.collect();
+  ASSERT_TRUE(table) << table.error().message;
+  std::map<pid_t, std::optional<pid_t>> inherited;
+  for (const auto& p : table->processes) inherited[p.key.pid] = p.inherited_by;
+  EXPECT_EQ(inherited[400], 50) << "its session (300) is not the subreaper's (led outside the namespace)";
+  EXPECT_EQ(inherited[401], std::nullopt) << "both sessions read 0: they cannot be told apart, so it was started";
+  EXPECT_EQ(inherited[402], std::nullopt) << "a session leader was started by its parent";
+}
+
 // ---- the activity judge -------------------------------------------------------------------------
 
 TEST(ActivityJudge, NoTicksAndNoSwitchesIsIdle) {
