@@ -54,6 +54,9 @@ struct RawProcEvent {
 struct ConnectorOptions {
   // SO_RCVBUF(FORCE) in bytes: how many events may wait in the kernel before it drops some.
   int receive_buffer_bytes = 8 << 20;
+  // The link naming this process's pid namespace. The kernel reports events only to listeners in
+  // the initial pid namespace, with that namespace's pids; elsewhere open() refuses (unavailable).
+  std::filesystem::path pid_namespace_link = "/proc/self/ns/pid";
 };
 
 // A netlink proc connector subscription. Needs CAP_NET_ADMIN; open() says so when refused.

@@ -224,9 +224,27 @@ Status send_subscription(int fd, proc_cn_mcast_op op) {
   return ok_status();
 }
 
+// PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial pid namespace's inode, fixed since 3.8.
+constexpr uint64_t kInitialPidNamespace = 0xEFFFFFFCu;
+
+// Refuses a nested pid namespace: cn_proc ignores its subscription, and what events arrive (for other
+// listeners) carry the initial namespace's pids, which name other processes here. An unreadable
+// link says nothing and is let through.
+Status check_initial_pid_namespace(const std::filesystem::path& link) {
+  std::error_code error;
+  const auto target = std::filesystem::read_symlink(link, error);
+  if (error) return ok_status();
+  const auto inode = parse_ns_link(target.string());
+  if (!inode || *inode == kInitialPidNamespace) return ok_status();
+  return Error{"the proc connector reports process events only in the initial pid namespace, and this is " + target.string() +
+                   ": run the event mode on the host, or record with snapshots (--interval)",
+               ErrorKind::unavailable};
+}
+
 }  // namespace
 
 Result<ProcConnector> ProcConnector::open(const ConnectorOptions& options) {
+  if (auto checked = check_initial_pid_namespace(options.pid_namespace_link); !checked) return checked.error();
   int fd = ::socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
   if (fd < 0) {
     const int error = errno;

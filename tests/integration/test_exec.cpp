@@ -141,7 +141,9 @@ TEST_F(Exec, RunIsRecordedWithBothSnapshotsAndTheLeaksIdentity) {
   EXPECT_EQ(run.getColumn(1).getInt64(), r.report["after_snapshot_id"].get<int64_t>());
   EXPECT_EQ(run.getColumn(2).getString(), "ci-job-7");
   EXPECT_EQ(run.getColumn(3).getString(), r.report["run_id"].get<std::string>());
-  // The leak is a process of the after snapshot, with the run's shell as its original parent.
+  // The leak is a process of the after snapshot, with the run's shell as its original parent: the
+  // events tell it (the shell exited before the after snapshot), so only where they are reported.
+  if (!ProcConnector::open().ok()) GTEST_SKIP() << "proc connector refused: the original parent is not known";
   SQLite::Statement leak(trail,
       "SELECT count(*) FROM exec_leaks l JOIN snapshot_processes p ON p.pid = l.pid AND p.start_ticks = l.start_ticks"
       " WHERE p.snapshot_id = ?1 AND p.parent_pid IS NOT NULL");

@@ -409,5 +409,18 @@ TEST_F(EventStore, AnExecAfterTheParentWasRecordedMovesTheCountUnderTheParentsRo
             1);
 }
 
+
+// In a nested pid namespace (a container, `unshare --pid`) the kernel ignored the subscription and
+// the events other listeners drew carried the host's pids, which watch recorded as this namespace's.
+TEST(ProcConnectorOpen, ANestedPidNamespaceIsRefusedAsUnavailableBeforeAnyPidIsMisread) {
+  test::TempDir tmp;
+  const auto link = tmp / "pid";
+  std::filesystem::create_symlink("pid:[4026532417]", link);
+  auto connector = ProcConnector::open(ConnectorOptions{.pid_namespace_link = link});
+  ASSERT_FALSE(connector);
+  EXPECT_EQ(connector.error().kind, ErrorKind::unavailable);
+  EXPECT_NE(connector.error().message.find("initial pid namespace"), std::string::npos) << connector.error().message;
+}
+
 }  // namespace
 }  // namespace proctrail
