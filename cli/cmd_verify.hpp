@@ -13,7 +13,16 @@
 
 namespace proctrail::cli {
 
-struct VerifyOptions {};
+struct VerifyOptions {
+  std::optional<std::string> expect_head;  // a head kept elsewhere: the newest snapshot's hash (or SNAPSHOT:HASH), hex
+};
+// What --expect-head names: a snapshot (optional) and the leading hex digits of its hash.
+struct ExpectedHead {
+  std::optional<int64_t> snapshot_id;
+  std::string hash_prefix;  // lower case, 16 to 64 digits
+};
+std::optional<ExpectedHead> parse_expected_head(std::string_view text);
+
 CLI::App* setup_verify(CLI::App& app, VerifyOptions& options);
 int run_verify(const VerifyOptions& options, const GlobalOptions& global);
 

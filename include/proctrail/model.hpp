@@ -244,11 +244,17 @@ struct VerifyReport {
   int64_t actions_checked = 0;                // cleanup audit rows
   std::optional<int64_t> first_bad_action;    // nullopt: the audit chain is intact
   std::string action_problem;
+  int64_t runs_checked = 0;                   // cleanup runs (their own chain, 017)
+  std::optional<int64_t> first_bad_run;       // nullopt: the runs' chain and their seals are intact
+  std::string run_problem;
+  std::optional<std::string> spawn_counts_problem;  // nullopt: spawn_counts agrees with the processes it summarises
   std::optional<std::string> schema_problem;  // nullopt: tables, indexes, triggers and views are exactly proctrail's
   std::optional<std::string> head_problem;    // nullopt: the trail still ends where its head log (TRAIL.head) says
+  int64_t head_snapshot_id = 0;               // the newest snapshot: the head to keep for verify --expect-head
+  std::string head_hash_hex;                  // its stored hash, hex; empty when the trail has no snapshot
   bool intact() const {
-    return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action && !schema_problem &&
-           !head_problem;
+    return !first_bad_prune && !first_bad_snapshot && !first_bad_batch && !first_bad_action && !first_bad_run &&
+           !spawn_counts_problem && !schema_problem && !head_problem;
   }
 };
 

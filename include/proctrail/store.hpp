@@ -72,6 +72,8 @@ class Store {
   // Checks the prune records' chain, then every snapshot's link and (unless a prune changed its
   // content) its hash, then the event batch chain across pruned holes, then the cleanup audit chain.
   Result<VerifyReport> verify();
+  // One snapshot's stored hash, hex (verify --expect-head); not_found when the trail lacks it.
+  Result<std::string> snapshot_hash_hex(int64_t snapshot_id);
 
   // Deletes closed entities, their change rows and event batches from before options.cut_us, except
   // what protected snapshots (cleanup evidence, exec, import, tagged with keep_tagged) hold, in one
@@ -106,7 +108,7 @@ class Store {
 
  private:
   Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);
-  void append_head(const SnapshotSummary& summary);  // TRAIL.head: the anchor verify checks truncation against
+  void append_head(const std::string& line);  // TRAIL.head: the anchor verify checks truncation against
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;

@@ -8,6 +8,8 @@
 //    committed before the signal) and later an outcome row whose intent_action_id names it; a reader
 //    pairs them by that column (view cleanup_outcomes). An intent is resolved once: by its run, or,
 //    when the run's process died, by close_died_cleanup_run ('interrupted').
+//  - Runs form a chain too (017): hash covers prev_hash and what is fixed at the start; every write
+//    that sets a later column (live, end, died) reseals end_hash in the same transaction.
 #include "recorder/store/cleanup_writer.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -44,6 +46,37 @@ std::vector<std::pair<int64_t, CleanupAuditRow>> unresolved_intents(SQLite::Data
 
 }  // namespace
 
+void seal_cleanup_run_end(SQLite::Database& db, int64_t run_id) {
+  const std::string end_hash = digest::cleanup_run_end_hash(db, run_id);
+  SQLite::Statement seal(db, "UPDATE cleanup_runs SET end_hash = ?1 WHERE run_id = ?2");
+  seal.bind(1, end_hash.data(), static_cast<int>(end_hash.size()));
+  seal.bind(2, run_id);
+  seal.exec();
+}
+
+void seal_cleanup_run(SQLite::Database& db, int64_t run_id) {
+  const std::string hash = digest::cleanup_run_hash(db, run_id);
+  SQLite::Statement seal(db, "UPDATE cleanup_runs SET hash = ?1 WHERE run_id = ?2");
+  seal.bind(1, hash.data(), static_cast<int>(hash.size()));
+  seal.bind(2, run_id);
+  seal.exec();
+  seal_cleanup_run_end(db, run_id);
+}
+
+void seal_unsealed_cleanup_runs(SQLite::Database& db) {
+  std::vector<int64_t> runs;
+  SQLite::Statement unsealed(db, "SELECT run_id FROM cleanup_runs WHERE hash IS NULL ORDER BY run_id");
+  while (unsealed.executeStep()) runs.push_back(unsealed.getColumn(0).getInt64());
+  for (int64_t run_id : runs) {
+    SQLite::Statement link(db,
+        "UPDATE cleanup_runs SET prev_hash = (SELECT p.hash FROM cleanup_runs p WHERE p.run_id < ?1 ORDER BY p.run_id DESC LIMIT 1)"
+        " WHERE run_id = ?1");
+    link.bind(1, run_id);
+    link.exec();
+    seal_cleanup_run(db, run_id);
+  }
+}
+
 std::optional<int64_t> insert_cleanup_run(SQLite::Database& db, const CleanupRunStart& run) {
   SQLite::Statement insert(db,
       "INSERT INTO cleanup_runs (host_id, started_at_us, uid, pid, start_ticks, argv, selectors, dry_run, evidence_snapshot_id)"
@@ -56,13 +89,22 @@ std::optional<int64_t> insert_cleanup_run(SQLite::Database& db, const CleanupRun
   insert.bind(6, run.selectors);
   insert.bind(7, run.evidence_snapshot_id);
   if (insert.exec() == 0) return std::nullopt;
-  return db.getLastInsertRowid();
+  const int64_t run_id = db.getLastInsertRowid();
+  SQLite::Statement link(db,
+      "UPDATE cleanup_runs SET prev_hash = (SELECT p.hash FROM cleanup_runs p WHERE p.run_id < ?1 ORDER BY p.run_id DESC LIMIT 1)"
+      " WHERE run_id = ?1");
+  link.bind(1, run_id);
+  link.exec();
+  seal_cleanup_run(db, run_id);
+  return run_id;
 }
 
 bool set_cleanup_run_live(SQLite::Database& db, int64_t run_id) {
   SQLite::Statement live(db, "UPDATE cleanup_runs SET dry_run = 0 WHERE run_id = ?1");
   live.bind(1, run_id);
-  return live.exec() > 0;
+  if (live.exec() == 0) return false;
+  seal_cleanup_run_end(db, run_id);
+  return true;
 }
 
 int64_t append_cleanup_action(SQLite::Database& db, int64_t run_id, int64_t evidence_snapshot_id, const CleanupAuditRow& row) {
@@ -106,7 +148,9 @@ bool close_cleanup_run(SQLite::Database& db, int64_t run_id, const CleanupRunEnd
   finish.bind(4, end.survivors);
   bind_optional(finish, 5, end.interrupted);
   finish.bind(6, run_id);
-  return finish.exec() > 0;
+  if (finish.exec() == 0) return false;
+  seal_cleanup_run_end(db, run_id);
+  return true;
 }
 
 std::vector<UnfinishedRun> unfinished_cleanup_runs(SQLite::Database& db) {
@@ -131,6 +175,7 @@ std::optional<int64_t> close_died_cleanup_run(SQLite::Database& db, int64_t run_
   mark.bind(1, now_us);
   mark.bind(2, run_id);
   if (mark.exec() == 0) return std::nullopt;
+  seal_cleanup_run_end(db, run_id);
   int64_t appended = 0;
   for (auto& [evidence_snapshot_id, row] : unresolved_intents(db, run_id)) {
     row.at_us = now_us;

@@ -19,6 +19,9 @@ namespace proctrail::detail {
 // The run's row id; nullopt when the evidence snapshot does not exist (nothing is written).
 std::optional<int64_t> insert_cleanup_run(SQLite::Database& db, const CleanupRunStart& run);
 
+// Migration 017: links and seals the runs recorded before it (hash NULL), as they stand.
+void seal_unsealed_cleanup_runs(SQLite::Database& db);
+
 // Returns whether the run exists.
 bool set_cleanup_run_live(SQLite::Database& db, int64_t run_id);
 

@@ -187,6 +187,37 @@ std::string action_hash(SQLite::Database& db, int64_t action_id) {
   return sha.finish();
 }
 
+namespace {
+
+// SHA-256 over a domain and the one row `sql` selects for ?1.
+std::string row_hash(SQLite::Database& db, const char* domain, size_t domain_size, const char* sql, int64_t id) {
+  Sha256 sha;
+  sha.update(domain, domain_size);
+  SQLite::Statement query(db, sql);
+  query.bind(1, id);
+  if (!query.executeStep()) return {};
+  for (int i = 0; i < query.getColumnCount(); ++i) hash_column(sha, query.getColumn(i));
+  return sha.finish();
+}
+
+}  // namespace
+
+std::string cleanup_run_hash(SQLite::Database& db, int64_t run_id) {
+  static constexpr char kDomain[] = "proctrail-cleanup-run-v1";
+  return row_hash(db, kDomain, sizeof kDomain,
+                  "SELECT run_id, host_id, started_at_us, uid, pid, start_ticks, argv, selectors, evidence_snapshot_id,"
+                  " prev_hash FROM cleanup_runs WHERE run_id = ?1",
+                  run_id);
+}
+
+std::string cleanup_run_end_hash(SQLite::Database& db, int64_t run_id) {
+  static constexpr char kDomain[] = "proctrail-cleanup-run-end-v1";
+  return row_hash(db, kDomain, sizeof kDomain,
+                  "SELECT hash, dry_run, ended_at_us, after_snapshot_id, targets, survivors, interrupted, recovered_at_us"
+                  " FROM cleanup_runs WHERE run_id = ?1",
+                  run_id);
+}
+
 std::string event_batch_hash(SQLite::Database& db, int64_t batch_id) {
   Sha256 sha;
   static constexpr char kDomain[] = "proctrail-event-batch-v1";

@@ -16,6 +16,11 @@ std::string snapshot_hash(SQLite::Database& db, int64_t snapshot_id);
 // SHA-256 over one cleanup action row, its prev_hash included (the audit trail's chain). 32 raw bytes.
 std::string action_hash(SQLite::Database& db, int64_t action_id);
 
+// SHA-256 over one cleanup run's prev_hash and the columns fixed when it began (the runs' chain).
+std::string cleanup_run_hash(SQLite::Database& db, int64_t run_id);
+// SHA-256 over one cleanup run's hash and the columns set after it began, as they stand (its seal).
+std::string cleanup_run_end_hash(SQLite::Database& db, int64_t run_id);
+
 // SHA-256 over one event batch: its row (prev_hash included) and its events in order. 32 raw bytes.
 std::string event_batch_hash(SQLite::Database& db, int64_t batch_id);
 

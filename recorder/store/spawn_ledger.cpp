@@ -6,6 +6,36 @@
 
 namespace proctrail::detail {
 
+std::optional<std::string> spawn_counts_problem(SQLite::Database& db) {
+  // The writers' key (process_writer.cpp, spawn_parent_key): the parent's row, else 0 for a process
+  // found inherited, else minus the parent's pid; a prune moves a pruned parent's counts to minus its pid.
+  SQLite::Statement query(db,
+      "WITH checked AS (SELECT host_id FROM hosts"
+      "                  WHERE host_id NOT IN (SELECT host_id FROM event_batches)"
+      "                    AND host_id NOT IN (SELECT s.host_id FROM imports i JOIN snapshots s USING (snapshot_id))),"
+      " rebuilt AS (SELECT p.host_id, p.start_time_us / 60000000 AS start_minute,"
+      "               COALESCE(p.parent_process_id, CASE WHEN p.inherited_by IS NOT NULL THEN 0 END,"
+      "                        -COALESCE(p.parent_pid, p.ppid)) AS parent_key,"
+      "               COALESCE(p.argv, '') AS argv, count(*) AS spawned"
+      "          FROM processes p WHERE p.is_kernel_thread = 0 AND p.host_id IN checked GROUP BY 1, 2, 3, 4),"
+      " stored AS (SELECT * FROM spawn_counts WHERE host_id IN checked),"
+      " cut AS (SELECT COALESCE(max(cut_us), 0) / 60000000 AS minute FROM prunes),"
+      " compared AS (SELECT s.host_id, s.start_minute, s.parent_key, s.argv, s.spawned AS stored, COALESCE(r.spawned, 0) AS rebuilt"
+      "                FROM stored s LEFT JOIN rebuilt r USING (host_id, start_minute, parent_key, argv)"
+      "              UNION ALL"
+      "              SELECT r.host_id, r.start_minute, r.parent_key, r.argv, 0, r.spawned FROM rebuilt r"
+      "               WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.host_id = r.host_id AND s.start_minute = r.start_minute"
+      "                                   AND s.parent_key = r.parent_key AND s.argv = r.argv))"
+      " SELECT start_minute, parent_key, argv, stored, rebuilt FROM compared"
+      "  WHERE CASE WHEN start_minute <= (SELECT minute FROM cut) THEN stored < rebuilt ELSE stored != rebuilt END"
+      "  ORDER BY host_id, start_minute, parent_key, argv LIMIT 1");
+  if (!query.executeStep()) return std::nullopt;
+  return "spawn_counts says " + std::to_string(query.getColumn(3).getInt64()) + " started in minute " +
+         std::to_string(query.getColumn(0).getInt64()) + " under parent key " + std::to_string(query.getColumn(1).getInt64()) +
+         " with argv '" + query.getColumn(2).getString() + "', but the processes table has " +
+         std::to_string(query.getColumn(4).getInt64()) + " (spawn_counts was edited; spawn-rate would misreport)";
+}
+
 SpawnLedger::SpawnLedger(SQLite::Database& db, int64_t host_id)
     : host_id_(host_id),
       find_process_(db, "SELECT process_id FROM processes WHERE host_id = ?1 AND pid = ?2 AND start_ticks = ?3"),

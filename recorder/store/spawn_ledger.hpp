@@ -24,6 +24,12 @@ inline int64_t start_minute(const HostInfo& host, uint64_t start_ticks) { return
 // original parent is unknown (schema/015_verdicts.sql), and the reaper is not credited.
 inline constexpr int64_t kUnknownParent = 0;
 
+// Whether spawn_counts still agrees with the processes table it summarises (verify): on every boot
+// recorded by snapshots alone, the counts rebuilt from processes rows must equal the stored ones (at
+// least equal, up to the newest prune's cut, whose pruned rows they still count). Boots with event
+// batches (forks counted before any snapshot saw them) or imports are not rebuilt. nullopt: it agrees.
+std::optional<std::string> spawn_counts_problem(SQLite::Database& db);
+
 class SpawnLedger {
  public:
   SpawnLedger(SQLite::Database& db, int64_t host_id);

@@ -60,6 +60,7 @@
 #include "recorder/store/process_writer.hpp"
 #include "recorder/store/prune.hpp"
 #include "recorder/store/schema.hpp"
+#include "recorder/store/spawn_ledger.hpp"
 #include "recorder/store/sqlite_util.hpp"
 #include "recorder/store/trail_error.hpp"
 
@@ -238,6 +239,7 @@ void migrate(SQLite::Database& db, const Logger& logger, std::vector<std::string
     logger->info("applying schema migration {}", migration.name);
     db.exec(migration.sql);
   }
+  if (current < 17) detail::seal_unsealed_cleanup_runs(db);  // 017 chains the runs recorded before it
   if (current < schema::latest_version()) check_foreign_keys(db);
   const bool tampered = views_tampered(db, fingerprint);
   for (const auto& name : drop_foreign_triggers(db, logger)) {
@@ -284,45 +286,91 @@ std::optional<std::string> schema_problem(SQLite::Database& trail) {
 }
 
 // ---- the head log ------------------------------------------------------------------------------
-// Beside the trail, TRAIL.head gets a line "snapshot ID HASH" after each snapshot commits (0600,
-// appended, never through a symbolic link). Whoever deletes the newest snapshots from the trail must
-// also cut this file to go unnoticed; `verify` compares the trail's head with its last line. It is an
+// Beside the trail, TRAIL.head gets a line "KIND ID HASH" after each commit that extends a chain:
+// a snapshot, an event batch, a cleanup action, a cleanup run (0600, appended, never through a
+// symbolic link). Whoever deletes the newest rows of a chain must also cut this file to go unnoticed;
+// `verify` checks that each chain still holds the newest row its log names, with that hash. It is an
 // anchor against an edit of the database file alone, not against someone who may rewrite both.
 
 std::filesystem::path head_log_path(const std::filesystem::path& trail) { return trail.string() + ".head"; }
 
+struct ChainTable {
+  const char* kind;       // the head log's word
+  const char* table;
+  const char* id_column;
+  const char* noun;       // in messages
+};
+
+constexpr ChainTable kChainTables[] = {
+    {"snapshot", "snapshots", "snapshot_id", "snapshot"},
+    {"batch", "event_batches", "batch_id", "event batch"},
+    {"action", "cleanup_actions", "action_id", "cleanup action"},
+    {"run", "cleanup_runs", "run_id", "cleanup run"},
+};
+
+std::string head_line(const char* kind, int64_t id, const std::string& hash_hex) {
+  return std::string(kind) + " " + std::to_string(id) + " " + hash_hex + "\n";
+}
+
+// The line naming a chain's newest row, read inside the transaction that wrote it.
+std::string newest_head_line(SQLite::Database& db, const ChainTable& chain) {
+  SQLite::Statement query(db, std::string("SELECT ") + chain.id_column + ", hash FROM " + chain.table + " ORDER BY " +
+                                  chain.id_column + " DESC LIMIT 1");
+  if (!query.executeStep()) return {};
+  return head_line(chain.kind, query.getColumn(0).getInt64(), digest::to_hex(detail::column_blob(query.getColumn(1)).value_or("")));
+}
+
+const ChainTable& chain_table(std::string_view kind) {
+  for (const auto& chain : kChainTables) {
+    if (kind == chain.kind) return chain;
+  }
+  return kChainTables[0];
+}
+
 struct LoggedHead {
-  int64_t snapshot_id = 0;
+  int64_t id = 0;
   std::string hash_hex;
 };
 
-std::optional<LoggedHead> last_logged_head(const std::filesystem::path& trail) {
+// The newest row the head log names, per chain kind.
+std::map<std::string, LoggedHead> last_logged_heads(const std::filesystem::path& trail) {
   std::ifstream in(head_log_path(trail));
-  std::optional<LoggedHead> last;
+  std::map<std::string, LoggedHead> last;
   std::string kind, hash;
   int64_t id = 0;
   while (in >> kind >> id >> hash) {
-    if (kind == "snapshot" && (!last || id > last->snapshot_id)) last = LoggedHead{id, hash};
+    auto found = last.find(kind);
+    if (found == last.end() || id > found->second.id) last[kind] = LoggedHead{id, hash};
   }
   return last;
 }
 
-// Whether the trail still holds the snapshot the head log names last, with that hash.
+// Whether a logged event batch was since deleted by a prune (recorded in the prune chain).
+bool batch_pruned(SQLite::Database& db, int64_t batch_id) {
+  SQLite::Statement query(db, "SELECT 1 FROM pruned_event_ranges WHERE ?1 BETWEEN first_batch_id AND last_batch_id");
+  query.bind(1, batch_id);
+  return query.executeStep();
+}
+
+// Whether every chain still holds the newest row the head log names, with that hash.
 std::optional<std::string> head_problem(SQLite::Database& db, const std::filesystem::path& trail) {
-  const auto logged = last_logged_head(trail);
-  if (!logged) return std::nullopt;
-  SQLite::Statement query(db, "SELECT hash FROM snapshots WHERE snapshot_id = ?1");
-  query.bind(1, logged->snapshot_id);
-  if (!query.executeStep()) {
-    SQLite::Statement newest(db, "SELECT COALESCE(max(snapshot_id), 0) FROM snapshots");
-    newest.executeStep();
-    return "the trail ends at snapshot " + std::to_string(newest.getColumn(0).getInt64()) + ", but its head log (" +
-           head_log_path(trail).string() + ") says snapshot " + std::to_string(logged->snapshot_id) +
-           " was committed: snapshots were removed";
-  }
-  const auto stored = detail::column_blob(query.getColumn(0)).value_or("");
-  if (digest::to_hex(stored) != logged->hash_hex) {
-    return "snapshot " + std::to_string(logged->snapshot_id) + "'s hash differs from the one its head log recorded";
+  for (const auto& [kind, logged] : last_logged_heads(trail)) {
+    const ChainTable& chain = chain_table(kind);
+    if (kind != chain.kind) continue;  // a word this build does not write: a newer proctrail's
+    SQLite::Statement query(db, std::string("SELECT hash FROM ") + chain.table + " WHERE " + chain.id_column + " = ?1");
+    query.bind(1, logged.id);
+    if (!query.executeStep()) {
+      if (kind == "batch" && batch_pruned(db, logged.id)) continue;
+      SQLite::Statement newest(db, std::string("SELECT COALESCE(max(") + chain.id_column + "), 0) FROM " + chain.table);
+      newest.executeStep();
+      return std::string("the ") + chain.noun + " chain ends at " + std::to_string(newest.getColumn(0).getInt64()) +
+             ", but its head log (" + head_log_path(trail).string() + ") says " + chain.noun + " " +
+             std::to_string(logged.id) + " was committed: " + chain.table + " rows were removed";
+    }
+    const auto stored = detail::column_blob(query.getColumn(0)).value_or("");
+    if (digest::to_hex(stored) != logged.hash_hex) {
+      return std::string(chain.noun) + " " + std::to_string(logged.id) + "'s hash differs from the one its head log recorded";
+    }
   }
   return std::nullopt;
 }
@@ -556,7 +604,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
       finish_snapshot(*db_, id, counts, summary);
       summary.coalesced_with = latest->snapshot_id;
       transaction.commit();
-      append_head(summary);
+      append_head(head_line("snapshot", summary.snapshot_id, summary.hash_hex));
       return summary;
     }
 
@@ -584,7 +632,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     summary.containers_source = containers.source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
-    append_head(summary);
+    append_head(head_line("snapshot", summary.snapshot_id, summary.hash_hex));
     release_idle_cache(*db_);
     return summary;
   } catch (const SQLite::Exception& e) {
@@ -598,7 +646,9 @@ Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<c
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     HostRow host_row = ensure_host(*db_, host);
     auto counts = detail::write_events(*db_, host_row.host_id, host, events, *events_);
+    const std::string head = newest_head_line(*db_, chain_table("batch"));
     transaction.commit();
+    append_head(head);
     release_idle_cache(*db_);
     return EventBatchSummary{counts.batch_id, counts.events, counts.gaps};
   } catch (const SQLite::Exception& e) {
@@ -699,6 +749,15 @@ std::optional<ChainBreak> walk_chain(SQLite::Database& db, const char* sql, cons
   return walk_chain(db, sql, noun, checked, rehash, stored_hash_is_target, no_bridge);
 }
 
+// A run's chain hash when its seal (end_hash) still matches the columns set after its start; else
+// nothing, which no stored hash equals.
+std::string rehash_sealed_run(SQLite::Database& db, int64_t run_id) {
+  SQLite::Statement seal(db, "SELECT end_hash FROM cleanup_runs WHERE run_id = ?1");
+  seal.bind(1, run_id);
+  if (!seal.executeStep() || detail::column_blob(seal.getColumn(0)) != digest::cleanup_run_end_hash(db, run_id)) return {};
+  return digest::cleanup_run_hash(db, run_id);
+}
+
 // Carries the event chain across the holes prunes left: each hole must start where the chain stood
 // (its first batch's recorded prev_hash) and the chain resumes from its last batch's recorded hash.
 class EventHoleBridge {
@@ -754,6 +813,11 @@ Result<VerifyReport> Store::verify() {
       report.problem = snapshots->problem;
       return report;
     }
+    SQLite::Statement newest(*db_, "SELECT snapshot_id, hash FROM snapshots ORDER BY snapshot_id DESC LIMIT 1");
+    if (newest.executeStep()) {
+      report.head_snapshot_id = newest.getColumn(0).getInt64();
+      report.head_hash_hex = digest::to_hex(detail::column_blob(newest.getColumn(1)).value_or(""));
+    }
     // Event batches (watch --events) form a chain of their own, across the holes prunes left.
     auto batches = walk_chain(*db_, "SELECT batch_id, prev_hash, hash FROM event_batches ORDER BY batch_id", "event batch",
                               report.event_batches_checked, [&](int64_t id) { return digest::event_batch_hash(*db_, id); },
@@ -771,12 +835,34 @@ Result<VerifyReport> Store::verify() {
       report.action_problem = actions->problem;
       return report;
     }
+    // Cleanup runs: chained by what is fixed at their start, each sealed over what was set later.
+    auto runs = walk_chain(*db_, "SELECT run_id, prev_hash, hash FROM cleanup_runs ORDER BY run_id", "cleanup run",
+                           report.runs_checked, [&](int64_t id) { return rehash_sealed_run(*db_, id); });
+    if (runs) {
+      report.first_bad_run = runs->id;
+      report.run_problem = runs->problem;
+      return report;
+    }
     report.schema_problem = schema_problem(*db_);
     if (!report.schema_problem && !repairs_.empty()) report.schema_problem = repairs_.front();
-    if (!report.schema_problem) report.head_problem = head_problem(*db_, path_);
+    if (report.schema_problem) return report;
+    report.head_problem = head_problem(*db_, path_);
+    if (report.head_problem) return report;
+    report.spawn_counts_problem = detail::spawn_counts_problem(*db_);  // a summary: checked once its sources are
     return report;
   } catch (const SQLite::Exception& e) {
     return store_error("verifying", path_, e, options_);
+  }
+}
+
+Result<std::string> Store::snapshot_hash_hex(int64_t snapshot_id) {
+  try {
+    SQLite::Statement query(*db_, "SELECT hash FROM snapshots WHERE snapshot_id = ?1");
+    query.bind(1, snapshot_id);
+    if (!query.executeStep()) return Error{"no snapshot " + std::to_string(snapshot_id) + " in " + path_.string(), ErrorKind::not_found};
+    return digest::to_hex(detail::column_blob(query.getColumn(0)).value_or(""));
+  } catch (const SQLite::Exception& e) {
+    return store_error("reading snapshot " + std::to_string(snapshot_id) + "'s hash from", path_, e, options_);
   }
 }
 
@@ -804,7 +890,13 @@ Result<VacuumReport> Store::vacuum() {
 
 Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
   try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     auto run_id = detail::insert_cleanup_run(*db_, run);
+    if (run_id) {
+      const std::string head = newest_head_line(*db_, chain_table("run"));
+      transaction.commit();
+      append_head(head);
+    }
     if (!run_id) {
       return Error{"recording the cleanup run into " + path_.string() + ": no snapshot " +
                    std::to_string(run.evidence_snapshot_id), ErrorKind::not_found};
@@ -817,9 +909,11 @@ Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
 
 Status Store::mark_cleanup_run_live(int64_t run_id) {
   try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     if (!detail::set_cleanup_run_live(*db_, run_id)) {
       return Error{"marking cleanup run " + std::to_string(run_id) + " live in " + path_.string() + ": no such run", ErrorKind::not_found};
     }
+    transaction.commit();
     return ok_status();
   } catch (const SQLite::Exception& e) {
     return store_error("marking cleanup run " + std::to_string(run_id) + " live in", path_, e, options_);
@@ -830,7 +924,9 @@ Result<int64_t> Store::record_cleanup_action(int64_t run_id, int64_t evidence_sn
   try {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     const int64_t action_id = detail::append_cleanup_action(*db_, run_id, evidence_snapshot_id, row);
+    const std::string head = newest_head_line(*db_, chain_table("action"));
     transaction.commit();
+    append_head(head);
     return action_id;
   } catch (const SQLite::Exception& e) {
     return store_error("recording a cleanup action into", path_, e, options_);
@@ -839,9 +935,11 @@ Result<int64_t> Store::record_cleanup_action(int64_t run_id, int64_t evidence_sn
 
 Status Store::finish_cleanup_run(int64_t run_id, const CleanupRunEnd& end) {
   try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     if (!detail::close_cleanup_run(*db_, run_id, end)) {
       return Error{"finishing cleanup run " + std::to_string(run_id) + " in " + path_.string() + ": no such run", ErrorKind::not_found};
     }
+    transaction.commit();
     return ok_status();
   } catch (const SQLite::Exception& e) {
     return store_error("finishing cleanup run " + std::to_string(run_id) + " in", path_, e, options_);
@@ -862,7 +960,9 @@ Result<int64_t> Store::close_died_cleanup_runs() {
                                  std::to_string(::getpid()) + " opened the trail";
       SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto appended = detail::close_died_cleanup_run(*db_, run.run_id, options_.clock.realtime_us(), why);
+      const std::string head = newest_head_line(*db_, chain_table("action"));
       transaction.commit();
+      if (appended && *appended > 0) append_head(head);
       if (!appended) continue;  // another opener closed it first
       ++closed;
       logger_->warn("cleanup run {} (pid {}) ended without finishing: {} target(s) it had signalled are recorded as interrupted",
@@ -874,13 +974,13 @@ Result<int64_t> Store::close_died_cleanup_runs() {
   }
 }
 
-void Store::append_head(const SnapshotSummary& summary) {
+void Store::append_head(const std::string& line) {
+  if (line.empty()) return;
   auto fd = open_private_append(head_log_path(path_));
   if (!fd) {
     logger_->warn("head log: {}", fd.error().message);
     return;
   }
-  const std::string line = "snapshot " + std::to_string(summary.snapshot_id) + " " + summary.hash_hex + "\n";
   if (::write(*fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     logger_->warn("head log: writing {} failed: {}", head_log_path(path_).string(), std::strerror(errno));
   }

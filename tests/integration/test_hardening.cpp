@@ -129,9 +129,46 @@ TEST_F(Hardening, VerifyDetectsTheNewestSnapshotDeletedWithItsContent) {
   }
   const Ran truncated = proctrail({"verify"});
   EXPECT_EQ(truncated.code, 1) << truncated.out;
-  EXPECT_NE(truncated.err.find("the trail ends at snapshot 1, but its head log"), std::string::npos) << truncated.err;
+  EXPECT_NE(truncated.err.find("the snapshot chain ends at 1, but its head log"), std::string::npos) << truncated.err;
   EXPECT_NE(truncated.err.find("says snapshot 2 was committed"), std::string::npos) << truncated.err;
   EXPECT_EQ(mode_of(db + ".head"), 0600u);
+}
+
+// Regression: whoever could write the trail could cut its newest snapshots and, cutting the head log
+// beside it too, leave verify saying intact. A head kept elsewhere (verify prints it) is checked by
+// --expect-head, which no edit of the files can satisfy.
+TEST_F(Hardening, ExpectHeadCatchesATruncationThatAlsoCutTheHeadLog) {
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  ASSERT_EQ(proctrail({"snap"}).code, 0);
+  const Ran verified = proctrail({"verify"});
+  ASSERT_EQ(verified.code, 0) << verified.err;
+  const size_t at = verified.out.find("head 2:");
+  ASSERT_NE(at, std::string::npos) << verified.out;
+  const std::string kept = verified.out.substr(at + 5, 2 + 64);
+  EXPECT_EQ(proctrail({"verify", "--expect-head", kept}).code, 0);
+  EXPECT_EQ(proctrail({"verify", "--expect-head", kept.substr(2, 16)}).code, 0) << "the hash's first 16 digits suffice";
+  EXPECT_EQ(proctrail({"verify", "--expect-head", "2:0123"}).code, 2) << "too short to name a head";
+  {
+    SQLite::Database trail(db, SQLite::OPEN_READWRITE);
+    trail.exec("DELETE FROM snapshot_collections WHERE snapshot_id = 2; DELETE FROM container_collections WHERE snapshot_id = 2;"
+               " DELETE FROM process_usage_changes WHERE snapshot_id = 2; DELETE FROM process_activity_changes WHERE snapshot_id = 2;"
+               " DELETE FROM process_state_changes WHERE snapshot_id = 2; DELETE FROM process_ppid_changes WHERE snapshot_id = 2;"
+               " DELETE FROM process_command_changes WHERE snapshot_id = 2; DELETE FROM process_memory_samples WHERE snapshot_id = 2;"
+               " DELETE FROM socket_changes WHERE snapshot_id = 2; DELETE FROM container_changes WHERE snapshot_id = 2;"
+               " DELETE FROM fds WHERE first_seen = 2; DELETE FROM sockets WHERE first_seen = 2;"
+               " DELETE FROM processes WHERE first_seen = 2; UPDATE processes SET gone_by = NULL WHERE gone_by = 2;"
+               " UPDATE fds SET gone_by = NULL WHERE gone_by = 2; UPDATE sockets SET gone_by = NULL WHERE gone_by = 2;"
+               " DELETE FROM spawn_counts; DELETE FROM snapshots WHERE snapshot_id = 2");
+    trail.exec("INSERT INTO spawn_counts (host_id, start_minute, parent_key, argv, spawned)"
+               " SELECT host_id, start_time_us / 60000000,"
+               " COALESCE(parent_process_id, CASE WHEN inherited_by IS NOT NULL THEN 0 END, -COALESCE(parent_pid, ppid)),"
+               " COALESCE(argv, ''), count(*) FROM processes WHERE is_kernel_thread = 0 GROUP BY 1, 2, 3, 4");
+  }
+  std::filesystem::remove(db + ".head");
+  EXPECT_EQ(proctrail({"verify"}).code, 0) << "both files cut: nothing inside them can tell";
+  const Ran expected = proctrail({"verify", "--expect-head", kept});
+  EXPECT_EQ(expected.code, 1) << expected.out;
+  EXPECT_NE(expected.err.find("no snapshot 2"), std::string::npos) << expected.err;
 }
 
 mode_t mode_of(const std::filesystem::path& path) {

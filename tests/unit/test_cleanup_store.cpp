@@ -69,6 +69,97 @@ TEST_F(CleanupStoreTest, RunIsADryRunUntilMarkedLiveAndItsActionsFormAChain) {
   EXPECT_TRUE(verified->intact()) << verified->action_problem;
 }
 
+// Regression: a cleanup_runs row (who ran it, its argv and selectors, its counts) could be edited and
+// verify still said intact. Runs are chained by what is fixed at their start and sealed over the rest.
+TEST_F(CleanupStoreTest, AnEditedRunIsNamedByVerify) {
+  const int64_t snapshot = evidence();
+  auto run = store->begin_cleanup_run(start(snapshot));
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_TRUE(store->mark_cleanup_run_live(*run));
+  ASSERT_TRUE(store->record_cleanup_action(*run, snapshot, process_row(40, 50, "TERM", "exited")));
+  ASSERT_TRUE(store->finish_cleanup_run(*run, CleanupRunEnd{.ended_at_us = 1'700'000'102'000'000, .targets = 1, .survivors = 0}));
+  auto second = store->begin_cleanup_run(start(snapshot));  // a dry run: no action names it
+  ASSERT_TRUE(second);
+  auto verified = store->verify();
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_TRUE(verified->intact()) << verified->run_problem;
+  EXPECT_EQ(verified->runs_checked, 2);
+
+  struct Edit {
+    const char* edit;
+    const char* undo;
+    int64_t run;
+  };
+  for (const Edit& e : {Edit{"UPDATE cleanup_runs SET argv = 'proctrail cleanup --match innocent' WHERE run_id = 1",
+                             "UPDATE cleanup_runs SET argv = 'proctrail cleanup --match sleep' WHERE run_id = 1", 1},
+                        Edit{"UPDATE cleanup_runs SET uid = 0 WHERE run_id = 2", "UPDATE cleanup_runs SET uid = 1000 WHERE run_id = 2", 2},
+                        Edit{"UPDATE cleanup_runs SET survivors = 3 WHERE run_id = 1",
+                             "UPDATE cleanup_runs SET survivors = 0 WHERE run_id = 1", 1},
+                        Edit{"UPDATE cleanup_runs SET dry_run = 0 WHERE run_id = 2",
+                             "UPDATE cleanup_runs SET dry_run = 1 WHERE run_id = 2", 2}}) {
+    SCOPED_TRACE(e.edit);
+    db().exec(e.edit);
+    verified = store->verify();
+    ASSERT_TRUE(verified) << verified.error().message;
+    ASSERT_TRUE(verified->first_bad_run);
+    EXPECT_EQ(*verified->first_bad_run, e.run);
+    EXPECT_NE(verified->run_problem.find("content does not match its hash"), std::string::npos) << verified->run_problem;
+    db().exec(e.undo);
+  }
+  verified = store->verify();
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->intact()) << verified->run_problem;
+}
+
+// Regression: deleting the newest cleanup actions, or the newest run, left verify reporting "intact".
+TEST_F(CleanupStoreTest, TheNewestActionDeletedIsCaughtByTheHeadLog) {
+  const int64_t snapshot = evidence();
+  auto run = store->begin_cleanup_run(start(snapshot));
+  ASSERT_TRUE(run);
+  ASSERT_TRUE(store->record_cleanup_action(*run, snapshot, process_row(40, 50, "TERM", "signalling")));
+  ASSERT_TRUE(store->record_cleanup_action(*run, snapshot, process_row(40, 50, "TERM", "exited")));
+  db().exec("DELETE FROM cleanup_actions WHERE action_id = 2");
+  auto verified = store->verify();
+  ASSERT_TRUE(verified && verified->head_problem);
+  EXPECT_FALSE(verified->first_bad_action) << "what is left is a valid chain: only the anchor outside tells";
+  EXPECT_NE(verified->head_problem->find("the cleanup action chain ends at 1, but its head log"), std::string::npos)
+      << *verified->head_problem;
+}
+
+TEST_F(CleanupStoreTest, TheNewestRunDeletedIsCaughtByTheHeadLog) {
+  const int64_t snapshot = evidence();
+  ASSERT_TRUE(store->begin_cleanup_run(start(snapshot)));
+  ASSERT_TRUE(store->begin_cleanup_run(start(snapshot)));
+  db().exec("DELETE FROM cleanup_runs WHERE run_id = 2");
+  auto verified = store->verify();
+  ASSERT_TRUE(verified && verified->head_problem);
+  EXPECT_FALSE(verified->first_bad_run);
+  EXPECT_NE(verified->head_problem->find("the cleanup run chain ends at 1, but its head log"), std::string::npos)
+      << *verified->head_problem;
+}
+
+// Runs recorded before migration 017 are linked and sealed by it, as they stand, and verify.
+TEST_F(CleanupStoreTest, RunsRecordedBeforeMigration17AreChainedByIt) {
+  const int64_t snapshot = evidence();
+  ASSERT_TRUE(store->begin_cleanup_run(start(snapshot)));
+  ASSERT_TRUE(store->begin_cleanup_run(start(snapshot)));
+  store.reset();
+  {
+    SQLite::Database raw(db_path.string(), SQLite::OPEN_READWRITE);
+    for (const auto& view : rows(raw, "SELECT name FROM sqlite_master WHERE type = 'view'")) raw.exec("DROP VIEW " + view);
+    raw.exec("ALTER TABLE cleanup_runs DROP COLUMN prev_hash; ALTER TABLE cleanup_runs DROP COLUMN hash;"
+             " ALTER TABLE cleanup_runs DROP COLUMN end_hash; PRAGMA user_version = 16");
+  }
+  std::filesystem::remove(db_path.string() + ".head");  // a trail from before the head log named runs
+  SetUp();
+  EXPECT_EQ(rows(db(), "SELECT run_id, length(hash), length(end_hash), prev_hash IS NULL FROM cleanup_runs ORDER BY run_id"),
+            (std::vector<std::string>{"1|32|32|1", "2|32|32|0"}));
+  auto verified = store->verify();
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_TRUE(verified->intact()) << verified->run_problem;
+  EXPECT_EQ(verified->runs_checked, 2);
+}
+
 TEST_F(CleanupStoreTest, RunOnASnapshotThatDoesNotExistIsRefused) {
   auto run = store->begin_cleanup_run(start(99));
   ASSERT_FALSE(run);
@@ -214,7 +305,9 @@ TEST_F(WriteAheadAuditTest, TrailFromBeforeMigration16MigratesAndItsActionsStill
     for (const auto& view : rows(raw, "SELECT name FROM sqlite_master WHERE type = 'view'")) raw.exec("DROP VIEW " + view);
     raw.exec("DROP INDEX cleanup_actions_intent; ALTER TABLE cleanup_actions DROP COLUMN intent_action_id;"
              " ALTER TABLE cleanup_runs DROP COLUMN start_ticks; ALTER TABLE cleanup_runs DROP COLUMN interrupted;"
-             " ALTER TABLE cleanup_runs DROP COLUMN recovered_at_us; PRAGMA user_version = 15");
+             " ALTER TABLE cleanup_runs DROP COLUMN recovered_at_us; ALTER TABLE cleanup_runs DROP COLUMN prev_hash;"
+             " ALTER TABLE cleanup_runs DROP COLUMN hash; ALTER TABLE cleanup_runs DROP COLUMN end_hash;"
+             " PRAGMA user_version = 15");
   }
   reopen();
   EXPECT_GE(store->schema_version(), 16);

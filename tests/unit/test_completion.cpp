@@ -128,7 +128,7 @@ TEST_F(Generated, ZshHasAFunctionPerCommandWithEveryOption) {
 
 TEST_F(Generated, ZshDescribesSubcommandsAndCompletesChoicesAndFiles) {
   const std::string script = zsh_completion(cli->app);
-  EXPECT_NE(script.find("'verify:Check the trail'\\''s hash chain: detects edited or removed snapshots'"), std::string::npos);
+  EXPECT_NE(script.find("'verify:Check the trail'\\''s hash chains, its schema and its head log: detects edited or removed rows'"), std::string::npos);
   EXPECT_NE(script.find("('groups') _proctrail_query_groups ;;"), std::string::npos);
   EXPECT_NE(script.find("'--format=[Output format]:format:(table csv json)'"), std::string::npos);
   EXPECT_NE(script.find("'--fail-on-leak[Exit 2 when anything leaked (else the command'\\''s status)]'"), std::string::npos);

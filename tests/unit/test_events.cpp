@@ -297,6 +297,24 @@ TEST_F(EventStore, BatchIsChainedAndVerifyCatchesAnEditedEvent) {
   EXPECT_EQ(report->first_bad_batch, b->batch_id);
 }
 
+// Regression: deleting the newest event batch with its events left verify reporting "intact". The
+// head log (TRAIL.head) names every batch committed, so verify says batches were removed.
+TEST_F(EventStore, TheNewestBatchDeletedWithItsEventsIsCaughtByTheHeadLog) {
+  ASSERT_TRUE(store->record_events(test::host(), std::vector<ProcEvent>{fork_event(200, 900, 100, 500, "bash")}));
+  auto newest = store->record_events(test::host(), std::vector<ProcEvent>{exec_event(200, 900, "sleep 5")});
+  ASSERT_TRUE(newest);
+  auto report = store->verify();
+  ASSERT_TRUE(report && report->intact()) << (report ? report->head_problem.value_or("") : report.error().message);
+  store->database().exec("DELETE FROM events WHERE batch_id = " + std::to_string(newest->batch_id));
+  store->database().exec("DELETE FROM event_batches WHERE batch_id = " + std::to_string(newest->batch_id));
+  report = store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->first_bad_batch) << "what is left is a valid chain: only the anchor outside tells";
+  ASSERT_TRUE(report->head_problem);
+  EXPECT_NE(report->head_problem->find("the event batch chain ends at 1, but its head log"), std::string::npos)
+      << *report->head_problem;
+}
+
 // Regression: events dropped while the disk was full left no gap row in the trail, only lines on stderr.
 // What a failed write lost is remembered, and the first batch that can be written says so.
 TEST_F(EventStore, EventsAFailedWriteLostAreAGapRowInTheNextBatch) {

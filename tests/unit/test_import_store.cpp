@@ -187,6 +187,9 @@ ALTER TABLE cleanup_actions DROP COLUMN intent_action_id;
 ALTER TABLE cleanup_runs DROP COLUMN start_ticks;
 ALTER TABLE cleanup_runs DROP COLUMN interrupted;
 ALTER TABLE cleanup_runs DROP COLUMN recovered_at_us;
+ALTER TABLE cleanup_runs DROP COLUMN prev_hash;
+ALTER TABLE cleanup_runs DROP COLUMN hash;
+ALTER TABLE cleanup_runs DROP COLUMN end_hash;
 PRAGMA user_version = 10;
 )sql";
 

@@ -113,8 +113,10 @@ class Prune : public test::StoreFixture {
   }
 
   void add_cleanup_evidence(int64_t snapshot_id) {
-    db().exec("INSERT INTO cleanup_runs (host_id, started_at_us, uid, pid, argv, selectors, dry_run, evidence_snapshot_id)"
-              " VALUES (1, 0, 0, 1, 'proctrail cleanup', '{}', 0, " + std::to_string(snapshot_id) + ")");
+    auto run = store->begin_cleanup_run(CleanupRunStart{.evidence_snapshot_id = snapshot_id, .started_at_us = 0, .uid = 0,
+                                                        .pid = 1, .argv = "proctrail cleanup", .selectors = "{}"});
+    ASSERT_TRUE(run) << run.error().message;
+    ASSERT_TRUE(store->mark_cleanup_run_live(*run));
   }
 
   TrailReader reader() {

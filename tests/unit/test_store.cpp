@@ -73,6 +73,35 @@ TEST_F(StoreTest, EveryTableAndColumnHasAComment) {
   }
 }
 
+// Regression: spawn_counts (what spawn-rate reads) sat outside every chain, so an edited row changed
+// spawn-rate's answers and verify said intact. verify rebuilds it from the processes rows it summarises.
+TEST_F(StoreTest, AnEditedSpawnCountIsNamedByVerify) {
+  auto init = sample(1, 0, 0, "/sbin/init");
+  init.sid = 1;
+  auto orphan = sample(70, 700, 1, "node server.js");
+  orphan.inherited_by = 1;
+  record(table({init, sample(40, 50, 1, "bash"), sample(41, 60, 40, "node server.js")}));
+  record(table({init, sample(40, 50, 1, "bash"), sample(41, 60, 40, "node server.js"), sample(42, 61, 40, "node server.js"),
+                orphan}));
+  auto verified = store->verify();
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_TRUE(verified->intact()) << verified->spawn_counts_problem.value_or("");
+
+  for (const char* edit : {"UPDATE spawn_counts SET spawned = spawned + 40 WHERE argv = 'node server.js' AND parent_key != 0",
+                           "DELETE FROM spawn_counts WHERE argv = 'node server.js' AND parent_key = 0",
+                           "UPDATE spawn_counts SET argv = 'bash -l' WHERE argv = 'bash'"}) {
+    SCOPED_TRACE(edit);
+    auto& db = store->database();
+    db.exec("CREATE TEMP TABLE kept AS SELECT * FROM spawn_counts");
+    db.exec(edit);
+    verified = store->verify();
+    ASSERT_TRUE(verified) << verified.error().message;
+    ASSERT_TRUE(verified->spawn_counts_problem);
+    EXPECT_NE(verified->spawn_counts_problem->find("spawn_counts was edited"), std::string::npos) << *verified->spawn_counts_problem;
+    db.exec("DELETE FROM spawn_counts; INSERT INTO spawn_counts SELECT * FROM temp.kept; DROP TABLE temp.kept");
+  }
+}
+
 TEST_F(StoreTest, ProcessesAppearStayAndAreClosed) {
   auto s1 = record(table({sample(1, 1, 0, "init"), sample(100, 50, 1, "node server.js")}));
   EXPECT_EQ(s1.created, 2);
