@@ -108,7 +108,8 @@ class Store {
 
  private:
   Store(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, StoreOptions options, Logger logger);
-  void append_head(const std::string& line);  // TRAIL.head: the anchor verify checks truncation against
+  // TRAIL.head: a line "KIND ID HASH", the anchor verify checks truncation against; nothing for id 0.
+  void append_head(const char* kind, int64_t id, const std::string& hash_hex);
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;

@@ -215,6 +215,7 @@ Result<ImportSummary> Store::record_import(const ImportedTable& table, const Imp
     insert_import_rows(*db_, snapshot_id, table, source);
     summary.hash_hex = seal(*db_, snapshot_id);
     transaction.commit();
+    append_head("snapshot", snapshot_id, summary.hash_hex);
     return summary;
   } catch (const SQLite::Exception& e) {
     return Error{"importing " + source.file_name + " into " + path_.string() + ": " + e.what(),

@@ -308,16 +308,18 @@ constexpr ChainTable kChainTables[] = {
     {"run", "cleanup_runs", "run_id", "cleanup run"},
 };
 
-std::string head_line(const char* kind, int64_t id, const std::string& hash_hex) {
-  return std::string(kind) + " " + std::to_string(id) + " " + hash_hex + "\n";
-}
+struct ChainHead {
+  const char* kind = "";
+  int64_t id = 0;  // 0: the chain is empty
+  std::string hash_hex;
+};
 
-// The line naming a chain's newest row, read inside the transaction that wrote it.
-std::string newest_head_line(SQLite::Database& db, const ChainTable& chain) {
+// A chain's newest row, read inside the transaction that wrote it.
+ChainHead newest_head(SQLite::Database& db, const ChainTable& chain) {
   SQLite::Statement query(db, std::string("SELECT ") + chain.id_column + ", hash FROM " + chain.table + " ORDER BY " +
                                   chain.id_column + " DESC LIMIT 1");
-  if (!query.executeStep()) return {};
-  return head_line(chain.kind, query.getColumn(0).getInt64(), digest::to_hex(detail::column_blob(query.getColumn(1)).value_or("")));
+  if (!query.executeStep()) return ChainHead{chain.kind};
+  return ChainHead{chain.kind, query.getColumn(0).getInt64(), digest::to_hex(detail::column_blob(query.getColumn(1)).value_or(""))};
 }
 
 const ChainTable& chain_table(std::string_view kind) {
@@ -604,7 +606,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
       finish_snapshot(*db_, id, counts, summary);
       summary.coalesced_with = latest->snapshot_id;
       transaction.commit();
-      append_head(head_line("snapshot", summary.snapshot_id, summary.hash_hex));
+      append_head("snapshot", summary.snapshot_id, summary.hash_hex);
       return summary;
     }
 
@@ -632,7 +634,7 @@ Result<SnapshotSummary> Store::record(const HostInfo& host, const SnapshotReques
     summary.containers_source = containers.source;
     finish_snapshot(*db_, id, counts, summary);
     transaction.commit();
-    append_head(head_line("snapshot", summary.snapshot_id, summary.hash_hex));
+    append_head("snapshot", summary.snapshot_id, summary.hash_hex);
     release_idle_cache(*db_);
     return summary;
   } catch (const SQLite::Exception& e) {
@@ -646,9 +648,9 @@ Result<EventBatchSummary> Store::record_events(const HostInfo& host, std::span<c
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     HostRow host_row = ensure_host(*db_, host);
     auto counts = detail::write_events(*db_, host_row.host_id, host, events, *events_);
-    const std::string head = newest_head_line(*db_, chain_table("batch"));
+    const ChainHead head = newest_head(*db_, chain_table("batch"));
     transaction.commit();
-    append_head(head);
+    append_head(head.kind, head.id, head.hash_hex);
     release_idle_cache(*db_);
     return EventBatchSummary{counts.batch_id, counts.events, counts.gaps};
   } catch (const SQLite::Exception& e) {
@@ -893,9 +895,9 @@ Result<int64_t> Store::begin_cleanup_run(const CleanupRunStart& run) {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     auto run_id = detail::insert_cleanup_run(*db_, run);
     if (run_id) {
-      const std::string head = newest_head_line(*db_, chain_table("run"));
+      const ChainHead head = newest_head(*db_, chain_table("run"));
       transaction.commit();
-      append_head(head);
+      append_head(head.kind, head.id, head.hash_hex);
     }
     if (!run_id) {
       return Error{"recording the cleanup run into " + path_.string() + ": no snapshot " +
@@ -924,9 +926,9 @@ Result<int64_t> Store::record_cleanup_action(int64_t run_id, int64_t evidence_sn
   try {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     const int64_t action_id = detail::append_cleanup_action(*db_, run_id, evidence_snapshot_id, row);
-    const std::string head = newest_head_line(*db_, chain_table("action"));
+    const ChainHead head = newest_head(*db_, chain_table("action"));
     transaction.commit();
-    append_head(head);
+    append_head(head.kind, head.id, head.hash_hex);
     return action_id;
   } catch (const SQLite::Exception& e) {
     return store_error("recording a cleanup action into", path_, e, options_);
@@ -960,9 +962,9 @@ Result<int64_t> Store::close_died_cleanup_runs() {
                                  std::to_string(::getpid()) + " opened the trail";
       SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto appended = detail::close_died_cleanup_run(*db_, run.run_id, options_.clock.realtime_us(), why);
-      const std::string head = newest_head_line(*db_, chain_table("action"));
+      const ChainHead head = newest_head(*db_, chain_table("action"));
       transaction.commit();
-      if (appended && *appended > 0) append_head(head);
+      if (appended && *appended > 0) append_head(head.kind, head.id, head.hash_hex);
       if (!appended) continue;  // another opener closed it first
       ++closed;
       logger_->warn("cleanup run {} (pid {}) ended without finishing: {} target(s) it had signalled are recorded as interrupted",
@@ -974,8 +976,9 @@ Result<int64_t> Store::close_died_cleanup_runs() {
   }
 }
 
-void Store::append_head(const std::string& line) {
-  if (line.empty()) return;
+void Store::append_head(const char* kind, int64_t id, const std::string& hash_hex) {
+  if (id == 0) return;
+  const std::string line = std::string(kind) + " " + std::to_string(id) + " " + hash_hex + "\n";
   auto fd = open_private_append(head_log_path(path_));
   if (!fd) {
     logger_->warn("head log: {}", fd.error().message);

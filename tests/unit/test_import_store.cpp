@@ -2,6 +2,8 @@
 // live recording is not disturbed by it, and a schema-10 trail migrates with every hash intact.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "import/parse.hpp"
@@ -76,6 +78,22 @@ TEST_F(ImportStore, APsFileBecomesOneChainedSnapshotOfItsOwnHost) {
   auto verified = store->verify();
   ASSERT_TRUE(verified) << verified.error().message;
   EXPECT_TRUE(verified->intact()) << verified->problem;
+}
+
+// Regression: an imported snapshot was not written to the head log, so deleting the newest snapshot
+// went unnoticed when it was an import.
+TEST_F(ImportStore, AnImportIsNamedInTheHeadLogAndDeletingItIsCaught) {
+  const auto summary = import_ps(kPsEo, "aa11");
+  std::ifstream log(db_path.string() + ".head");
+  std::string last, line;
+  while (std::getline(log, line)) last = line;
+  EXPECT_EQ(last, "snapshot " + std::to_string(summary.snapshot_id) + " " + summary.hash_hex);
+  db().exec("DELETE FROM import_skipped_lines; DELETE FROM imports; DELETE FROM processes; DELETE FROM spawn_counts;"
+            " DELETE FROM snapshots");
+  auto verified = store->verify();
+  ASSERT_TRUE(verified && verified->head_problem);
+  EXPECT_NE(verified->head_problem->find("says snapshot " + std::to_string(summary.snapshot_id) + " was committed"),
+            std::string::npos) << *verified->head_problem;
 }
 
 TEST_F(ImportStore, GroupsAndMemoryAnswerFromTheImport) {
