@@ -70,6 +70,8 @@ Cell optional_cell(const std::optional<int64_t>& number) { return number ? Cell{
 
 std::string selectors_why(const CleanupSelectors& s) {
   std::vector<std::string> parts;
+  if (s.rule) parts.push_back("rule " + *s.rule);
+  if (s.chosen) parts.push_back("chosen by the rule");
   if (s.match) parts.push_back("argv matches /" + *s.match + "/");
   if (s.orphans) parts.push_back("orphan");
   if (s.unreachable) parts.push_back("unreachable");
@@ -183,10 +185,16 @@ Result<std::vector<CleanupTarget>> select_processes(TrailReader& trail, int64_t 
                         int_of(row[static_cast<size_t>(start_col - chosen->columns.begin())]));
     }
   }
+  std::optional<std::set<std::pair<int64_t, int64_t>>> chosen;
+  if (s.chosen) {
+    chosen.emplace();
+    for (const auto& key : *s.chosen) chosen->emplace(key.pid, static_cast<int64_t>(key.start_ticks));
+  }
   std::vector<CleanupTarget> targets;
   const std::string why = selectors_why(s);
   for (const auto& row : rows->rows) {
     if (from_sql && !from_sql->contains({int_of(row[0]), int_of(row[1])})) continue;
+    if (chosen && !chosen->contains({int_of(row[0]), int_of(row[1])})) continue;
     targets.push_back(target_of(row, why));
   }
   return targets;
@@ -369,7 +377,8 @@ Error stopped_at(Error error) {
 }  // namespace
 
 bool CleanupSelectors::narrows() const {
-  return match || orphans || unreachable || !verdicts.empty() || older_than_s || parent || user || from_sql || container_label;
+  return match || orphans || unreachable || !verdicts.empty() || older_than_s || parent || user || from_sql || container_label ||
+         chosen;
 }
 
 const std::vector<std::string>& CleanupSelectors::known_verdicts() {
@@ -379,6 +388,8 @@ const std::vector<std::string>& CleanupSelectors::known_verdicts() {
 
 std::string CleanupSelectors::to_json() const {
   nlohmann::json j = nlohmann::json::object();
+  if (rule) j["rule"] = *rule;
+  if (chosen) j["chosen"] = chosen->size();
   if (match) j["match"] = *match;
   if (orphans) j["orphans"] = true;
   if (unreachable) j["unreachable"] = true;
@@ -409,13 +420,30 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
                  ErrorKind::bad_input};
   }
   if (selectors.containers && options_.docker == nullptr) return Error{"--containers needs the Docker daemon", ErrorKind::bad_input};
-  const int64_t began_us = fs::clock_us(CLOCK_REALTIME);
-  const int64_t began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
-  if (after_begin) after_begin();
   // The evidence measures the real memory of what --match names, so the plan can say what ending it frees.
-  auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = "cleanup-evidence",
-                                                     .memory_match = selectors.containers ? std::nullopt : selectors.match});
+  auto evidence = take_evidence(selectors.containers ? std::nullopt : selectors.match);
+  if (!evidence) return evidence.error();
+  return plan_from(*evidence, selectors, own_argv);
+}
+
+Result<CleanupEvidence> Cleaner::take_evidence(std::optional<std::string> memory_match, std::string trigger) {
+  CleanupEvidence taken;
+  taken.began_us = fs::clock_us(CLOCK_REALTIME);
+  taken.began_boottime_ns = fs::clock_ns(CLOCK_BOOTTIME);
+  if (after_begin) after_begin();
+  auto evidence = recorder_.snapshot(SnapshotRequest{.trigger = std::move(trigger), .memory_match = std::move(memory_match)});
   if (!evidence) return evidence.error().within("evidence snapshot failed, nothing was done");
+  taken.snapshot = *evidence;
+  taken.committed_us = fs::clock_us(CLOCK_REALTIME);
+  return taken;
+}
+
+Result<CleanupReport> Cleaner::plan_from(const CleanupEvidence& taken, const CleanupSelectors& selectors,
+                                         const std::string& own_argv) {
+  if (!selectors.narrows()) return Error{"a cleanup needs a selector that narrows the targets", ErrorKind::bad_input};
+  const SnapshotSummary* evidence = &taken.snapshot;
+  const int64_t began_us = taken.began_us;
+  const int64_t began_boottime_ns = taken.began_boottime_ns;
   if (selectors.containers && !evidence->containers_seen) {
     return Error{"cannot choose containers: " + (evidence->containers_source.empty() ? std::string("the engine was not asked")
                                                                                      : evidence->containers_source),
@@ -424,7 +452,7 @@ Result<CleanupReport> Cleaner::plan(const CleanupSelectors& selectors, const std
   CleanupReport report;
   report.evidence_snapshot_id = evidence->snapshot_id;
   report.evidence_hash_hex = evidence->hash_hex;
-  report.evidence_committed_us = fs::clock_us(CLOCK_REALTIME);
+  report.evidence_committed_us = taken.committed_us;
 
   auto trail = TrailReader::open(store_.path());
   if (!trail) return trail.error();

@@ -22,6 +22,7 @@ std::vector<std::unique_ptr<Subcommand>> all_subcommands() {
   table.push_back(bound<SnapshotsOptions, setup_snapshots, run_snapshots>());
   table.push_back(bound<CleanupOptions, setup_cleanup, run_cleanup>());
   table.push_back(bound<ExecOptions, setup_exec, run_exec>());
+  table.push_back(bound<GuardOptions, setup_guard, run_guard>());
   table.push_back(bound<ReportOptions, setup_report, run_report>());
   table.push_back(bound<ImportOptions, setup_import, run_import>());
   table.push_back(bound<PruneCliOptions, setup_prune, run_prune>());

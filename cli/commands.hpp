@@ -6,6 +6,7 @@
 #include "cli/cmd_query.hpp"
 #include "cli/cmd_cleanup.hpp"
 #include "cli/cmd_exec.hpp"
+#include "cli/cmd_guard.hpp"
 #include "cli/cmd_report.hpp"
 #include "cli/cmd_import.hpp"
 #include "cli/cmd_install.hpp"

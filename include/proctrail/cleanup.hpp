@@ -100,6 +100,15 @@ struct CleanerOptions {
   std::vector<int> interrupt_signals = {SIGINT, SIGTERM};
 };
 
+// A committed cleanup-evidence snapshot and when the cleanup that took it began (anything started
+// after that is protected). One evidence may serve several plans (proctrail guard: one per rule).
+struct CleanupEvidence {
+  SnapshotSummary snapshot;
+  int64_t began_us = 0;            // wall clock before the snapshot
+  int64_t began_boottime_ns = 0;   // CLOCK_BOOTTIME before the snapshot
+  int64_t committed_us = 0;        // wall clock just after its commit
+};
+
 class Cleaner {
  public:
   Cleaner(Store& store, Recorder& recorder, const DockerCollector* docker = nullptr, Logger logger = nullptr);
@@ -108,6 +117,10 @@ class Cleaner {
   // Takes and commits the cleanup-evidence snapshot, then chooses targets from it and marks the
   // protected ones. Records the run (dry_run until execute). Nothing is signalled.
   Result<CleanupReport> plan(const CleanupSelectors& selectors, const std::string& own_argv);
+  // plan()'s two halves: the evidence snapshot (measuring the memory of what `memory_match` names),
+  // and a plan chosen from it, recorded as a run of its own.
+  Result<CleanupEvidence> take_evidence(std::optional<std::string> memory_match, std::string trigger = "cleanup-evidence");
+  Result<CleanupReport> plan_from(const CleanupEvidence& evidence, const CleanupSelectors& selectors, const std::string& own_argv);
 
   // Acts on every unprotected target of `report.plan`: commits a target's intent row before its
   // first signal and its outcome row as the outcome becomes known, then takes the cleanup-after

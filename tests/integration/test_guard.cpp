@@ -1,0 +1,212 @@
+// proctrail guard on real processes (issue 21): a policy reaps orphaned servers while a live client's
+// server and an allow-listed orphan survive; --dry-run signals nothing; max_per_run refuses an
+// oversized selection; keep_newest ends older idle instances and only reports a busy one; two guards
+// act on each target once; a bad policy changes nothing. Every process is started here and stopped
+// here by the pid it got back; orphans are killed by pid and awaited until their reaper took them.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/child.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace proctrail {
+namespace {
+
+using test::Child;
+using test::eventually;
+
+const std::string kBinary = PROCTRAIL_BIN;
+
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), {});
+  const size_t close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+std::string cmdline_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  for (char& c : text) c = c == '\0' ? ' ' : c;
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+// Processes this test started that are no longer its children: killed by pid, then awaited.
+class Orphans {
+ public:
+  void adopt(pid_t pid) { pids_.push_back(pid); }
+  ~Orphans() {
+    for (pid_t pid : pids_) ::kill(pid, SIGKILL);
+    for (pid_t pid : pids_) eventually([&] { return !alive(pid); }, std::chrono::seconds(10));
+  }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
+class Guard : public ::testing::Test {
+ protected:
+  test::TempDir tmp;
+  std::string db = (tmp / "trail.db").string();
+  std::string policy = (tmp / "policy.toml").string();
+  Orphans orphans;
+  // Commands unique to this test process, so tests running at once never see each other's servers.
+  const std::string tag = std::to_string(::getpid());
+  std::string leaked_seconds = "611" + tag, live_seconds = "612" + tag, allowed_seconds = "613" + tag;
+
+  // `count` orphaned `sleep SECONDS` servers holding a pipe as stdin, their client gone; once exec'd.
+  std::vector<pid_t> orphaned_servers(int count, const std::string& seconds) {
+    std::string script = "exec 3<&0;";
+    for (int i = 0; i < count; ++i) script += " sleep " + seconds + " <&3 3<&- >/dev/null & echo $!;";
+    Child client({"setsid", "sh", "-c", script}, {.pipe_stdin = true, .pipe_stdout = true});
+    std::vector<pid_t> pids;
+    std::istringstream lines(client.read_stdout());
+    for (std::string line; std::getline(lines, line);) pids.push_back(static_cast<pid_t>(std::stol(line)));
+    client.wait();
+    for (pid_t pid : pids) {
+      orphans.adopt(pid);
+      EXPECT_TRUE(eventually([&] { return cmdline_of(pid) == "sleep " + seconds; }, std::chrono::seconds(10)));
+    }
+    return pids;
+  }
+  void write_policy(const std::string& text) { std::ofstream(policy) << text; }
+  test::Ran guard(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {kBinary, "--db", db, "guard", "--policy", policy, "--once", "--no-containers", "--format", "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return test::run_captured(argv);
+  }
+  int64_t count(const std::string& sql) {
+    SQLite::Database trail(db, SQLite::OPEN_READONLY);
+    return trail.execAndGet(sql).getInt64();
+  }
+};
+
+// Ends the orphaned `sleep 611TAG`, `612TAG` and `613TAG`, but never the last (allow list).
+std::string reap_orphans(const std::string& tag) {
+  return "[[rule]]\nname = \"leaked servers\"\nmatch = \"^sleep 61[123]" + tag + "$\"\nverdict = [\"orphaned\"]\n"
+         "grace = \"2s\"\n\n[allow]\nmatch = [\"^sleep 613" + tag + "$\"]\n";
+}
+
+TEST_F(Guard, ReapsOrphanedServersWhileALiveClientsServerAndAnAllowListedOrphanSurvive) {
+  const auto leaked = orphaned_servers(2, leaked_seconds);
+  const auto allowed = orphaned_servers(1, allowed_seconds);
+  Child live_server({"sleep", live_seconds}, {.pipe_stdin = true, .pipe_stdout = true});  // this test is its client
+  write_policy(reap_orphans(tag));
+  const auto ran = guard();
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  for (pid_t pid : leaked) EXPECT_TRUE(eventually([&] { return !alive(pid); }, std::chrono::seconds(10))) << pid;
+  EXPECT_TRUE(alive(allowed[0])) << "the allow list is never acted on";
+  EXPECT_TRUE(alive(live_server.pid())) << "a live client's server has no verdict";
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_outcomes WHERE selector LIKE 'rule leaked servers: orphaned%'"
+                  " AND outcome IN ('exited', 'killed')"),
+            2);
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_actions WHERE outcome = 'protected' AND detail LIKE 'allow list%'"
+                  " AND pid = " + std::to_string(allowed[0])),
+            1);
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_runs WHERE json_extract(selectors, '$.rule') = 'leaked servers'"
+                  " AND after_snapshot_id IS NOT NULL"),
+            1);
+  const auto report = nlohmann::json::parse(ran.out);
+  EXPECT_EQ(report["acted"], 2) << ran.out;
+  EXPECT_NE(ran.err.find("2 acted on"), std::string::npos) << ran.err;
+  EXPECT_EQ(test::run_captured({kBinary, "--db", db, "verify"}).code, 0);
+  live_server.kill_and_wait();
+}
+
+TEST_F(Guard, DryRunSignalsNothingAndSaysWhatItWouldDo) {
+  const auto leaked = orphaned_servers(2, leaked_seconds);
+  write_policy(reap_orphans(tag));
+  const auto ran = guard({"--dry-run"});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  for (pid_t pid : leaked) EXPECT_TRUE(alive(pid));
+  const auto report = nlohmann::json::parse(ran.out);
+  EXPECT_EQ(report["acted"], 0);
+  ASSERT_EQ(report["targets"].size(), 2u) << ran.out;
+  for (const auto& target : report["targets"]) EXPECT_EQ(target["outcome"], "reported");
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_actions"), 0) << "nothing signalled, nothing audited as done";
+}
+
+TEST_F(Guard, MaxPerRunRefusesAnOversizedSelection) {
+  const auto leaked = orphaned_servers(3, leaked_seconds);
+  write_policy("[[rule]]\nname = \"leaked servers\"\nmatch = \"^sleep " + leaked_seconds +
+               "$\"\nverdict = [\"orphaned\"]\nmax_per_run = 2\n");
+  const auto ran = guard();
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  for (pid_t pid : leaked) EXPECT_TRUE(alive(pid)) << "refused: none of the three is ended";
+  EXPECT_NE(ran.err.find("refused by max_per_run"), std::string::npos) << ran.err;
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_actions"), 0);
+}
+
+// keep_newest = 1 per parent: of three instances of one command under this test, the newest is kept,
+// the older idle one is ended, and the oldest, busy on a CPU, is reported and never ended.
+TEST_F(Guard, KeepNewestEndsOlderIdleInstancesAndOnlyReportsABusyOne) {
+  const std::vector<std::string> server = {"sh", "-c", "if [ -n \"$SPIN\" ]; then while :; do :; done; else read line; fi"};
+  Child busy(server, {.pipe_stdin = true, .env = {"SPIN=1"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  Child idle(server, {.pipe_stdin = true});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  Child newest(server, {.pipe_stdin = true});
+  write_policy(R"toml(
+[[rule]]
+name = "one per client"
+match = "^sh -c 'if \\[ -n"
+keep_newest = 1
+per = "parent"
+idle_for = "1s"
+grace = "1s"
+)toml");
+  // Activity is known once two snapshots saw them: one now, and the guard's evidence later.
+  ASSERT_EQ(test::run_captured({kBinary, "--db", db, "snap", "--no-containers"}).code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto ran = guard();
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  EXPECT_TRUE(eventually([&] { return !alive(idle.pid()); }, std::chrono::seconds(10))) << ran.out << ran.err;
+  EXPECT_TRUE(alive(newest.pid())) << "the newest instance is kept";
+  EXPECT_TRUE(alive(busy.pid())) << "a busy older instance is reported, never ended";
+  const auto report = nlohmann::json::parse(ran.out);
+  bool busy_reported = false;
+  for (const auto& target : report["targets"]) {
+    if (target["pid"] == busy.pid()) busy_reported = target["outcome"] == "spared";
+  }
+  EXPECT_TRUE(busy_reported) << ran.out;
+  busy.kill_and_wait();
+  idle.wait();
+  newest.kill_and_wait();
+}
+
+// Two guards at once on one trail: the lock beside it serialises them, so each target is acted on once.
+TEST_F(Guard, TwoConcurrentGuardsActOnEachTargetOnce) {
+  const auto leaked = orphaned_servers(3, leaked_seconds);
+  write_policy(reap_orphans(tag));
+  std::vector<std::string> argv = {kBinary, "--db", db, "guard", "--policy", policy, "--once", "--no-containers"};
+  Child first(argv, {.pipe_stdout = true, .pipe_stderr = true});
+  Child second(argv, {.pipe_stdout = true, .pipe_stderr = true});
+  EXPECT_EQ(first.wait(), 0);
+  EXPECT_EQ(second.wait(), 0);
+  for (pid_t pid : leaked) EXPECT_TRUE(eventually([&] { return !alive(pid); }, std::chrono::seconds(10))) << pid;
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_actions WHERE outcome = 'signalling'"), 3) << "one intent per target";
+  EXPECT_EQ(count("SELECT count(DISTINCT pid) FROM cleanup_actions WHERE outcome = 'signalling'"), 3);
+}
+
+TEST_F(Guard, ABadPolicyIsRefusedWithItsLineAndNothingRuns) {
+  const auto leaked = orphaned_servers(1, leaked_seconds);
+  write_policy("[[rule]]\nname = \"r\"\nmatch = \"^sleep " + leaked_seconds + "$\"\nverdict = [\"leaked\"]\n");
+  const auto ran = guard();
+  EXPECT_EQ(ran.code, 2) << ran.err;
+  EXPECT_NE(ran.err.find(policy + ":4: verdict: unknown verdict 'leaked'"), std::string::npos) << ran.err;
+  EXPECT_EQ(std::count(ran.err.begin(), ran.err.end(), '\n'), 1) << ran.err;
+  EXPECT_TRUE(alive(leaked[0]));
+  EXPECT_FALSE(std::filesystem::exists(db)) << "nothing ran: not even the trail was opened";
+}
+
+}  // namespace
+}  // namespace proctrail
