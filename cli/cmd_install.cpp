@@ -1,5 +1,5 @@
-// proctrail install-hooks claude | uninstall-hooks claude [--settings PATH] [--scope user|project] [--dry-run]
-// proctrail install-timer [--interval 5m] [--user|--system] [--print] [--cron] | uninstall-timer [--user|--system]
+// proctrail install-hooks claude [--guard] | uninstall-hooks claude [--settings PATH] [--scope user|project] [--dry-run]
+// proctrail install-timer [--interval 5m] [--user|--system] [--print] [--cron] [--guard] | uninstall-timer [--user|--system]
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -99,18 +99,29 @@ std::string event_names(const HookCommands& commands) {
   return names;
 }
 
-// The settings text without our hooks: the backup's exact bytes when our install is all that changed
-// since it was taken, else the current text with our groups cut out.
-Result<std::string> without_our_hooks(const SettingsFile& file, const HookCommands& commands) {
+HookCommands hook_commands(const std::string& binary, const HooksOptions& options, const GlobalOptions& global) {
+  return claude_hook_commands(binary, db_argument(global),
+                              options.guard ? GuardAtSessionStart::yes : GuardAtSessionStart::no);
+}
+
+// The settings text without our hooks: the backup's exact bytes when our install (with or without the
+// guard) is all that changed since it was taken, else the current text with our groups cut out.
+Result<std::string> without_our_hooks(const SettingsFile& file, const std::string& binary, const GlobalOptions& global) {
   auto backup = read_file_if_exists(file.backup);
-  if (backup && *backup) {
-    auto backup_cleaned = remove_claude_hooks(**backup);
-    auto backup_installed = add_claude_hooks(**backup, commands);
-    if (backup_cleaned && *backup_cleaned == **backup && backup_installed && *backup_installed == *file.text) {
-      return **backup;
-    }
+  if (!backup || !*backup) return remove_claude_hooks(*file.text);
+  auto backup_cleaned = remove_claude_hooks(**backup);
+  if (!backup_cleaned || *backup_cleaned != **backup) return remove_claude_hooks(*file.text);
+  for (auto guard : {GuardAtSessionStart::no, GuardAtSessionStart::yes}) {
+    auto backup_installed = add_claude_hooks(**backup, claude_hook_commands(binary, db_argument(global), guard));
+    if (backup_installed && *backup_installed == *file.text) return **backup;
   }
   return remove_claude_hooks(*file.text);
+}
+
+// What install-hooks says it added: the events, and the guard when SessionStart starts it.
+std::string added_hooks(const HookCommands& commands, const HooksOptions& options) {
+  return "proctrail snap hooks for " + event_names(commands) +
+         (options.guard ? " (SessionStart also starts proctrail guard --once, detached)" : "");
 }
 
 struct TimerPlace {
@@ -129,15 +140,38 @@ Result<TimerPlace> timer_place(const TimerOptions& options) {
   return Error{"finding the systemd user unit folder: neither XDG_CONFIG_HOME nor HOME is set (or use --system)"};
 }
 
-// What the timer runs. A system unit has no HOME, so without --db it records to /var/lib/proctrail.
-std::vector<std::string> timer_command(const std::string& binary, const TimerOptions& options,
-                                       const GlobalOptions& global) {
+// `binary [--db DB]` for what the timer runs. A system unit has no HOME, so without --db it records
+// to /var/lib/proctrail.
+std::vector<std::string> timer_proctrail(const std::string& binary, const TimerOptions& options,
+                                         const GlobalOptions& global) {
   std::string db = db_argument(global);
   if (db.empty() && options.system) db = kSystemDb;
   std::vector<std::string> command = {binary};
   if (!db.empty()) command.insert(command.end(), {"--db", db});
-  command.insert(command.end(), {"snap", "--trigger", "timer"});
   return command;
+}
+
+struct TimerCommands {
+  std::vector<std::string> snapshot;
+  std::vector<std::string> guard;  // empty without --guard
+};
+
+TimerCommands timer_commands(const std::string& binary, const TimerOptions& options, const GlobalOptions& global) {
+  TimerCommands commands;
+  commands.snapshot = timer_proctrail(binary, options, global);
+  commands.snapshot.insert(commands.snapshot.end(), {"snap", "--trigger", "timer"});
+  if (options.guard) {
+    commands.guard = timer_proctrail(binary, options, global);
+    commands.guard.insert(commands.guard.end(), {"guard", "--once"});
+  }
+  return commands;
+}
+
+// "CMD every 5min" or "CMD, then GUARD, every 5min", for what install-timer says it wrote.
+std::string timer_summary(const TimerCommands& commands, std::chrono::milliseconds interval) {
+  std::string summary = quote_argv(commands.snapshot);
+  if (!commands.guard.empty()) summary += ", then " + quote_argv(commands.guard) + ",";
+  return summary + " every " + systemd_timespan(interval);
 }
 
 // Writes one unit unless it already says exactly that; refuses to replace a unit we did not write.
@@ -183,6 +217,8 @@ CLI::App* setup_install_hooks(CLI::App& app, HooksOptions& options) {
   auto* command = app.add_subcommand(
       "install-hooks", "Add hooks to Claude Code's settings.json: a snapshot at SessionStart, SessionEnd and Stop");
   add_hooks_options(*command, options);
+  command->add_flag("--guard", options.guard,
+                    "SessionStart also starts `proctrail guard --once`, detached, to reap what earlier sessions left");
   return command;
 }
 
@@ -199,6 +235,7 @@ CLI::App* setup_install_timer(CLI::App& app, TimerOptions& options) {
   add_scope_flags(*command, options);
   auto* print = command->add_flag("--print", options.print, "Print the units on stdout and write nothing");
   command->add_flag("--cron", options.cron, "Print an equivalent crontab line instead")->excludes(print);
+  command->add_flag("--guard", options.guard, "Each tick also runs `proctrail guard --once` after the snapshot");
   return command;
 }
 
@@ -213,7 +250,7 @@ int run_install_hooks(const HooksOptions& options, const GlobalOptions& global) 
   if (!binary) return fail_with(binary.error().within("install-hooks"));
   auto file = read_settings(options);
   if (!file) return fail_with(file.error().within("install-hooks"));
-  const HookCommands commands = claude_hook_commands(*binary, db_argument(global));
+  const HookCommands commands = hook_commands(*binary, options, global);
   auto updated = add_claude_hooks(file->text.value_or(""), commands);
   if (!updated) return refuse("install-hooks", file->path, updated.error());
   if (options.dry_run) {
@@ -226,11 +263,10 @@ int run_install_hooks(const HooksOptions& options, const GlobalOptions& global) 
   }
   if (auto written = replace_settings(*file, *updated); !written) return fail_with(written.error().within("install-hooks"));
   if (file->text) {
-    std::cout << "added proctrail snap hooks for " << event_names(commands) << " to " << file->path.string()
+    std::cout << "added " << added_hooks(commands, options) << " to " << file->path.string()
               << "; the previous version is in " << file->backup.string() << '\n';
   } else {
-    std::cout << "created " << file->path.string() << " with proctrail snap hooks for " << event_names(commands)
-              << '\n';
+    std::cout << "created " << file->path.string() << " with " << added_hooks(commands, options) << '\n';
   }
   return 0;
 }
@@ -244,7 +280,7 @@ int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global
     std::cout << file->path.string() << " does not exist; nothing to remove\n";
     return 0;
   }
-  auto updated = without_our_hooks(*file, claude_hook_commands(*binary, db_argument(global)));
+  auto updated = without_our_hooks(*file, *binary, global);
   if (!updated) return refuse("uninstall-hooks", file->path, updated.error());
   if (options.dry_run) {
     std::cout << *updated;
@@ -265,16 +301,16 @@ int run_install_timer(const TimerOptions& options, const GlobalOptions& global) 
   if (!interval) return fail_with(interval.error().within("install-timer: --interval"));
   auto binary = own_binary();
   if (!binary) return fail_with(binary.error().within("install-timer"));
-  const std::vector<std::string> command = timer_command(*binary, options, global);
+  const TimerCommands commands = timer_commands(*binary, options, global);
   if (options.cron) {
-    auto line = snap_cron_line(command, *interval);
+    auto line = snap_cron_line(commands.snapshot, *interval, commands.guard);
     if (!line) return fail_with(line.error().within("install-timer"));
     std::cout << *line << '\n';
     return 0;
   }
   auto place = timer_place(options);
   if (!place) return fail_with(place.error().within("install-timer"));
-  const TimerUnits units = snap_timer_units(command, *interval);
+  const TimerUnits units = snap_timer_units(commands.snapshot, *interval, commands.guard);
   const auto service_file = place->folder / kTimerServiceName;
   const auto timer_file = place->folder / kTimerName;
   if (options.print) {
@@ -290,8 +326,7 @@ int run_install_timer(const TimerOptions& options, const GlobalOptions& global) 
   auto timer_written = write_unit(timer_file, units.timer);
   if (!timer_written) return fail_with(timer_written.error().within("install-timer"));
   std::cout << (*service_written || *timer_written ? "wrote " : "already up to date: ") << service_file.string()
-            << " and " << timer_file.string() << " (" << quote_argv(command) << " every "
-            << systemd_timespan(*interval) << ")\n"
+            << " and " << timer_file.string() << " (" << timer_summary(commands, *interval) << ")\n"
             << "enable it with: " << place->systemctl << " daemon-reload && " << place->systemctl
             << " enable --now " << kTimerName << '\n';
   return 0;

@@ -389,15 +389,26 @@ std::vector<std::string> claude_triggers() {
   return triggers;
 }
 
-HookCommands claude_hook_commands(const std::string& binary, const std::string& db) {
+HookCommands claude_hook_commands(const std::string& binary, const std::string& db, GuardAtSessionStart guard) {
   HookCommands commands;
   for (std::string_view event : kClaudeEvents) {
     std::vector<std::string> argv = {binary};
     if (!db.empty()) argv.insert(argv.end(), {"--db", db});
     argv.insert(argv.end(), {"snap", "--hook", "--trigger", claude_trigger(event)});
-    commands.push_back({std::string(event), quote_argv(argv)});
+    std::string command = quote_argv(argv);
+    if (guard == GuardAtSessionStart::yes && event == "SessionStart") {
+      command += claude_guard_command(binary, db);
+    }
+    commands.push_back({std::string(event), std::move(command)});
   }
   return commands;
+}
+
+std::string claude_guard_command(const std::string& binary, const std::string& db) {
+  std::vector<std::string> argv = {"setsid", binary};
+  if (!db.empty()) argv.insert(argv.end(), {"--db", db});
+  argv.insert(argv.end(), {"guard", "--once"});
+  return "; " + quote_argv(argv) + " </dev/null >/dev/null 2>&1 &";
 }
 
 Result<std::string> add_claude_hooks(std::string_view settings_text, const HookCommands& commands) {

@@ -1,4 +1,5 @@
-// The snapshot timer: a systemd service + timer pair, or a crontab line.
+// The snapshot timer (and, with --guard, the guard after each snapshot): a systemd service + timer
+// pair, or a crontab line.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -71,19 +72,24 @@ std::string systemd_timespan(std::chrono::milliseconds span) {
   return text.empty() ? "0" : text;
 }
 
-TimerUnits snap_timer_units(const std::vector<std::string>& command, std::chrono::milliseconds interval) {
+TimerUnits snap_timer_units(const std::vector<std::string>& command, std::chrono::milliseconds interval,
+                            const std::vector<std::string>& guard_command) {
   const std::string header(kTimerUnitHeader);
+  const bool guard = !guard_command.empty();
   TimerUnits units;
   units.service = header + "\n"
                   "[Unit]\n"
-                  "Description=proctrail: one snapshot of the running processes\n"
+                  "Description=proctrail: one snapshot of the running processes" +
+                  (guard ? ", then the guard" : "") + "\n"
                   "\n"
                   "[Service]\n"
                   "Type=oneshot\n"
                   "ExecStart=" + systemd_command(command) + "\n";
+  if (guard) units.service += "ExecStart=" + systemd_command(guard_command) + "\n";
   units.timer = header + "\n"
                 "[Unit]\n"
-                "Description=proctrail: a snapshot every " + systemd_timespan(interval) + "\n"
+                "Description=proctrail: a snapshot" + (guard ? " and the guard" : "") + " every " +
+                systemd_timespan(interval) + "\n"
                 "\n"
                 "[Timer]\n"
                 "OnBootSec=1min\n"
@@ -96,7 +102,8 @@ TimerUnits snap_timer_units(const std::vector<std::string>& command, std::chrono
   return units;
 }
 
-Result<std::string> snap_cron_line(const std::vector<std::string>& command, std::chrono::milliseconds interval) {
+Result<std::string> snap_cron_line(const std::vector<std::string>& command, std::chrono::milliseconds interval,
+                                   const std::vector<std::string>& guard_command) {
   const int64_t ms = interval.count();
   std::string schedule;
   if (ms % kMinuteMs != 0) return cron_cannot(interval, "cron counts whole minutes");
@@ -116,7 +123,9 @@ Result<std::string> snap_cron_line(const std::vector<std::string>& command, std:
   } else {
     return cron_cannot(interval, "only 1d and 1w are even beyond a day");
   }
-  return schedule + " " + cron_command(command);
+  std::string line = schedule + " " + cron_command(command);
+  if (!guard_command.empty()) line += " && " + cron_command(guard_command);
+  return line;
 }
 
 }  // namespace proctrail

@@ -29,7 +29,7 @@ code { font-family: ui-monospace, monospace; background: #f4f4f4; padding: 0.1em
 {{#EMPTY}}<p><b>Nothing to report:</b> {{WHY:h}}</p>{{/EMPTY}}
 {{#SECTION}}<section id="{{ID:h}}">
 <h2>{{HEADING:h}}</h2>
-{{BODY}}
+{{BODY}}{{#NONE}}<p>{{LINE:h}}</p>{{/NONE}}
 <p class="cmd">Reproduce: <code>{{COMMAND:h}}</code></p>
 </section>
 {{/SECTION}}

@@ -6,7 +6,8 @@ Trail {{TRAIL:x-code}} · host {{HOST:x-text}} · window {{SINCE}} to {{UNTIL}} 
 {{/EMPTY}}{{#SECTION}}
 ## {{HEADING}}
 
-{{BODY}}
+{{BODY}}{{#NONE}}{{LINE:x-text}}
+{{/NONE}}
 Reproduce: {{COMMAND:x-code}}
 {{/SECTION}}{{#VERIFY}}
 ## Integrity

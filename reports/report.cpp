@@ -32,6 +32,7 @@ struct Section {
   std::string command;
   std::optional<ChartSpec> chart;
   std::string sql;
+  std::optional<std::string> when_empty;  // kept with this one line when its query returns no rows
 };
 
 const char* embedded_text(const std::string& name) {
@@ -61,13 +62,14 @@ std::vector<Section> load_sections() {
   for (const auto& file : embedded_files()) {
     std::string name = file.name;
     if (!name.starts_with("sections/") || !name.ends_with(".sql")) continue;
-    Section section{name.substr(9, name.size() - 13), "", "", std::nullopt, file.text};
+    Section section{name.substr(9, name.size() - 13), "", "", std::nullopt, file.text, std::nullopt};
     std::istringstream lines(section.sql);
     for (std::string line; std::getline(lines, line) && line.starts_with("--");) {
       auto value = [&](const std::string& key) { return line.substr(key.size()); };
       if (line.starts_with("-- title: ")) section.title = value("-- title: ");
       if (line.starts_with("-- command: ")) section.command = value("-- command: ");
       if (line.starts_with("-- chart: ")) section.chart = parse_chart(value("-- chart: "));
+      if (line.starts_with("-- empty: ")) section.when_empty = value("-- empty: ");
     }
     sections.push_back(std::move(section));
   }
@@ -241,6 +243,15 @@ std::string utc(int64_t unix_us) {
   return text;
 }
 
+ctemplate::TemplateDictionary* add_section_entry(ctemplate::TemplateDictionary& page, const Section& section,
+                                                 const ReportRequest& request, int64_t snapshot) {
+  auto* entry = page.AddSectionDictionary("SECTION");
+  entry->SetValue("ID", section.id);
+  entry->SetValue("HEADING", section.title);
+  entry->SetValue("COMMAND", reproduce(section.command, request, snapshot));
+  return entry;
+}
+
 std::optional<int64_t> scalar(TrailReader& trail, const std::string& sql, const std::vector<Cell>& parameters) {
   auto result = trail.select(sql, parameters);
   if (!result || result->rows.empty() || std::holds_alternative<std::monostate>(result->rows[0][0])) return std::nullopt;
@@ -285,16 +296,17 @@ Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
     for (const auto& section : load_sections()) {
       auto rows = run_section(trail, section, parameters);
       if (!rows) return rows.error();
-      if (rows->rows.empty()) continue;
+      if (rows->rows.empty()) {
+        if (section.when_empty) {
+          add_section_entry(page, section, request, *snapshot)->AddSectionDictionary("NONE")->SetValue("LINE", *section.when_empty);
+        }
+        continue;
+      }
       ctemplate::TemplateDictionary body("section");
       fill_section(body, *rows, section, markdown);
       auto text = expand("sections/" + section.id + (markdown ? ".md.tpl" : ".html.tpl"), body);
       if (!text) return text.error();
-      auto* entry = page.AddSectionDictionary("SECTION");
-      entry->SetValue("ID", section.id);
-      entry->SetValue("HEADING", section.title);
-      entry->SetValue("BODY", *text);
-      entry->SetValue("COMMAND", reproduce(section.command, request, *snapshot));
+      add_section_entry(page, section, request, *snapshot)->SetValue("BODY", *text);
       ++report.sections;
     }
   }

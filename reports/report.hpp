@@ -8,11 +8,13 @@
 //   -- chart: bar LABEL_COLUMN VALUE_COLUMN unit text      (bar-in-order: keep the query's row order;
 //                                                           line SERIES_COLUMN X_COLUMN Y_COLUMN unit text)
 //   -- command: proctrail query groups --snapshot {{SNAPSHOT}}
+//   -- empty: No guard runs in this window.                  (optional: shown as the section's one
+//                                                           line when its query returns no rows)
 // and may use the parameters :snapshot, :first_snapshot, :since_us (the window as asked), :sample_from_us
 // (the first snapshot's time in the window), :until_us and :match. Its
 // templates NN_name.html.tpl and NN_name.md.tpl (ctemplate syntax) get one ROW per result row with
 // each column upper-cased, CHART (the SVG) and, for line charts, one SERIES per line (NAME, FIRST,
-// LAST, PEAK). A section whose query returns no rows is left out.
+// LAST, PEAK). A section whose query returns no rows is left out, unless it has an empty line.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -36,7 +38,7 @@ struct ReportRequest {
 
 struct Report {
   std::string text;
-  int sections = 0;  // sections with data
+  int sections = 0;  // sections with data (not those that only say they have none)
 };
 
 Result<Report> render_report(TrailReader& trail, const ReportRequest& request);

@@ -32,9 +32,20 @@ std::string claude_trigger(std::string_view event);
 // The triggers of every hook install-hooks writes, for snap's --trigger check.
 std::vector<std::string> claude_triggers();
 
+// Whether SessionStart also starts `proctrail guard --once`, so each new session reaps what earlier
+// sessions left.
+enum class GuardAtSessionStart { no, yes };
+
 // `<binary> [--db DB] snap --hook --trigger claude-<event>` for SessionStart, SessionEnd and Stop,
-// each word shell-quoted as needed; no --db when `db` is empty.
-HookCommands claude_hook_commands(const std::string& binary, const std::string& db);
+// each word shell-quoted as needed; no --db when `db` is empty. With the guard, SessionStart's command
+// goes on with claude_guard_command, so it still contains kClaudeHookMarker (uninstall-hooks finds it).
+HookCommands claude_hook_commands(const std::string& binary, const std::string& db,
+                                  GuardAtSessionStart guard = GuardAtSessionStart::no);
+
+// `; setsid <binary> [--db DB] guard --once </dev/null >/dev/null 2>&1 &`: started after the snapshot,
+// in its own session with no descriptor of the hook's, so the client never waits for it (its stdout
+// would otherwise become the session's context) and a cancelled hook's group signal never reaches it.
+std::string claude_guard_command(const std::string& binary, const std::string& db);
 
 // settings.json with one matcher group {"hooks":[{"type":"command","command":C}]} appended to each
 // event's array for every command not already there (an older group of ours for that event, with a
@@ -62,13 +73,16 @@ inline constexpr std::string_view kTimerUnitHeader = "# Written by proctrail ins
 // 90s → "1min 30s", 5m → "5min", 1500ms → "1s 500ms": a systemd time span.
 std::string systemd_timespan(std::chrono::milliseconds span);
 
-// The service runs `command` once (Type=oneshot); the timer starts it a minute after boot and then
-// `interval` after each run.
-TimerUnits snap_timer_units(const std::vector<std::string>& command, std::chrono::milliseconds interval);
+// The service runs `command` once (Type=oneshot), then `guard_command` when it is not empty and the
+// snapshot succeeded; the timer starts it a minute after boot and then `interval` after each run.
+TimerUnits snap_timer_units(const std::vector<std::string>& command, std::chrono::milliseconds interval,
+                            const std::vector<std::string>& guard_command = {});
 
-// A crontab line that runs `command` every `interval`; an error when cron cannot run it at that even
-// interval (not whole minutes, or minutes that do not divide an hour, hours that do not divide a day).
-Result<std::string> snap_cron_line(const std::vector<std::string>& command, std::chrono::milliseconds interval);
+// A crontab line that runs `command` every `interval` (then `&& guard_command` when it is not empty);
+// an error when cron cannot run it at that even interval (not whole minutes, or minutes that do not
+// divide an hour, hours that do not divide a day).
+Result<std::string> snap_cron_line(const std::vector<std::string>& command, std::chrono::milliseconds interval,
+                                   const std::vector<std::string>& guard_command = {});
 
 // ---- files ----
 

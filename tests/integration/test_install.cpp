@@ -1,11 +1,14 @@
 // install-hooks / uninstall-hooks / install-timer / uninstall-timer, run as the built binary against
 // a temporary HOME, --settings file and XDG_CONFIG_HOME.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "tests/support/child.hpp"
@@ -202,6 +205,70 @@ TEST_F(InstallCli, TheInstalledHookCommandRecordsASnapshotWithItsTrigger) {
   EXPECT_EQ(database.execAndGet("SELECT group_concat(trigger) FROM snapshots").getString(), "claude-stop");
 }
 
+TEST_F(InstallCli, TheGuardIsInstalledOnceAndUninstalledWithTheHooks) {
+  test::write_all(settings, kUserSettings);
+  RunResult r = hooks("install-hooks", {"--guard"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("added proctrail snap hooks for SessionStart, SessionEnd, Stop (SessionStart also "
+                                "starts proctrail guard --once, detached) to " + settings.string()))
+      << r.out;
+  std::string installed = test::read_all(settings);
+  auto written = nlohmann::json::parse(installed);
+  ASSERT_EQ(written["hooks"]["SessionStart"].size(), 1u);
+  EXPECT_EQ(written["hooks"]["SessionStart"][0]["hooks"][0]["command"],
+            binary + " snap --hook --trigger claude-session-start; setsid " + binary +
+                " guard --once </dev/null >/dev/null 2>&1 &");
+  EXPECT_EQ(written["hooks"]["Stop"][1]["hooks"][0]["command"], binary + " snap --hook --trigger claude-stop");
+  RunResult again = hooks("install-hooks", {"--guard"});
+  EXPECT_EQ(again.out, "proctrail's Claude Code hooks are already in " + settings.string() + "; left it unchanged\n");
+  EXPECT_EQ(test::read_all(settings), installed);
+  ASSERT_EQ(hooks("uninstall-hooks").code, 0);
+  EXPECT_EQ(test::read_all(settings), kUserSettings);
+}
+
+TEST_F(InstallCli, UninstallAfterTheGuardWasAddedToAnEarlierInstallKeepsOnlyTheUsersHooks) {
+  test::write_all(settings, kUserSettings);
+  ASSERT_EQ(hooks("install-hooks").code, 0);
+  ASSERT_EQ(hooks("install-hooks", {"--guard"}).code, 0);
+  ASSERT_NE(test::read_all(settings).find("guard --once"), std::string::npos);
+  ASSERT_EQ(hooks("uninstall-hooks").code, 0);
+  auto left = nlohmann::json::parse(test::read_all(settings));
+  EXPECT_EQ(left, nlohmann::json::parse(kUserSettings));
+}
+
+// The SessionStart command as written, run by /bin/sh as Claude Code runs it, with a stand-in for the
+// binary whose guard sleeps: the shell returns (and lets go of its stdout and stderr) at once, and the
+// guard runs on in a session of its own.
+TEST_F(InstallCli, TheSessionStartGuardNeverDelaysTheClient) {
+  auto db = tmp / "trail.db";
+  ASSERT_EQ(proctrail({"--db", db.string(), "install-hooks", "claude", "--guard", "--settings", settings.string()}).code,
+            0);
+  std::string command = nlohmann::json::parse(test::read_all(settings))["hooks"]["SessionStart"][0]["hooks"][0]["command"];
+  const auto stand_in = tmp / "stand-in";
+  const auto guard_pid_file = tmp / "guard.pid";
+  test::write_all(stand_in, "#!/bin/sh\n"
+                            "for word; do [ \"$word\" = guard ] && { echo $$ > '" + guard_pid_file.string() +
+                                "'; exec sleep 30; }; done\n"
+                                "cat >/dev/null\n");
+  ASSERT_EQ(::chmod(stand_in.c_str(), 0700), 0);
+  for (size_t at = command.find(binary); at != std::string::npos; at = command.find(binary, at)) {
+    command.replace(at, binary.size(), stand_in.string());
+  }
+  ASSERT_NE(command.find(stand_in.string() + " --db " + db.string() + " guard --once"), std::string::npos) << command;
+  const auto started = std::chrono::steady_clock::now();
+  RunResult r = run({"sh", "-c", command});
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_LT(took, std::chrono::seconds(10));
+  ASSERT_TRUE(test::eventually([&] { return test::read_all(guard_pid_file).ends_with('\n'); }, std::chrono::seconds(10)))
+      << "the guard did not start";
+  const pid_t guard = std::stoi(test::read_all(guard_pid_file));
+  EXPECT_EQ(::getsid(guard), guard) << "the guard leads a session of its own";
+  EXPECT_NE(::getsid(guard), ::getsid(0));
+  ::kill(guard, SIGKILL);
+}
+
 // ---- the timer ----
 
 class TimerCli : public ::testing::Test {
@@ -228,6 +295,35 @@ TEST_F(TimerCli, InstallWritesBothUserUnitsOnceAndSaysHowToEnableThem) {
   EXPECT_NE(test::read_all(units / "proctrail-snap.timer").find("OnUnitActiveSec=2min\n"), std::string::npos);
   RunResult again = proctrail({"install-timer", "--interval", "2m"});
   EXPECT_TRUE(again.out.starts_with("already up to date: ")) << again.out;
+}
+
+TEST_F(TimerCli, WithTheGuardTheServiceRunsItAfterTheSnapshotAndUninstallRemovesIt) {
+  auto db = tmp / "trail.db";
+  RunResult r = proctrail({"--db", db.string(), "install-timer", "--guard", "--interval", "10m"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("(" + binary + " --db " + db.string() + " snap --trigger timer, then " + binary + " --db " +
+                       db.string() + " guard --once, every 10min)"),
+            std::string::npos)
+      << r.out;
+  std::string service = test::read_all(units / "proctrail-snap.service");
+  EXPECT_TRUE(service.ends_with("ExecStart=" + binary + " --db " + db.string() + " snap --trigger timer\n"
+                                "ExecStart=" + binary + " --db " + db.string() + " guard --once\n"))
+      << service;
+  RunResult again = proctrail({"--db", db.string(), "install-timer", "--guard", "--interval", "10m"});
+  EXPECT_TRUE(again.out.starts_with("already up to date: ")) << again.out;
+  EXPECT_EQ(test::read_all(units / "proctrail-snap.service"), service);
+  ASSERT_EQ(proctrail({"uninstall-timer"}).code, 0);
+  EXPECT_FALSE(std::filesystem::exists(units / "proctrail-snap.service"));
+  EXPECT_FALSE(std::filesystem::exists(units / "proctrail-snap.timer"));
+}
+
+TEST_F(TimerCli, WithTheGuardCronRunsItAfterTheSnapshot) {
+  RunResult r = proctrail({"install-timer", "--cron", "--guard", "--interval", "15m"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "*/15 * * * * " + binary + " snap --trigger timer && " + binary + " guard --once\n");
+  RunResult system = proctrail({"install-timer", "--cron", "--guard", "--system"});
+  EXPECT_EQ(system.out, "*/5 * * * * " + binary + " --db /var/lib/proctrail/trail.db snap --trigger timer && " + binary +
+                            " --db /var/lib/proctrail/trail.db guard --once\n");
 }
 
 TEST_F(TimerCli, UnitsPassSystemdAnalyzeVerify) {

@@ -136,6 +136,19 @@ TEST(CliArgs, BadHookInstallArgumentsAreParseErrors) {
   EXPECT_THROW(parse({"uninstall-hooks", "claude", "--scope", "user", "--settings", "x.json"}), CLI::ParseError);
 }
 
+TEST(CliArgs, InstallHooksAndInstallTimerTakeGuard) {
+  EXPECT_FALSE(parse({"install-hooks", "claude"})->options<HooksOptions>("install-hooks").guard);
+  auto hooks = parse({"install-hooks", "claude", "--guard", "--scope", "project"});
+  EXPECT_TRUE(hooks->options<HooksOptions>("install-hooks").guard);
+  EXPECT_EQ(hooks->options<HooksOptions>("install-hooks").scope, "project");
+  EXPECT_FALSE(parse({"install-timer"})->options<TimerOptions>("install-timer").guard);
+  auto timer = parse({"install-timer", "--guard", "--cron", "--interval", "10m"});
+  EXPECT_TRUE(timer->options<TimerOptions>("install-timer").guard);
+  EXPECT_TRUE(timer->options<TimerOptions>("install-timer").cron);
+  EXPECT_THROW(parse({"uninstall-hooks", "claude", "--guard"}), CLI::ParseError);  // uninstall removes all of ours
+  EXPECT_THROW(parse({"uninstall-timer", "--guard"}), CLI::ParseError);
+}
+
 TEST(CliArgs, InstallTimerOptions) {
   auto defaults = parse({"install-timer"});
   EXPECT_TRUE(defaults->command("install-timer")->parsed());

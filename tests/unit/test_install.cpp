@@ -135,6 +135,39 @@ TEST(ClaudeHookCommands, OneSnapPerEventWithItsTriggerAndTheDbWhenGiven) {
   for (const auto& hook : with_db) EXPECT_NE(hook.command.find(kClaudeHookMarker), std::string::npos);
 }
 
+const HookCommands kGuardCommands = claude_hook_commands("/opt/pt/proctrail", "", GuardAtSessionStart::yes);
+
+TEST(ClaudeHookCommands, WithTheGuardSessionStartStartsItDetachedAfterTheSnapshot) {
+  ASSERT_EQ(kGuardCommands.size(), 3u);
+  EXPECT_EQ(kGuardCommands[0].event, "SessionStart");
+  EXPECT_EQ(kGuardCommands[0].command,
+            "/opt/pt/proctrail snap --hook --trigger claude-session-start; "
+            "setsid /opt/pt/proctrail guard --once </dev/null >/dev/null 2>&1 &");
+  EXPECT_EQ(kGuardCommands[1].command, kCommands[1].command);
+  EXPECT_EQ(kGuardCommands[2].command, kCommands[2].command);
+  auto with_db = claude_hook_commands("/opt/my tools/proctrail", "/var/trails/it's.db", GuardAtSessionStart::yes);
+  EXPECT_EQ(with_db[0].command,
+            "'/opt/my tools/proctrail' --db '/var/trails/it'\\''s.db' snap --hook --trigger claude-session-start; "
+            "setsid '/opt/my tools/proctrail' --db '/var/trails/it'\\''s.db' guard --once </dev/null >/dev/null 2>&1 &");
+  EXPECT_NE(with_db[0].command.find(kClaudeHookMarker), std::string::npos);
+}
+
+TEST(ClaudeSettings, TheGuardIsAddedOnceAndRemovedWithTheOtherHooks) {
+  const std::string once = added(kUserSettings, kGuardCommands);
+  EXPECT_EQ(added(once, kGuardCommands), once);
+  EXPECT_EQ(commands_of(once, "SessionStart"), std::vector<std::string>{kGuardCommands[0].command});
+  EXPECT_EQ(commands_of(once, "Stop"), (std::vector<std::string>{"notify-send 'done {]\"'", kCommands[2].command}));
+  EXPECT_EQ(removed(once), kUserSettings);
+}
+
+TEST(ClaudeSettings, InstallingWithoutTheGuardAfterItTakesTheGuardOut) {
+  const std::string with_guard = added(kUserSettings, kGuardCommands);
+  const std::string without = added(with_guard);
+  EXPECT_EQ(commands_of(without, "SessionStart"), std::vector<std::string>{kCommands[0].command});
+  EXPECT_EQ(without.find("guard --once"), std::string::npos) << without;
+  EXPECT_EQ(added(without, kGuardCommands), with_guard);
+}
+
 TEST(ClaudeSettings, AnEmptyObjectGetsTheThreeHooksPrettyPrinted) {
   EXPECT_EQ(added("{}\n"), R"({
   "hooks": {
@@ -349,6 +382,35 @@ TEST(SnapTimer, ExecStartQuotesSpacesAndEscapesSpecifiers) {
   EXPECT_NE(units.service.find("ExecStart=\"/opt/my tools/proctrail\" --db \"/t/50%%$$x.db\" snap\n"),
             std::string::npos)
       << units.service;
+}
+
+const std::vector<std::string> kGuardCommand = {"/opt/pt/proctrail", "guard", "--once"};
+
+TEST(SnapTimer, WithTheGuardTheServiceRunsItAfterTheSnapshot) {
+  TimerUnits units = snap_timer_units(kTimerCommand, milliseconds(300'000), kGuardCommand);
+  EXPECT_EQ(units.service,
+            "# Written by proctrail install-timer.\n"
+            "[Unit]\n"
+            "Description=proctrail: one snapshot of the running processes, then the guard\n"
+            "\n"
+            "[Service]\n"
+            "Type=oneshot\n"
+            "ExecStart=/opt/pt/proctrail snap --trigger timer\n"
+            "ExecStart=/opt/pt/proctrail guard --once\n");
+  EXPECT_TRUE(units.timer.starts_with("# Written by proctrail install-timer.\n"
+                                      "[Unit]\n"
+                                      "Description=proctrail: a snapshot and the guard every 5min\n"))
+      << units.timer;
+  EXPECT_NE(units.timer.find("Unit=proctrail-snap.service\n"), std::string::npos);
+}
+
+TEST(SnapCron, WithTheGuardTheLineRunsItAfterASnapshotThatSucceeded) {
+  auto line = snap_cron_line(kTimerCommand, milliseconds(600'000), kGuardCommand);
+  ASSERT_TRUE(line) << line.error().message;
+  EXPECT_EQ(*line, "*/10 * * * * /opt/pt/proctrail snap --trigger timer && /opt/pt/proctrail guard --once");
+  auto escaped = snap_cron_line({"/opt/50%/proctrail", "snap"}, milliseconds(60'000), {"/opt/50%/proctrail", "guard"});
+  ASSERT_TRUE(escaped);
+  EXPECT_EQ(*escaped, "* * * * * /opt/50\\%/proctrail snap && /opt/50\\%/proctrail guard");
 }
 
 TEST(SnapCron, EvenIntervalsBecomeCrontabLines) {

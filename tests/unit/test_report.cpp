@@ -6,6 +6,7 @@
 #include <regex>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 
 #include "proctrail/query.hpp"
 #include "reports/report.hpp"
@@ -296,6 +297,175 @@ TEST_F(Report, AnArgvWithBackticksStaysInsideItsCodeSpan) {
   std::string md = render("md");
   EXPECT_NE(md.find("| ```sh -c `x` [click](http://evil) <img src=x> ``y``` |"), std::string::npos) << md;
   EXPECT_EQ(md.find("| `sh -c `x`"), std::string::npos) << md;
+}
+
+// ---- the guard ----
+
+class GuardReport : public Report {
+ protected:
+  static constexpr int64_t kFirstRunUs = 1'700'026'060'000'000;  // 7 h 14 min 20 s after the fixture host's boot
+  static constexpr int64_t kHourUs = 3'600'000'000;
+
+  // The leaky history with what ending two of its servers frees, read at the snapshot that is every
+  // guard run's evidence: 1000 frees 50 MiB + 1 MiB of swap, 1001 frees 20 MiB.
+  void record_leaky_history_with_memory() {
+    record_leaky_history();
+    auto init = sample(1, 0, 0, "/sbin/init");
+    std::vector<ProcessSample> live = {init};
+    for (int i = 0; i < 6; ++i) {
+      auto server = child_of(init, sample(1000 + i, 100 + i * 360'000, 1, "node mcp-server/dist/index.js", 200'000));
+      server.parent = ProcessKey{100, 10};
+      if (i == 0) server.memory = MemorySample{.rss_kb = 200'000, .pss_kb = 80'000, .uss_kb = 51'200, .swap_kb = 1'024};
+      if (i == 1) server.memory = MemorySample{.rss_kb = 200'000, .pss_kb = 40'000, .uss_kb = 20'480, .swap_kb = 0};
+      live.push_back(server);
+    }
+    live.push_back(child_of(init, sample(200, 30, 1, "bash")));
+    ProcessTable evidence = table(live);
+    evidence.started_boottime_ns = 26'050LL * 1'000'000'000;
+    evidence.started_at_us = evidence.ended_at_us = test::at_ticks(2'605'000);
+    evidence_snapshot = record(evidence).snapshot_id;
+  }
+
+  struct Target {
+    pid_t pid;
+    uint64_t start_ticks;
+    std::string argv;
+    std::string outcome;  // exited, killed, gone, protected, ...
+  };
+
+  // A run as the guard drives the cleanup engine: selectors naming the rule, each signalled target's
+  // intent and then its outcome, each target's selector "rule NAME".
+  int64_t guard_run(const std::string& rule, int64_t at_us, const std::vector<Target>& targets) {
+    const std::string selectors = nlohmann::json{{"rule", rule}, {"match", "mcp-server"}}.dump();
+    return cleanup_run("proctrail guard --once", selectors, at_us, targets, "rule " + rule);
+  }
+
+  int64_t cleanup_run(const std::string& argv, const std::string& selectors, int64_t at_us,
+                      const std::vector<Target>& targets, const std::string& selector) {
+    auto run = store->begin_cleanup_run(CleanupRunStart{.evidence_snapshot_id = evidence_snapshot, .started_at_us = at_us,
+                                                        .uid = 1000, .pid = 4242, .argv = argv, .selectors = selectors});
+    EXPECT_TRUE(run) << run.error().message;
+    EXPECT_TRUE(store->mark_cleanup_run_live(*run));
+    int64_t at = at_us;
+    for (const auto& target : targets) {
+      CleanupAuditRow row{.at_us = ++at, .uid = 1000, .target_kind = "process", .pid = target.pid,
+                          .start_ticks = target.start_ticks, .argv = target.argv, .selector = selector};
+      if (target.outcome == "exited" || target.outcome == "killed") {
+        row.signal = target.outcome == "killed" ? "TERM+KILL" : "TERM";
+        row.outcome = "signalling";
+        auto intent = store->record_cleanup_action(*run, evidence_snapshot, row);
+        EXPECT_TRUE(intent) << intent.error().message;
+        row.intent_action_id = *intent;
+        row.at_us = ++at;
+      } else {
+        row.signal = "none";
+      }
+      row.outcome = target.outcome;
+      EXPECT_TRUE(store->record_cleanup_action(*run, evidence_snapshot, row));
+    }
+    EXPECT_TRUE(store->finish_cleanup_run(*run, CleanupRunEnd{.ended_at_us = ++at,
+                                                              .targets = static_cast<int64_t>(targets.size())}));
+    return *run;
+  }
+
+  int64_t evidence_snapshot = 0;
+};
+
+TEST_F(GuardReport, WithoutGuardRunsTheSectionSaysSoInOneLine) {
+  record_leaky_history_with_memory();
+  cleanup_run("proctrail cleanup --orphans", R"({"orphans":true})", kFirstRunUs,
+              {{1000, 100, "node mcp-server/dist/index.js", "exited"}}, "orphans");
+  std::string md = render("md");
+  EXPECT_NE(md.find("## Guard: runs that acted\n\nNo guard runs in this window: proctrail guard has not acted on "
+                    "anything here.\n\nReproduce: "),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("## Cleanup actions taken"), std::string::npos) << "the plain cleanup is listed where it was";
+  EXPECT_EQ(md.find("## Guard: rules that fired"), std::string::npos) << md;
+  EXPECT_EQ(md.find("## Guard: targets acted on"), std::string::npos) << md;
+  EXPECT_EQ(md.find("## Guard: memory freed"), std::string::npos) << md;
+  std::string html = render("html");
+  EXPECT_NE(html.find("<h2>Guard: runs that acted</h2>\n<p>No guard runs in this window: proctrail guard has not "
+                      "acted on anything here.</p>\n<p class=\"cmd\">"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<h2>Guard: rules that fired</h2>"), std::string::npos);
+}
+
+TEST_F(GuardReport, RunsRulesTargetsAndMemoryFreedAreListedPerRule) {
+  record_leaky_history_with_memory();
+  const std::string server = "node mcp-server/dist/index.js";
+  const int64_t first = guard_run("leaked mcp servers", kFirstRunUs,
+                                  {{1000, 100, server, "exited"}, {1, 0, "/sbin/init", "protected"}});
+  const int64_t second = guard_run("stale test runners", kFirstRunUs + kHourUs, {{1002, 720'100, server, "gone"}});
+  const int64_t third = guard_run("leaked mcp servers", kFirstRunUs + 2 * kHourUs, {{1001, 360'100, server, "killed"}});
+  cleanup_run("proctrail cleanup --orphans", R"({"orphans":true})", kFirstRunUs + 3 * kHourUs,
+              {{1003, 1'080'100, server, "exited"}}, "orphans");
+  const std::string evidence = std::to_string(evidence_snapshot);
+  std::string md = render("md");
+
+  // Runs, newest first; the plain cleanup run is not one of them.
+  EXPECT_NE(md.find("| " + std::to_string(third) + " | 2023-11-15T07:27:40Z | leaked mcp servers | live | " + evidence +
+                    " | 1 | killed 1 |\n| " + std::to_string(second) + " | 2023-11-15T06:27:40Z | stale test runners | live | " +
+                    evidence + " | 1 | gone 1 |\n| " + std::to_string(first) +
+                    " | 2023-11-15T05:27:40Z | leaked mcp servers | live | " + evidence + " | 1 | exited 1, protected 1 |\n\n"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("T08:27:40Z", md.find("## Guard:")), std::string::npos) << "the plain cleanup run is no guard run:\n" << md;
+  EXPECT_NE(md.find("| 2023-11-15T08:27:40Z | " + evidence + " | process | 1003 |"), std::string::npos)
+      << "it is listed among the cleanup actions:\n" << md;
+  // Rules: 50 MiB + 1 MiB swap and 20 MiB freed by the first rule; nothing measured for the second.
+  EXPECT_NE(md.find("| leaked mcp servers | 2 | 2 | exited 1, killed 1, protected 1 | 71.0 |\n"
+                    "| stale test runners | 1 | 1 | gone 1 |  |\n"),
+            std::string::npos)
+      << md;
+  // Targets with their evidence, newest first; the protected one was not acted on.
+  EXPECT_NE(md.find("| 2023-11-15T07:27:40Z | leaked mcp servers | " + evidence + " | 1001 | `" + server +
+                    "` | killed | 20.0 |\n| 2023-11-15T06:27:40Z | stale test runners | " + evidence + " | 1002 | `" +
+                    server + "` | gone |  |\n| 2023-11-15T05:27:40Z | leaked mcp servers | " + evidence + " | 1000 | `" +
+                    server + "` | exited | 51.0 |\n\n"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("| `/sbin/init` | protected"), std::string::npos) << md;
+  // Freed per hour: 51.0, then 0, then 20.0 for the first rule; the second freed nothing it measured.
+  EXPECT_NE(md.find("## Guard: memory freed over time"), std::string::npos) << md;
+  EXPECT_NE(md.find("| leaked mcp servers | 51 | 20 |\n\n"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| stale test runners | 0 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("No guard runs in this window"), std::string::npos);
+
+  std::string html = render("html");
+  const size_t freed = html.find("<h2>Guard: memory freed over time");
+  ASSERT_NE(freed, std::string::npos) << html;
+  EXPECT_NE(html.find("<svg", freed), std::string::npos) << "the section draws its chart";
+  EXPECT_NE(html.find("<td>leaked mcp servers</td><td class=\"n\">2</td><td class=\"n\">2</td>"), std::string::npos) << html;
+}
+
+TEST_F(GuardReport, AHostileRuleNameAndArgvAreEscaped) {
+  record_leaky_history_with_memory();
+  const std::string rule = "`rm -rf` <script>alert(1)</script> | *x* \x1b[31mred";
+  const std::string argv = "node ``evil`` <img src=x onerror=alert(1)> | \x1b]0;title\x07";
+  guard_run(rule, kFirstRunUs, {{1000, 100, argv, "exited"}});
+
+  std::string html = render("html");
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<img src=x"), std::string::npos);
+  EXPECT_NE(html.find("<td>`rm -rf` &lt;script&gt;alert(1)&lt;/script&gt; | *x* \x1b[31mred</td>"), std::string::npos)
+      << html;
+  const size_t svg = html.find("<svg", html.find("<h2>Guard: memory freed over time"));
+  ASSERT_NE(svg, std::string::npos);
+  const std::string chart = html.substr(svg, html.find("</svg>", svg) - svg);
+  EXPECT_EQ(chart.find('\x1b'), std::string::npos) << "the chart's legend replaces control characters";
+  EXPECT_EQ(chart.find("<script>"), std::string::npos);
+
+  std::string md = render("md");
+  // A pipe becomes \| (the table cell stays whole), then x-text escapes that backslash: \\| is still one cell in GFM.
+  const std::string md_rule = "\\`rm -rf\\` \\<script\\>alert(1)\\</script\\> \\\\| \\*x\\* \x1b\\[31mred";
+  EXPECT_NE(md.find("| " + md_rule + " | 1 | 1 | exited 1 | 51.0 |\n"), std::string::npos) << md;
+  EXPECT_NE(md.find(" | " + md_rule + " | " + std::to_string(evidence_snapshot) +
+                    " | 1000 | ```node ``evil`` <img src=x onerror=alert(1)> \\| \x1b]0;title\x07``` | exited | 51.0 |\n"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("| `node ``evil"), std::string::npos) << md;
 }
 
 }  // namespace

@@ -1,0 +1,1 @@
+<figure>{{CHART}}</figure>
