@@ -197,6 +197,51 @@ TEST_F(Guard, TwoConcurrentGuardsActOnEachTargetOnce) {
   EXPECT_EQ(count("SELECT count(DISTINCT pid) FROM cleanup_actions WHERE outcome = 'signalling'"), 3);
 }
 
+// An orphan that ignores SIGTERM is killed once the rule's grace has passed.
+TEST_F(Guard, ATargetThatIgnoresSigtermIsKilledAfterTheGrace) {
+  const std::string stubborn = "trap '' TERM; while :; do sleep 1; done; : " + tag;
+  Child client({"setsid", "sh", "-c", "exec 3<&0; sh -c \"$0\" <&3 3<&- >/dev/null & echo $!", stubborn},
+               {.pipe_stdin = true, .pipe_stdout = true});
+  const pid_t pid = static_cast<pid_t>(std::stol(client.read_line()));
+  client.wait();
+  orphans.adopt(pid);
+  ASSERT_TRUE(eventually([&] { return cmdline_of(pid).find(": " + tag) != std::string::npos; }, std::chrono::seconds(10)));
+  write_policy("[[rule]]\nname = \"stubborn\"\nmatch = \": " + tag + "\"\nverdict = [\"orphaned\"]\ngrace = \"500ms\"\n");
+  const auto ran = guard();
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  EXPECT_TRUE(eventually([&] { return !alive(pid); }, std::chrono::seconds(10)));
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_outcomes WHERE pid = " + std::to_string(pid) + " AND outcome = 'killed'"), 1)
+      << ran.out;
+}
+
+// SIGTERM while the guard waits out a target's grace: it sends no SIGKILL, records the outcome it
+// knows (interrupted) in the audit, and exits 128 + 15.
+TEST_F(Guard, SigtermDuringARunFinishesTheActionUnderWayAndWritesItsAuditRow) {
+  const std::string stubborn = "trap '' TERM; while :; do sleep 1; done; : " + tag;
+  Child client({"setsid", "sh", "-c", "exec 3<&0; sh -c \"$0\" <&3 3<&- >/dev/null & echo $!", stubborn},
+               {.pipe_stdin = true, .pipe_stdout = true});
+  const pid_t pid = static_cast<pid_t>(std::stol(client.read_line()));
+  client.wait();
+  orphans.adopt(pid);
+  ASSERT_TRUE(eventually([&] { return cmdline_of(pid).find(": " + tag) != std::string::npos; }, std::chrono::seconds(10)));
+  write_policy("[[rule]]\nname = \"stubborn\"\nmatch = \": " + tag + "\"\nverdict = [\"orphaned\"]\ngrace = \"60s\"\n");
+  Child running({kBinary, "--db", db, "guard", "--policy", policy, "--once", "--no-containers"},
+                {.pipe_stdout = true, .pipe_stderr = true});
+  ASSERT_TRUE(eventually([&] {
+    try {
+      SQLite::Database trail(db, SQLite::OPEN_READONLY);
+      return trail.execAndGet("SELECT count(*) FROM cleanup_actions WHERE outcome = 'signalling'").getInt() == 1;
+    } catch (const SQLite::Exception&) {
+      return false;  // the trail is not there yet, or not yet migrated
+    }
+  }, std::chrono::seconds(20)));
+  ::kill(running.pid(), SIGTERM);
+  EXPECT_EQ(running.wait(), 128 + SIGTERM);
+  EXPECT_TRUE(alive(pid)) << "no SIGKILL after the interruption";
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_outcomes WHERE pid = " + std::to_string(pid) + " AND outcome = 'interrupted'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM cleanup_runs WHERE interrupted = 'SIGTERM'"), 1);
+}
+
 TEST_F(Guard, ABadPolicyIsRefusedWithItsLineAndNothingRuns) {
   const auto leaked = orphaned_servers(1, leaked_seconds);
   write_policy("[[rule]]\nname = \"r\"\nmatch = \"^sleep " + leaked_seconds + "$\"\nverdict = [\"leaked\"]\n");
