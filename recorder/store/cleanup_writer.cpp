@@ -44,37 +44,40 @@ std::vector<std::pair<int64_t, CleanupAuditRow>> unresolved_intents(SQLite::Data
   return intents;
 }
 
-}  // namespace
-
-void seal_cleanup_run_end(SQLite::Database& db, int64_t run_id) {
-  const std::string end_hash = digest::cleanup_run_end_hash(db, run_id);
-  SQLite::Statement seal(db, "UPDATE cleanup_runs SET end_hash = ?1 WHERE run_id = ?2");
-  seal.bind(1, end_hash.data(), static_cast<int>(end_hash.size()));
-  seal.bind(2, run_id);
-  seal.exec();
-}
-
-void seal_cleanup_run(SQLite::Database& db, int64_t run_id) {
-  const std::string hash = digest::cleanup_run_hash(db, run_id);
-  SQLite::Statement seal(db, "UPDATE cleanup_runs SET hash = ?1 WHERE run_id = ?2");
+// Stores `hash` in one hash column ("hash" or "end_hash", never caller text) of a run.
+void store_run_hash(SQLite::Database& db, int64_t run_id, const char* column, const std::string& hash) {
+  SQLite::Statement seal(db, std::string("UPDATE cleanup_runs SET ") + column + " = ?1 WHERE run_id = ?2");
   seal.bind(1, hash.data(), static_cast<int>(hash.size()));
   seal.bind(2, run_id);
   seal.exec();
+}
+
+void seal_cleanup_run_end(SQLite::Database& db, int64_t run_id) {
+  store_run_hash(db, run_id, "end_hash", digest::cleanup_run_end_hash(db, run_id));
+}
+
+void seal_cleanup_run(SQLite::Database& db, int64_t run_id) {
+  store_run_hash(db, run_id, "hash", digest::cleanup_run_hash(db, run_id));
   seal_cleanup_run_end(db, run_id);
 }
+
+// Links a run to the run before it (prev_hash) and seals it: hash, then end_hash.
+void chain_cleanup_run(SQLite::Database& db, int64_t run_id) {
+  SQLite::Statement link(db,
+      "UPDATE cleanup_runs SET prev_hash = (SELECT p.hash FROM cleanup_runs p WHERE p.run_id < ?1 ORDER BY p.run_id DESC LIMIT 1)"
+      " WHERE run_id = ?1");
+  link.bind(1, run_id);
+  link.exec();
+  seal_cleanup_run(db, run_id);
+}
+
+}  // namespace
 
 void seal_unsealed_cleanup_runs(SQLite::Database& db) {
   std::vector<int64_t> runs;
   SQLite::Statement unsealed(db, "SELECT run_id FROM cleanup_runs WHERE hash IS NULL ORDER BY run_id");
   while (unsealed.executeStep()) runs.push_back(unsealed.getColumn(0).getInt64());
-  for (int64_t run_id : runs) {
-    SQLite::Statement link(db,
-        "UPDATE cleanup_runs SET prev_hash = (SELECT p.hash FROM cleanup_runs p WHERE p.run_id < ?1 ORDER BY p.run_id DESC LIMIT 1)"
-        " WHERE run_id = ?1");
-    link.bind(1, run_id);
-    link.exec();
-    seal_cleanup_run(db, run_id);
-  }
+  for (int64_t run_id : runs) chain_cleanup_run(db, run_id);
 }
 
 std::optional<int64_t> insert_cleanup_run(SQLite::Database& db, const CleanupRunStart& run) {
@@ -90,12 +93,7 @@ std::optional<int64_t> insert_cleanup_run(SQLite::Database& db, const CleanupRun
   insert.bind(7, run.evidence_snapshot_id);
   if (insert.exec() == 0) return std::nullopt;
   const int64_t run_id = db.getLastInsertRowid();
-  SQLite::Statement link(db,
-      "UPDATE cleanup_runs SET prev_hash = (SELECT p.hash FROM cleanup_runs p WHERE p.run_id < ?1 ORDER BY p.run_id DESC LIMIT 1)"
-      " WHERE run_id = ?1");
-  link.bind(1, run_id);
-  link.exec();
-  seal_cleanup_run(db, run_id);
+  chain_cleanup_run(db, run_id);
   return run_id;
 }
 

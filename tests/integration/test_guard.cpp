@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child.hpp"
+#include "tests/support/orphans.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -25,12 +26,7 @@ using test::eventually;
 
 const std::string kBinary = PROCTRAIL_BIN;
 
-bool alive(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), {});
-  const size_t close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
-}
+bool alive(pid_t pid) { return test::alive_not_zombie(pid); }
 
 std::string cmdline_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
@@ -40,18 +36,7 @@ std::string cmdline_of(pid_t pid) {
   return text;
 }
 
-// Processes this test started that are no longer its children: killed by pid, then awaited.
-class Orphans {
- public:
-  void adopt(pid_t pid) { pids_.push_back(pid); }
-  ~Orphans() {
-    for (pid_t pid : pids_) ::kill(pid, SIGKILL);
-    for (pid_t pid : pids_) eventually([&] { return !alive(pid); }, std::chrono::seconds(10));
-  }
-
- private:
-  std::vector<pid_t> pids_;
-};
+using test::Orphans;
 
 class Guard : public ::testing::Test {
  protected:
@@ -77,6 +62,17 @@ class Guard : public ::testing::Test {
       EXPECT_TRUE(eventually([&] { return cmdline_of(pid) == "sleep " + seconds; }, std::chrono::seconds(10)));
     }
     return pids;
+  }
+  // An orphan that ignores SIGTERM, its argv ending ": TAG"; once exec'd (0 if it never was).
+  pid_t stubborn_orphan() {
+    const std::string stubborn = "trap '' TERM; while :; do sleep 1; done; : " + tag;
+    Child client({"setsid", "sh", "-c", "exec 3<&0; sh -c \"$0\" <&3 3<&- >/dev/null & echo $!", stubborn},
+                 {.pipe_stdin = true, .pipe_stdout = true});
+    const pid_t pid = static_cast<pid_t>(std::stol(client.read_line()));
+    client.wait();
+    orphans.adopt(pid);
+    const bool ran = eventually([&] { return cmdline_of(pid).find(": " + tag) != std::string::npos; }, std::chrono::seconds(10));
+    return ran ? pid : 0;
   }
   void write_policy(const std::string& text) { std::ofstream(policy) << text; }
   test::Ran guard(std::vector<std::string> extra = {}) {
@@ -199,13 +195,8 @@ TEST_F(Guard, TwoConcurrentGuardsActOnEachTargetOnce) {
 
 // An orphan that ignores SIGTERM is killed once the rule's grace has passed.
 TEST_F(Guard, ATargetThatIgnoresSigtermIsKilledAfterTheGrace) {
-  const std::string stubborn = "trap '' TERM; while :; do sleep 1; done; : " + tag;
-  Child client({"setsid", "sh", "-c", "exec 3<&0; sh -c \"$0\" <&3 3<&- >/dev/null & echo $!", stubborn},
-               {.pipe_stdin = true, .pipe_stdout = true});
-  const pid_t pid = static_cast<pid_t>(std::stol(client.read_line()));
-  client.wait();
-  orphans.adopt(pid);
-  ASSERT_TRUE(eventually([&] { return cmdline_of(pid).find(": " + tag) != std::string::npos; }, std::chrono::seconds(10)));
+  const pid_t pid = stubborn_orphan();
+  ASSERT_GT(pid, 0);
   write_policy("[[rule]]\nname = \"stubborn\"\nmatch = \": " + tag + "\"\nverdict = [\"orphaned\"]\ngrace = \"500ms\"\n");
   const auto ran = guard();
   ASSERT_EQ(ran.code, 0) << ran.err;
@@ -217,13 +208,8 @@ TEST_F(Guard, ATargetThatIgnoresSigtermIsKilledAfterTheGrace) {
 // SIGTERM while the guard waits out a target's grace: it sends no SIGKILL, records the outcome it
 // knows (interrupted) in the audit, and exits 128 + 15.
 TEST_F(Guard, SigtermDuringARunFinishesTheActionUnderWayAndWritesItsAuditRow) {
-  const std::string stubborn = "trap '' TERM; while :; do sleep 1; done; : " + tag;
-  Child client({"setsid", "sh", "-c", "exec 3<&0; sh -c \"$0\" <&3 3<&- >/dev/null & echo $!", stubborn},
-               {.pipe_stdin = true, .pipe_stdout = true});
-  const pid_t pid = static_cast<pid_t>(std::stol(client.read_line()));
-  client.wait();
-  orphans.adopt(pid);
-  ASSERT_TRUE(eventually([&] { return cmdline_of(pid).find(": " + tag) != std::string::npos; }, std::chrono::seconds(10)));
+  const pid_t pid = stubborn_orphan();
+  ASSERT_GT(pid, 0);
   write_policy("[[rule]]\nname = \"stubborn\"\nmatch = \": " + tag + "\"\nverdict = [\"orphaned\"]\ngrace = \"60s\"\n");
   Child running({kBinary, "--db", db, "guard", "--policy", policy, "--once", "--no-containers"},
                 {.pipe_stdout = true, .pipe_stderr = true});

@@ -17,6 +17,7 @@
 #include "proctrail/recorder.hpp"
 #include "tests/support/answers.hpp"
 #include "tests/support/child.hpp"
+#include "tests/support/orphans.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace proctrail {
@@ -30,19 +31,7 @@ const std::string kBinary = PROCTRAIL_BIN;
 
 bool alive(pid_t pid) { return std::filesystem::exists("/proc/" + std::to_string(pid)); }
 
-// Processes this test started that are no longer its children: killed by pid, then awaited until their
-// reaper (init or a subreaper) has taken them.
-class Orphans {
- public:
-  void adopt(pid_t pid) { pids_.push_back(pid); }
-  ~Orphans() {
-    for (pid_t pid : pids_) ::kill(pid, SIGKILL);
-    for (pid_t pid : pids_) eventually([&] { return !alive(pid); }, std::chrono::seconds(10));
-  }
-
- private:
-  std::vector<pid_t> pids_;
-};
+using test::Orphans;
 
 // The pids a `sh -c '... & echo $!'` printed, one per line, after it exited.
 std::vector<pid_t> printed_pids(Child& shell) {
