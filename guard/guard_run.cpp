@@ -114,14 +114,34 @@ Result<Choice> choose_surplus(TrailReader& trail, int64_t snapshot, const GuardR
   return choice;
 }
 
-// Targets whose stdin/stdout or sockets are held by processes of more than one other process group
-// (two clients share the server).
-Result<std::map<ProcessKey, int64_t>> shared_targets(TrailReader& trail, int64_t snapshot) {
+// A rule of plain selectors (match, older_than, user): the processes they name, so a rule that names
+// none records no cleanup run.
+Result<Choice> choose_plain(TrailReader& trail, int64_t snapshot, const GuardRule& rule) {
   auto rows = trail.select(
-      "SELECT t.pid, t.start_ticks, count(DISTINCT q.pgid) FROM snapshot_fd_peers x"
-      " JOIN snapshot_processes t ON t.snapshot_id = x.snapshot_id AND t.process_id = x.process_id"
+      "SELECT pid, start_ticks FROM snapshot_processes WHERE snapshot_id = ?1 AND is_kernel_thread = 0"
+      " AND (?2 IS NULL OR argv REGEXP ?2) AND (?3 IS NULL OR age_s >= ?3) AND (?4 IS NULL OR uid = ?4)",
+      {snapshot, rule.match ? Cell{*rule.match} : Cell{}, rule.older_than_s ? Cell{*rule.older_than_s} : Cell{},
+       rule.user ? Cell{int64_t{*rule.user}} : Cell{}});
+  if (!rows) return rows.error();
+  Choice choice;
+  for (const auto& row : rows->rows) choice.keys.push_back({static_cast<pid_t>(int_of(row[0])), static_cast<uint64_t>(int_of(row[1]))});
+  return choice;
+}
+
+// Which of `targets` have their stdin/stdout or sockets held by processes of more than one other
+// process group (two clients share the server). Asked only for a plan's targets: over a whole
+// snapshot this join is the costliest read of a run.
+Result<std::map<ProcessKey, int64_t>> shared_targets(TrailReader& trail, int64_t snapshot, const std::vector<CleanupTarget>& targets) {
+  std::string pids;
+  for (const auto& target : targets) {
+    if (target.kind == "process" && !target.protection) pids += (pids.empty() ? "" : ",") + std::to_string(target.key.pid);
+  }
+  if (pids.empty()) return std::map<ProcessKey, int64_t>{};
+  auto rows = trail.select(
+      "SELECT t.pid, t.start_ticks, count(DISTINCT q.pgid) FROM snapshot_processes t"
+      " JOIN snapshot_fd_peers x ON x.snapshot_id = t.snapshot_id AND x.process_id = t.process_id"
       " JOIN snapshot_processes q ON q.snapshot_id = x.snapshot_id AND q.process_id = x.peer_process_id"
-      " WHERE x.snapshot_id = ?1 AND x.peer_process_id != x.process_id AND q.pgid != t.pgid"
+      " WHERE t.snapshot_id = ?1 AND t.pid IN (" + pids + ") AND x.peer_process_id != x.process_id AND q.pgid != t.pgid"
       "   AND (x.fd IN (0, 1) OR x.via != 'pipe')"  // its stdio, or a socket: not a descriptor it merely inherited
       " GROUP BY t.process_id HAVING count(DISTINCT q.pgid) > 1",
       {snapshot});
@@ -215,8 +235,6 @@ Result<GuardReport> Guard::run_once(const GuardRunOptions& options) {
   report.evidence_snapshot_id = evidence->snapshot.snapshot_id;
   auto trail = TrailReader::open(store_.path());
   if (!trail) return trail.error();
-  auto shared = shared_targets(*trail, report.evidence_snapshot_id);
-  if (!shared) return shared.error();
 
   for (const auto& rule : policy_.rules) {
     GuardRuleOutcome outcome;
@@ -224,9 +242,10 @@ Result<GuardReport> Guard::run_once(const GuardRunOptions& options) {
     outcome.action = options.dry_run ? "report" : std::string(action_name(rule.action));
     CleanupSelectors selectors = selectors_of(rule, options);
     Choice choice;
-    if (!rule.containers && (rule.keep_newest || !rule.verdicts.empty())) {
-      auto chosen = rule.keep_newest ? choose_surplus(*trail, report.evidence_snapshot_id, rule)
-                                     : choose_by_verdict(*trail, report.evidence_snapshot_id, rule);
+    if (!rule.containers) {
+      auto chosen = rule.keep_newest          ? choose_surplus(*trail, report.evidence_snapshot_id, rule)
+                    : !rule.verdicts.empty() ? choose_by_verdict(*trail, report.evidence_snapshot_id, rule)
+                                             : choose_plain(*trail, report.evidence_snapshot_id, rule);
       if (!chosen) return chosen.error().within("rule " + rule.name);
       choice = std::move(*chosen);
       selectors.chosen = choice.keys;
@@ -238,6 +257,8 @@ Result<GuardReport> Guard::run_once(const GuardRunOptions& options) {
     }
     auto plan = cleaner.plan_from(*evidence, selectors, options.own_argv);
     if (!plan) return plan.error().within("rule " + rule.name);
+    auto shared = shared_targets(*trail, report.evidence_snapshot_id, plan->plan);
+    if (!shared) return shared.error().within("rule " + rule.name);
     mark_plan(*plan, rule, choice, allow, policy_.allow_match, *shared);
     outcome.run_id = plan->run_id;
     const auto unprotected = std::count_if(plan->plan.begin(), plan->plan.end(), [](const CleanupTarget& t) { return !t.protection; });
