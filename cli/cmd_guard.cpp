@@ -30,7 +30,7 @@ ResultTable targets_table(const GuardReport& report) {
   ResultTable table{{"rule", "pid", "start_ticks", "age_s", "frees_mb", "outcome", "why", "argv"}, {}};
   for (const auto& rule : report.rules) {
     for (const auto& target : rule.plan) {
-      std::string outcome = rule.refused ? "refused (max_per_run)" : target.protection ? "spared: " + *target.protection : rule.action == "report" ? "reported" : "planned";
+      std::string outcome = rule.refused ? "refused" : target.protection ? "spared: " + *target.protection : rule.action == "report" ? "reported" : "planned";
       for (const auto& action : rule.actions) {
         if (action.target.key == target.key && action.target.kind == target.kind) outcome = action.signal + " → " + action.outcome;
       }
@@ -56,7 +56,7 @@ std::string summary_line(const GuardReport& report, bool dry_run) {
                      std::to_string(report.rules.size()) + " rule(s), " + std::to_string(planned) + " target(s) chosen, " +
                      std::to_string(report.acted()) + " acted on";
   if (report.freed_kb() > 0) line += ", freed " + mib_text(report.freed_kb()) + " MiB (USS + swap)";
-  if (refused > 0) line += ", " + std::to_string(refused) + " rule(s) refused by max_per_run";
+  if (refused > 0) line += ", " + std::to_string(refused) + " rule(s) refused";
   if (dry_run) line += " (dry run: nothing was signalled)";
   return line;
 }
@@ -74,6 +74,9 @@ void print_report(const GuardReport& report, const GuardOptions& options) {
               << "\n";
   } else if (!table.rows.empty()) {
     std::cout << render(table, "table").value();
+  }
+  for (const auto& rule : report.rules) {
+    if (rule.refused) std::cerr << "guard: rule " << printable(rule.rule) << ": " << *rule.refused << "\n";
   }
   std::cerr << summary_line(report, options.dry_run) << "\n";
 }

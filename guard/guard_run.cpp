@@ -251,6 +251,13 @@ Result<GuardReport> Guard::run_once(const GuardRunOptions& options) {
       selectors.chosen = choice.keys;
     }
     outcome.spared = choice.spared;
+    if (rule.containers && !evidence->snapshot.containers_seen) {
+      outcome.refused = "containers were not seen (" +
+                        (evidence->snapshot.containers_source.empty() ? std::string("the engine was not asked")
+                                                                      : evidence->snapshot.containers_source) + "): nothing done";
+      report.rules.push_back(std::move(outcome));
+      continue;
+    }
     if (selectors.chosen && selectors.chosen->empty()) {
       report.rules.push_back(std::move(outcome));
       continue;

@@ -138,7 +138,7 @@ TEST_F(Guard, MaxPerRunRefusesAnOversizedSelection) {
   const auto ran = guard();
   ASSERT_EQ(ran.code, 0) << ran.err;
   for (pid_t pid : leaked) EXPECT_TRUE(alive(pid)) << "refused: none of the three is ended";
-  EXPECT_NE(ran.err.find("refused by max_per_run"), std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find("guard: rule leaked servers: chose 3 targets, more than its max_per_run of 2"), std::string::npos) << ran.err;
   EXPECT_EQ(count("SELECT count(*) FROM cleanup_actions"), 0);
 }
 

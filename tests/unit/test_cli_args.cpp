@@ -149,6 +149,25 @@ TEST(CliArgs, InstallHooksAndInstallTimerTakeGuard) {
   EXPECT_THROW(parse({"uninstall-timer", "--guard"}), CLI::ParseError);
 }
 
+TEST(CliArgs, GuardOptions) {
+  auto defaults = parse({"guard"});
+  const auto& d = defaults->options<GuardOptions>("guard");
+  EXPECT_FALSE(d.once);
+  EXPECT_FALSE(d.dry_run);
+  EXPECT_EQ(d.interval, "5m");
+  EXPECT_EQ(d.format, "table");
+  EXPECT_TRUE(d.policy.empty()) << "the default path is chosen when it runs";
+  auto given = parse({"guard", "--once", "--dry-run", "--policy", "p.toml", "--interval", "10s", "--format", "json", "--all-users"});
+  const auto& g = given->options<GuardOptions>("guard");
+  EXPECT_TRUE(g.once);
+  EXPECT_TRUE(g.dry_run);
+  EXPECT_TRUE(g.all_users);
+  EXPECT_EQ(g.policy, "p.toml");
+  EXPECT_EQ(g.interval, "10s");
+  EXPECT_EQ(g.format, "json");
+  EXPECT_THROW(parse({"guard", "--format", "csv"}), CLI::ParseError);
+}
+
 TEST(CliArgs, InstallTimerOptions) {
   auto defaults = parse({"install-timer"});
   EXPECT_TRUE(defaults->command("install-timer")->parsed());
