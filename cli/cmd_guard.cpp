@@ -1,10 +1,15 @@
 // proctrail guard: applies the policy file unattended (proctrail/guard.hpp). --once runs it once on
 // a fresh evidence snapshot; otherwise every --interval until SIGINT or SIGTERM, which ends the wait
 // at once, or, arriving during a run, lets the action under way finish and its audit row be written.
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -61,6 +66,35 @@ std::string summary_line(const GuardReport& report, bool dry_run) {
   return line;
 }
 
+// Under systemd (JOURNAL_STREAM names the journal stream stderr is), a run that acted is logged at
+// NOTICE through the stream's "<5>" level prefix; elsewhere the line is printed as it is.
+std::string journal_level_prefix(const GuardReport& report) {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  return stream && *stream && report.acted() > 0 ? "<5>" : "";
+}
+
+// On a desktop (DISPLAY or WAYLAND_DISPLAY set) with notify-send on PATH, a run that acted says so in
+// a desktop notification; without either it is skipped, silently. The guard waits for notify-send,
+// which returns at once, so no child is left behind.
+void notify_desktop(const GuardReport& report) {
+  if (report.acted() == 0) return;
+  const char* x11 = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  if (!(x11 && *x11) && !(wayland && *wayland)) return;
+  std::string body = "ended " + std::to_string(report.acted()) + " process(es)";
+  if (report.freed_kb() > 0) body += ", freed " + mib_text(report.freed_kb()) + " MiB";
+  body += " (evidence snapshot " + std::to_string(report.evidence_snapshot_id) + ")";
+  std::string title = "proctrail guard";
+  char* argv[] = {const_cast<char*>("notify-send"), title.data(), body.data(), nullptr};
+  pid_t child = 0;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  if (::posix_spawnp(&child, "notify-send", &actions, nullptr, argv, environ) == 0) ::waitpid(child, nullptr, 0);
+  posix_spawn_file_actions_destroy(&actions);
+}
+
 void print_report(const GuardReport& report, const GuardOptions& options) {
   const ResultTable table = targets_table(report);
   if (options.format == "json") {
@@ -78,7 +112,8 @@ void print_report(const GuardReport& report, const GuardOptions& options) {
   for (const auto& rule : report.rules) {
     if (rule.refused) std::cerr << "guard: rule " << printable(rule.rule) << ": " << *rule.refused << "\n";
   }
-  std::cerr << summary_line(report, options.dry_run) << "\n";
+  std::cerr << journal_level_prefix(report) << summary_line(report, options.dry_run) << "\n";
+  notify_desktop(report);
 }
 
 // Waits `interval` or until SIGINT/SIGTERM (blocked for the wait, taken with sigtimedwait); the

@@ -228,6 +228,40 @@ TEST_F(Guard, SigtermDuringARunFinishesTheActionUnderWayAndWritesItsAuditRow) {
   EXPECT_EQ(count("SELECT count(*) FROM cleanup_runs WHERE interrupted = 'SIGTERM'"), 1);
 }
 
+// A run that acts says so where the user will see it: a desktop notification (notify-send, here a
+// stand-in on PATH that writes down its arguments) and, under systemd, the journal at NOTICE.
+TEST_F(Guard, ARunThatActsNotifiesTheDesktopAndTheJournal) {
+  const auto leaked = orphaned_servers(1, leaked_seconds);
+  write_policy(reap_orphans(tag));
+  const auto bin = tmp / "bin";
+  std::filesystem::create_directories(bin);
+  const auto told = tmp / "notified.txt";
+  {
+    std::ofstream script(bin / "notify-send");
+    script << "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> '" << told.string() << "'\n";
+  }
+  std::filesystem::permissions(bin / "notify-send", std::filesystem::perms::owner_all);
+  const auto ran = test::run_captured({"env", "PATH=" + bin.string() + ":/usr/bin:/bin", "DISPLAY=:77", "JOURNAL_STREAM=8:12345",
+                                       kBinary, "--db", db, "guard", "--policy", policy, "--once", "--no-containers"});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  std::ifstream in(told);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line)) << "notify-send was not run";
+  EXPECT_TRUE(line.starts_with("proctrail guard|ended 1 process(es)")) << line;
+  EXPECT_NE(ran.err.find("<5>guard: evidence snapshot"), std::string::npos) << ran.err;
+  EXPECT_TRUE(eventually([&] { return !alive(leaked[0]); }, std::chrono::seconds(10)));
+
+  const auto quiet = test::run_captured({"env", "-u", "DISPLAY", "-u", "WAYLAND_DISPLAY", "-u", "JOURNAL_STREAM",
+                                         "PATH=" + bin.string() + ":/usr/bin:/bin", kBinary, "--db", db, "guard", "--policy",
+                                         policy, "--once", "--no-containers"});
+  ASSERT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("<5>"), std::string::npos) << "nothing acted, no journal level";
+  std::ifstream again(told);
+  int lines = 0;
+  while (std::getline(again, line)) ++lines;
+  EXPECT_EQ(lines, 1) << "no desktop, or nothing acted: no notification";
+}
+
 TEST_F(Guard, ABadPolicyIsRefusedWithItsLineAndNothingRuns) {
   const auto leaked = orphaned_servers(1, leaked_seconds);
   write_policy("[[rule]]\nname = \"r\"\nmatch = \"^sleep " + leaked_seconds + "$\"\nverdict = [\"leaked\"]\n");
