@@ -11,6 +11,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "proctrail/cleanup.hpp"
+#include "proctrail/guard.hpp"
+#include "proctrail/policy.hpp"
 #include "proctrail/query.hpp"
 #include "tests/support/child.hpp"
 #include "tests/support/rows.hpp"
@@ -372,6 +374,35 @@ TEST_F(Cleanup, IdentityIsReCheckedUnderTheCleanersProcRoot) {
             std::vector<std::string>{pid + "|none|identity-mismatch|pid " + pid + " now belongs to a process started at tick " +
                                      std::to_string(start_ticks + 7) + "; it was not touched"});
   EXPECT_EQ(done->survivors, 0);
+  EXPECT_TRUE(alive(target.pid()));
+}
+
+// proctrail guard acts through the same engine: a target whose pid now belongs to a process with
+// another start time (the copy of /proc under CleanerOptions::proc_root says so) is never signalled,
+// and the guard's audit row says why, under the rule's name.
+TEST_F(Cleanup, TheGuardNeverSignalsAReusedPid) {
+  Child target = sleeper("guardreuse");
+  wait_for_argv(target.pid(), "proctrail-test-guardreuse");
+  test::TempDir fake_proc;
+  const std::string pid = std::to_string(target.pid());
+  std::string stat = test::read_all("/proc/" + pid + "/stat");
+  size_t at = stat.rfind(')') + 1;  // field 22, starttime, is the 20th after comm's ")"
+  for (int field = 0; field < 20; ++field) at = stat.find(' ', at) + 1;
+  const size_t end = stat.find(' ', at);
+  stat.replace(at, end - at, std::to_string(std::stoull(stat.substr(at, end - at)) + 7));
+  test::write_all(fake_proc / pid / "stat", stat);
+
+  auto policy = parse_policy("[[rule]]\nname = \"reused\"\nmatch = \"^proctrail-test-guardreuse-" + tag + "\"\n");
+  ASSERT_TRUE(policy) << policy.error().message;
+  proctrail::Guard guard(*store, *recorder, std::move(*policy), CleanerOptions{.proc_root = fake_proc.path()});
+  auto report = guard.run_once(GuardRunOptions{.own_argv = "test guard"});
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->rules.size(), 1u);
+  ASSERT_EQ(report->rules[0].actions.size(), 1u);
+  EXPECT_EQ(report->rules[0].actions[0].outcome, "identity-mismatch");
+  EXPECT_EQ(report->acted(), 0);
+  EXPECT_EQ(audit("pid, signal, outcome, substr(selector, 1, 12)"),
+            std::vector<std::string>{pid + "|none|identity-mismatch|rule reused:"});
   EXPECT_TRUE(alive(target.pid()));
 }
 
