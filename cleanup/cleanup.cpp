@@ -88,6 +88,7 @@ std::string selectors_why(const CleanupSelectors& s) {
   if (s.user) parts.push_back("uid " + std::to_string(*s.user));
   if (s.from_sql) parts.push_back("from --from-sql");
   if (s.container_label) parts.push_back("label " + *s.container_label);
+  if (s.creator_gone) parts.push_back("its creator exited");
   std::string why;
   for (const auto& part : parts) text::append_item(why, ", ", part);
   return why;
@@ -260,9 +261,12 @@ Result<std::vector<CleanupTarget>> select_containers(TrailReader& trail, int64_t
       " AND (?3 IS NULL OR json_extract(labels, ?3) = ?4)"
       " AND (?5 IS NULL OR age_s >= ?5)"
       " AND (state IN ('running', 'paused', 'restarting') OR ?6 = 1)"
+      // the client that ran it was seen and has since exited (as view snapshot_leak_suspects judges it)
+      " AND (?7 = 0 OR EXISTS (SELECT 1 FROM processes cp WHERE cp.pid = creator_pid AND cp.start_ticks = creator_start_ticks"
+      "   AND cp.host_id = container_overview.host_id AND cp.gone_by IS NOT NULL AND cp.gone_by <= ?1))"
       " ORDER BY created_at_us",
       {snapshot, optional_cell(s.match), optional_cell(label_path), optional_cell(label_value), optional_cell(s.older_than_s),
-       Cell{int64_t{s.remove}}});
+       Cell{int64_t{s.remove}}, Cell{int64_t{s.creator_gone}}});
   if (!rows) return rows.error();
   std::vector<CleanupTarget> targets;
   for (const auto& row : rows->rows) {
@@ -403,6 +407,7 @@ std::string CleanupSelectors::to_json() const {
   if (containers) j["containers"] = true;
   if (container_label) j["container_label"] = *container_label;
   if (remove) j["remove"] = true;
+  if (creator_gone) j["creator_gone"] = true;
   j["grace_ms"] = grace.count();
   return j.dump();
 }

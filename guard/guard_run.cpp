@@ -165,6 +165,7 @@ CleanupSelectors selectors_of(const GuardRule& rule, const GuardRunOptions& opti
   s.containers = rule.containers;
   s.container_label = rule.container_label;
   s.remove = rule.remove;
+  s.creator_gone = rule.containers;  // a container rule stops only what its creator left behind
   return s;
 }
 

@@ -41,6 +41,7 @@ struct CleanupSelectors {
   bool containers = false;                 // containers instead of processes
   std::optional<std::string> container_label;  // KEY=VALUE
   bool remove = false;                     // containers: remove after stopping
+  bool creator_gone = false;               // containers: only those whose creating client was seen and has exited
   std::chrono::milliseconds grace{5000};   // SIGTERM → SIGKILL; the container stop timeout
   std::optional<std::string> rule;         // proctrail guard: the policy rule acting (in the run's selectors and each target's why)
   std::optional<std::vector<ProcessKey>> chosen;  // the caller chose these identities itself (guard): only they, AND the rest

@@ -52,7 +52,7 @@ struct GuardRule {
   RuleScope per = RuleScope::parent;
   int64_t max_per_run = 20;                  // more targets than this: refused as a probable mistake, reported
   std::optional<uid_t> user;                 // only this real uid
-  bool containers = false;                   // a container rule: stop containers whose creator is gone
+  bool containers = false;                   // a container rule: stops containers whose creating client exited
   std::optional<std::string> container_label;  // KEY=VALUE (container rules)
   bool remove = false;                       // container rules: remove after stopping
   int line = 0;                              // where the rule begins in its file (for messages)

@@ -16,6 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include "proctrail/cleanup.hpp"
+#include "proctrail/guard.hpp"
+#include "proctrail/policy.hpp"
 #include "proctrail/containers.hpp"
 #include "proctrail/query.hpp"
 #include "proctrail/recorder.hpp"
@@ -229,6 +231,53 @@ TEST_F(Containers, TheClientThatRunsAContainerIsItsCreator) {
             std::to_string(client.pid()));
   run_command({"docker", "rm", "-f", id});
   client.wait_for(std::chrono::seconds(20));
+}
+
+// A guard container rule stops, by label, only the containers whose creating client has exited: the
+// client of one is killed (its container keeps running), the client of the other still runs.
+TEST_F(Containers, AGuardContainerRuleStopsOnlyWhatAnExitedClientLeftRunning) {
+  const std::string tag = std::to_string(::getpid());
+  auto run_client = [&](const std::string& name) {
+    return std::make_unique<Child>(std::vector<std::string>{"docker", "run", "--rm", "--network", "none", "--label", run_label(),
+                                                            "--label", "proctrail.guard=" + tag, "--name", name, kImage, "sleep", "600"},
+                                   test::SpawnOptions{.pipe_stdout = true});
+  };
+  auto id_of = [&](const std::string& name) {
+    std::string id;
+    test::eventually([&] {
+      id = run_command({"docker", "ps", "-q", "--no-trunc", "--filter", "name=" + name}).out;
+      return !id.empty();
+    }, std::chrono::seconds(20));
+    return id;
+  };
+  const std::string left_name = "proctrail-guard-left-" + tag, kept_name = "proctrail-guard-kept-" + tag;
+  auto left_client = run_client(left_name);
+  auto kept_client = run_client(kept_name);
+  const std::string left = cleanup.add(id_of(left_name)), kept = cleanup.add(id_of(kept_name));
+  ASSERT_FALSE(left.empty());
+  ASSERT_FALSE(kept.empty());
+  snap();  // sees both clients: the creators
+  ::kill(left_client->pid(), SIGKILL);  // not forwarded: the container keeps running without its client
+  left_client->wait();
+  snap();
+
+  auto policy = parse_policy("[[rule]]\nname = \"left by tests\"\ncontainers = true\ncontainer_label = \"proctrail.guard=" +
+                             tag + "\"\nremove = true\ngrace = \"1s\"\n");
+  ASSERT_TRUE(policy) << policy.error().message;
+  Recorder recorder(*store, collector);
+  recorder.set_containers(&docker);
+  proctrail::Guard guard(*store, recorder, std::move(*policy), CleanerOptions{.docker = &docker});
+  auto report = guard.run_once(GuardRunOptions{.own_argv = "test guard"});
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->rules.size(), 1u);
+  ASSERT_EQ(report->rules[0].plan.size(), 1u);
+  EXPECT_EQ(report->rules[0].plan[0].container_id, left);
+  ASSERT_EQ(report->rules[0].actions.size(), 1u);
+  EXPECT_EQ(report->rules[0].actions[0].signal, "stop+remove");
+  EXPECT_TRUE(run_command({"docker", "ps", "-q", "--no-trunc", "--filter", "id=" + left}).out.empty()) << "stopped";
+  EXPECT_EQ(run_command({"docker", "ps", "-q", "--no-trunc", "--filter", "id=" + kept}).out, kept) << "its client still runs";
+  run_command({"docker", "rm", "-f", kept});
+  kept_client->wait_for(std::chrono::seconds(20));
 }
 
 TEST_F(Containers, CleanupStopsOnlyTheSelectedContainerAfterTheEvidence) {
