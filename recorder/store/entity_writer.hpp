@@ -244,10 +244,12 @@ class EntityWriter {
   }
 
   void close_unseen(const OpenRows<Entity>& open, EntityCounts& counts) {
-    for (const auto& [key, tracked] : open) {
+    for (const auto& entry : open) {
+      const auto& tracked = entry.second;
       if (tracked.seen) continue;
-      if constexpr (requires { entity_.unread(key); }) {
-        if (entity_.unread(key)) continue;
+      // entry.first, not a structured binding: clang 14 (the fuzz build) refuses one inside requires.
+      if constexpr (requires { entity_.unread(entry.first); }) {
+        if (entity_.unread(entry.first)) continue;
       }
       exec_with(close_, snapshot_id_, tracked.open.row);
       ++counts.gone;
