@@ -77,13 +77,6 @@ ResultTable plan_table(const CleanupReport& report) {
   return table;
 }
 
-// KiB as MiB with one decimal, as the plan and the summary lines print it.
-std::string mib_text(int64_t kb) {
-  char mib[32];
-  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(kb) / 1024);
-  return mib;
-}
-
 // What ending the plan's unprotected targets frees: USS + swap where smaps_rollup was read.
 std::string frees_line(const CleanupReport& report) {
   int64_t frees_kb = 0, measured = 0, acted = 0;

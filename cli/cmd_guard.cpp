@@ -24,12 +24,6 @@
 namespace proctrail::cli {
 namespace {
 
-std::string mib_text(int64_t kb) {
-  char mib[32];
-  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(kb) / 1024);
-  return mib;
-}
-
 // One row per target a rule chose or spared: rule, verdict (why), pid, age, frees, what happened, argv.
 ResultTable targets_table(const GuardReport& report) {
   ResultTable table{{"rule", "pid", "start_ticks", "age_s", "frees_mb", "outcome", "why", "argv"}, {}};

@@ -348,6 +348,20 @@ TEST_F(Cleanup, WithoutANarrowingSelectorNothingIsPlanned) {
 }
 
 
+// Writes PID's stat into fake_proc/PID/stat with (22) starttime moved `later` ticks on: under that
+// root the pid belongs to another process. Returns the real start ticks.
+uint64_t copy_stat_started_later(pid_t target, const test::TempDir& fake_proc, uint64_t later) {
+  const std::string pid = std::to_string(target);
+  std::string stat = test::read_all("/proc/" + pid + "/stat");
+  size_t at = stat.rfind(')') + 1;  // field 22, starttime, is the 20th after comm's ")"
+  for (int field = 0; field < 20; ++field) at = stat.find(' ', at) + 1;
+  const size_t end = stat.find(' ', at);
+  const uint64_t start_ticks = std::stoull(stat.substr(at, end - at));
+  stat.replace(at, end - at, std::to_string(start_ticks + later));
+  test::write_all(fake_proc / pid / "stat", stat);
+  return start_ticks;
+}
+
 // The identity re-check reads the start time under CleanerOptions::proc_root: a copy that gives the
 // target another start time makes it someone else, audited as identity-mismatch and left running.
 TEST_F(Cleanup, IdentityIsReCheckedUnderTheCleanersProcRoot) {
@@ -355,13 +369,7 @@ TEST_F(Cleanup, IdentityIsReCheckedUnderTheCleanersProcRoot) {
   wait_for_argv(target.pid(), "proctrail-test-procroot");
   test::TempDir fake_proc;
   const std::string pid = std::to_string(target.pid());
-  std::string stat = test::read_all("/proc/" + pid + "/stat");
-  size_t at = stat.rfind(')') + 1;  // field 22, starttime, is the 20th after comm's ")"
-  for (int field = 0; field < 20; ++field) at = stat.find(' ', at) + 1;
-  const size_t end = stat.find(' ', at);
-  const uint64_t start_ticks = std::stoull(stat.substr(at, end - at));
-  stat.replace(at, end - at, std::to_string(start_ticks + 7));
-  test::write_all(fake_proc / pid / "stat", stat);
+  const uint64_t start_ticks = copy_stat_started_later(target.pid(), fake_proc, 7);
 
   Cleaner cleaner(*store, *recorder, CleanerOptions{.proc_root = fake_proc.path()});
   auto selectors = matching("^proctrail-test-procroot-" + tag);
@@ -385,12 +393,7 @@ TEST_F(Cleanup, TheGuardNeverSignalsAReusedPid) {
   wait_for_argv(target.pid(), "proctrail-test-guardreuse");
   test::TempDir fake_proc;
   const std::string pid = std::to_string(target.pid());
-  std::string stat = test::read_all("/proc/" + pid + "/stat");
-  size_t at = stat.rfind(')') + 1;  // field 22, starttime, is the 20th after comm's ")"
-  for (int field = 0; field < 20; ++field) at = stat.find(' ', at) + 1;
-  const size_t end = stat.find(' ', at);
-  stat.replace(at, end - at, std::to_string(std::stoull(stat.substr(at, end - at)) + 7));
-  test::write_all(fake_proc / pid / "stat", stat);
+  copy_stat_started_later(target.pid(), fake_proc, 7);
 
   auto policy = parse_policy("[[rule]]\nname = \"reused\"\nmatch = \"^proctrail-test-guardreuse-" + tag + "\"\n");
   ASSERT_TRUE(policy) << policy.error().message;
