@@ -1,5 +1,8 @@
 #include "cli/app.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include <algorithm>
@@ -25,6 +28,8 @@ std::unique_ptr<Cli> make_cli() {
                  "else ~/.local/state/proctrail/trail.db)")
       ->type_name("FILE");
   app.add_flag("-v,--verbose", cli->global.verbosity, "More log output on stderr (repeat for debug)");
+  app.add_flag("--wide", cli->global.wide,
+               "Tables show every cell whole (by default, on a terminal or with $COLUMNS, long cells are cut to fit)");
   app.fallthrough();  // global options may follow the subcommand
   app.require_subcommand(1);
   for (auto& subcommand : all_subcommands()) {
@@ -78,17 +83,39 @@ int main_entry(int argc, char** argv) {
   return dispatch(*cli);
 }
 
+Result<std::filesystem::path> chosen_db_path(const GlobalOptions& global) {
+  if (!global.db.empty()) return std::filesystem::path(global.db);
+  return default_db_path([](const char* name) { return std::getenv(name); });
+}
+
 Result<std::filesystem::path> resolve_db_path(const GlobalOptions& global) {
-  std::filesystem::path path;
-  if (!global.db.empty()) {
-    path = global.db;
-  } else {
-    auto chosen = default_db_path([](const char* name) { return std::getenv(name); });
-    if (!chosen) return chosen.error();
-    path = *chosen;
-  }
-  if (auto dir = ensure_private_dir(path.parent_path()); !dir) return dir.error();
+  auto path = chosen_db_path(global);
+  if (!path) return path.error();
+  if (auto dir = ensure_private_dir(path->parent_path()); !dir) return dir.error();
   return path;
+}
+
+Result<std::filesystem::path> existing_trail_path(const GlobalOptions& global) {
+  auto path = chosen_db_path(global);
+  if (!path) return path.error();
+  std::error_code error;
+  if (std::filesystem::exists(*path, error)) return path;
+  return Error{"no trail at " + path->string() + " (record one with proctrail snap, or name it with --db)",
+               ErrorKind::not_found};
+}
+
+TableLayout table_layout(const GlobalOptions& global) {
+  if (global.wide) return TableLayout{};
+  struct winsize size {};
+  if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return TableLayout{.width = size.ws_col};
+  }
+  const char* columns = std::getenv("COLUMNS");
+  if (columns == nullptr) return TableLayout{};
+  char* end = nullptr;
+  const long width = std::strtol(columns, &end, 10);
+  if (end == columns || *end != '\0' || width <= 0) return TableLayout{};
+  return TableLayout{.width = static_cast<size_t>(width)};
 }
 
 void print_error(const std::string& message) { std::cerr << "proctrail: " << message << '\n'; }

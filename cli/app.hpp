@@ -60,9 +60,18 @@ int dispatch(Cli& cli);
 int main_entry(int argc, char** argv);
 
 // ---- shared by the subcommands ----
+// The trail --db names, else the default ($PROCTRAIL_DB, ...); nothing is created.
+Result<std::filesystem::path> chosen_db_path(const GlobalOptions& global);
+// The same, for a command that writes: its folder is created (0700) when missing.
 Result<std::filesystem::path> resolve_db_path(const GlobalOptions& global);
+// The same, for a command that only reads: a trail that does not exist is an error (not_found), and
+// no file or folder is created.
+Result<std::filesystem::path> existing_trail_path(const GlobalOptions& global);
 Logger make_stderr_logger(int verbosity);
 Logger make_file_logger(const std::filesystem::path& file, int verbosity);
+// The terminal's width for tables (ioctl on stdout, else $COLUMNS), or no limit with --wide or
+// when neither says.
+TableLayout table_layout(const GlobalOptions& global);
 // "proctrail: <message>" on stderr.
 void print_error(const std::string& message);
 std::string summary_line(const SnapshotSummary& summary, int64_t elapsed_ms);

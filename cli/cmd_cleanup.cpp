@@ -66,11 +66,11 @@ Result<CleanupSelectors> selectors_of(const CleanupOptions& o) {
 }
 
 ResultTable plan_table(const CleanupReport& report) {
-  ResultTable table{{"kind", "pid", "start_ticks", "start_time", "age_s", "rss_mb", "frees_mb", "verdict", "why", "protected", "argv"}, {}};
+  ResultTable table{{"kind", "pid", "start_ticks", "start_time", "age_s", "rss_kb", "frees_kb", "verdict", "why", "protected", "argv"}, {}};
   for (const auto& t : report.plan) {
     table.rows.push_back({t.kind, int64_t{t.key.pid}, t.kind == "process" ? Cell{static_cast<int64_t>(t.key.start_ticks)} : Cell{},
-                          t.start_time, t.age_s, static_cast<double>(t.rss_kb / 1024),
-                          t.frees_kb ? Cell{std::round(static_cast<double>(*t.frees_kb) / 102.4) / 10} : Cell{},
+                          t.start_time, t.age_s, Cell{int64_t{t.rss_kb}},
+                          t.frees_kb ? Cell{int64_t{*t.frees_kb}} : Cell{},
                           t.verdict ? Cell{*t.verdict} : Cell{}, t.why,
                           t.protection ? Cell{*t.protection} : Cell{}, t.kind == "container" ? t.container_id.substr(0, 12) + " " + t.argv : t.argv});
   }
@@ -170,13 +170,13 @@ int run_cleanup(const CleanupOptions& options, const GlobalOptions& global, cons
   std::cerr << "evidence: snapshot " << plan->evidence_snapshot_id << " (" << plan->evidence_hash_hex.substr(0, 16) << "…), "
             << plan->plan.size() << " target(s)" << frees_line(*plan) << "\n";
   if (!options.yes) {
-    std::cout << render(plan_table(*plan), options.format).value();
+    std::cout << render(plan_table(*plan), options.format, table_layout(global)).value();
     std::cerr << "dry run: nothing was signalled; add --yes to act\n";
     return 0;
   }
   auto done = cleaner.execute(std::move(*plan), *selectors);
   if (!done) return fail_with(done.error().within("cleanup"));
-  std::cout << render(action_table(*done), options.format).value();
+  std::cout << render(action_table(*done), options.format, table_layout(global)).value();
   if (done->interrupted_by != 0) {
     std::cerr << "interrupted: nothing more was signalled; " << done->actions.size() << " outcome(s) recorded, "
               << done->survivors << " target(s) may still run (outcome interrupted)\n";

@@ -26,7 +26,7 @@ namespace {
 
 // One row per target a rule chose or spared: rule, verdict (why), pid, age, frees, what happened, argv.
 ResultTable targets_table(const GuardReport& report) {
-  ResultTable table{{"rule", "pid", "start_ticks", "age_s", "frees_mb", "outcome", "why", "argv"}, {}};
+  ResultTable table{{"rule", "pid", "start_ticks", "age_s", "frees_kb", "outcome", "why", "argv"}, {}};
   for (const auto& rule : report.rules) {
     for (const auto& target : rule.plan) {
       std::string outcome = rule.refused ? "refused" : target.protection ? "spared: " + *target.protection : rule.action == "report" ? "reported" : "planned";
@@ -34,7 +34,7 @@ ResultTable targets_table(const GuardReport& report) {
         if (action.target.key == target.key && action.target.kind == target.kind) outcome = action.signal + " → " + action.outcome;
       }
       table.rows.push_back({rule.rule, int64_t{target.key.pid}, static_cast<int64_t>(target.key.start_ticks), target.age_s,
-                            target.frees_kb ? Cell{static_cast<double>(*target.frees_kb / 102) / 10} : Cell{}, outcome, target.why,
+                            target.frees_kb ? Cell{int64_t{*target.frees_kb}} : Cell{}, outcome, target.why,
                             target.argv});
     }
     for (const auto& target : rule.spared) {

@@ -32,10 +32,17 @@ Result<std::string> own_binary() {
   return binary.string();
 }
 
-// The global --db as an absolute path (hooks and timers run in other folders); empty when not given.
-std::string db_argument(const GlobalOptions& global) {
-  if (global.db.empty()) return "";
-  return std::filesystem::absolute(global.db).lexically_normal().string();
+// The trail the user means, as an absolute path, written into every hook and unit (they run in other
+// folders and other environments): --db, else $PROCTRAIL_DB, else the system trail for a system timer;
+// empty otherwise (they then record to the user's default trail, as the command line would).
+std::string db_argument(const GlobalOptions& global, bool system = false) {
+  std::string db = global.db;
+  if (db.empty()) {
+    if (const char* from_environment = non_empty_env("PROCTRAIL_DB")) db = from_environment;
+  }
+  if (db.empty() && system) db = kSystemDb;
+  if (db.empty()) return "";
+  return std::filesystem::absolute(db).lexically_normal().string();
 }
 
 // --settings, else the settings.json of --scope; a symbolic link is followed, so a linked dotfile
@@ -81,13 +88,14 @@ Result<SettingsFile> read_settings(const HooksOptions& options) {
   return SettingsFile{*path, path->string() + std::string(kBackupSuffix), *text};
 }
 
-// Saves the current text as the backup, then writes `updated`; both keep the file's mode.
+// Writes `updated`, keeping the file's mode. The backup is the user's own text from before proctrail
+// first changed the file: taken once, never overwritten by a later install or uninstall.
 Status replace_settings(const SettingsFile& file, const std::string& updated) {
   const mode_t mode = mode_of(file.path, kNewSettingsMode);
   std::error_code error;
   std::filesystem::create_directories(file.path.parent_path(), error);
   if (error) return Error{"creating " + file.path.parent_path().string() + ": " + error.message()};
-  if (file.text) {
+  if (file.text && !std::filesystem::exists(file.backup, error)) {
     if (auto saved = write_file_atomically(file.backup, *file.text, mode); !saved) return saved.error();
   }
   return write_file_atomically(file.path, updated, mode);
@@ -140,12 +148,10 @@ Result<TimerPlace> timer_place(const TimerOptions& options) {
   return Error{"finding the systemd user unit folder: neither XDG_CONFIG_HOME nor HOME is set (or use --system)"};
 }
 
-// `binary [--db DB]` for what the timer runs. A system unit has no HOME, so without --db it records
-// to /var/lib/proctrail.
+// `binary --db DB` for what the timer runs (db_argument says which DB).
 std::vector<std::string> timer_proctrail(const std::string& binary, const TimerOptions& options,
                                          const GlobalOptions& global) {
-  std::string db = db_argument(global);
-  if (db.empty() && options.system) db = kSystemDb;
+  const std::string db = db_argument(global, options.system);
   std::vector<std::string> command = {binary};
   if (!db.empty()) command.insert(command.end(), {"--db", db});
   return command;
@@ -264,7 +270,7 @@ int run_install_hooks(const HooksOptions& options, const GlobalOptions& global) 
   if (auto written = replace_settings(*file, *updated); !written) return fail_with(written.error().within("install-hooks"));
   if (file->text) {
     std::cout << "added " << added_hooks(commands, options) << " to " << file->path.string()
-              << "; the previous version is in " << file->backup.string() << '\n';
+              << "; the version from before proctrail first changed it is in " << file->backup.string() << '\n';
   } else {
     std::cout << "created " << file->path.string() << " with " << added_hooks(commands, options) << '\n';
   }
@@ -291,8 +297,8 @@ int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global
     return 0;
   }
   if (auto written = replace_settings(*file, *updated); !written) return fail_with(written.error().within("uninstall-hooks"));
-  std::cout << "removed proctrail's hooks from " << file->path.string() << "; the previous version is in "
-            << file->backup.string() << '\n';
+  std::cout << "removed proctrail's hooks from " << file->path.string()
+            << "; the version from before proctrail first changed it is in " << file->backup.string() << '\n';
   return 0;
 }
 

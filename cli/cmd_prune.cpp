@@ -120,9 +120,8 @@ CLI::App* setup_prune(CLI::App& app, PruneCliOptions& options) {
 int run_prune(const PruneCliOptions& options, const GlobalOptions& global) {
   auto older_than = parse_duration(options.older_than);
   if (!older_than) return fail_with(older_than.error().within("--older-than"));
-  auto db = resolve_db_path(global);
-  if (!db) return fail_with(db.error());
-  if (!std::filesystem::exists(*db)) return fail_with(Error{"pruning " + db->string() + ": no trail there", ErrorKind::not_found});
+  auto db = existing_trail_path(global);
+  if (!db) return fail_with(db.error().within("prune"));
   auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
   if (!store) return fail_with(store.error());
 

@@ -15,9 +15,17 @@ void add_format(CLI::App& command, std::string& format) {
   command.add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
 }
 
+void add_hosts(CLI::App& question, std::vector<std::string>& hosts) {
+  question.add_option("--host", hosts,
+                      "Only this host (a machine's name, or an imported file's); repeatable. Default: the hosts recorded live");
+}
+
 void add_common(CLI::App& question, QueryOptions& options) {
   add_format(question, options.format);
-  question.add_option("--snapshot", options.snapshot, "Snapshot id, tag, last, or last~N")->capture_default_str();
+  question.add_option("--snapshot", options.snapshot,
+                      "Snapshot id, tag, last, or last~N (last: the newest recorded live, or of --host)")
+      ->capture_default_str();
+  add_hosts(question, options.hosts);
 }
 
 void add_window(CLI::App& question, std::string& since, std::string& until, const char* what) {
@@ -72,18 +80,19 @@ Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptio
   if (!window) return window.error();
   const auto match = optional_text(options.match);
   if (query.got_subcommand("spawn-rate")) {
-    return query_spawn_rate(trail, {.by = options.spawn_by, .per = options.per, .window = *window, .match = match});
+    return query_spawn_rate(
+        trail, {.by = options.spawn_by, .per = options.per, .window = *window, .match = match, .hosts = options.hosts});
   }
   if (query.got_subcommand("timeline")) return query_timeline(trail, options.pid, options.start_ticks);
   if (query.got_subcommand("sessions")) return query_sessions(trail, *window);
   if (query.got_subcommand("diff")) {
-    auto a = trail.resolve_snapshot(options.diff_a);
+    auto a = trail.resolve_snapshot(options.diff_a, options.hosts);
     if (!a) return a.error();
-    auto b = trail.resolve_snapshot(options.diff_b);
+    auto b = trail.resolve_snapshot(options.diff_b, options.hosts);
     if (!b) return b.error();
     return query_diff(trail, *a, *b);
   }
-  auto snapshot = trail.resolve_snapshot(options.snapshot);
+  auto snapshot = trail.resolve_snapshot(options.snapshot, options.hosts);
   if (!snapshot) return snapshot.error();
   if (query.got_subcommand("holders")) return query_holders(trail, *snapshot, options.inode);
   if (query.got_subcommand("peers")) return query_peers(trail, *snapshot, options.pid, options.start_ticks);
@@ -99,13 +108,13 @@ Result<ResultTable> answer(CLI::App& query, TrailReader& trail, const QueryOptio
 // Opens the trail read-only, asks, prints; the exit code follows the scheme of cli/exit_codes.hpp.
 template <class Ask>
 int ask_and_print(const GlobalOptions& global, const std::string& format, const char* who, Ask ask) {
-  auto db = resolve_db_path(global);
-  if (!db) return fail_with(db.error());
+  auto db = existing_trail_path(global);
+  if (!db) return fail_with(db.error().within(who));
   auto trail = TrailReader::open(*db);
   if (!trail) return fail_with(trail.error().within(who));
   Result<ResultTable> table = ask(*trail);
   if (!table) return fail_with(table.error().within(who));
-  auto text = render(*table, format);
+  auto text = render(*table, format, table_layout(global));
   if (!text) return fail_with(text.error().within(who));
   std::cout << *text;
   return 0;
@@ -159,6 +168,7 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   spawn_rate->add_option("--per", options.per, "Interval")->check(CLI::IsMember({"minute", "hour", "day"}))->capture_default_str();
   spawn_rate->add_option("--match", options.match, "Only spawned processes whose argv matches (RE2 regex)");
   add_window(*spawn_rate, options.since, options.until, "Started");
+  add_hosts(*spawn_rate, options.hosts);
   add_format(*spawn_rate, options.format);
   auto* orphans = query->add_subcommand(
       "orphans", "Processes whose original parent is gone, reparented, or found inherited (parent unknown), with their family");
@@ -171,7 +181,7 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   add_window(*groups, options.since, options.until, "Started");
   add_common(*groups, options);
   auto* memory = query->add_subcommand(
-      "memory", "RSS, PSS, USS and swap by argv, original parent or start-hour group; frees_mb: what ending them frees");
+      "memory", "RSS, PSS, USS and swap by argv, original parent or start-hour group; frees: what ending them frees (USS + swap)");
   memory->add_option("--by", options.memory_by, "Grouping")->check(CLI::IsMember({"argv", "parent", "group"}))->capture_default_str();
   memory->add_option("--match", options.match, "Only processes whose argv matches");
   add_window(*memory, options.since, options.until, "Started");
@@ -183,6 +193,7 @@ CLI::App* setup_query(CLI::App& app, QueryOptions& options) {
   auto* diff = query->add_subcommand("diff", "Processes and containers that appeared, disappeared and survived between A and B");
   diff->add_option("A", options.diff_a, "Earlier snapshot: id, tag, last or last~N")->required();
   diff->add_option("B", options.diff_b, "Later snapshot")->required();
+  add_hosts(*diff, options.hosts);
   add_format(*diff, options.format);
   auto* leaks = query->add_subcommand(
       "leaks", "One verdict per suspect (outlived-session, orphaned, abandoned, spinning, unreachable) with its evidence");

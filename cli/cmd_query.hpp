@@ -34,6 +34,7 @@ struct QueryOptions {
   std::string diff_a, diff_b;            // diff: snapshot ids, tags, last or last~N
   std::string idle_for = "10m";          // leaks: abandoned and spinning after this long
   std::string session_grace = "30s";     // leaks: outlived-session this long after the session ended
+  std::vector<std::string> hosts;        // --host: host names; empty: the hosts recorded live
 };
 CLI::App* setup_query(CLI::App& app, QueryOptions& options);
 int run_query(CLI::App& query, const QueryOptions& options, const GlobalOptions& global);

@@ -65,12 +65,8 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
 }
 
 int run_report(const ReportOptions& options, const GlobalOptions& global) {
-  auto db = resolve_db_path(global);
-  if (!db) return fail_with(db.error());
-  if (!std::filesystem::exists(*db)) {
-    return fail_with(Error{"report: no trail at " + db->string() + " (record one with proctrail snap or proctrail watch)",
-                           ErrorKind::not_found});
-  }
+  auto db = existing_trail_path(global);
+  if (!db) return fail_with(db.error().within("report"));
   auto window = window_of(options.since, "");
   if (!window) return fail_with(window.error().within("report"));
   auto trail = TrailReader::open(*db);

@@ -47,8 +47,8 @@ std::optional<std::string> expected_head_problem(Store& store, const ExpectedHea
 }
 
 int run_verify(const VerifyOptions& options, const GlobalOptions& global) {
-  auto db = resolve_db_path(global);
-  if (!db) return fail_with(db.error());
+  auto db = existing_trail_path(global);
+  if (!db) return fail_with(db.error().within("verify"));
   auto store = Store::open(*db, StoreOptions{}, make_stderr_logger(global.verbosity));
   if (!store) return fail_with(store.error());
   auto report = store->verify();

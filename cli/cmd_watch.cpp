@@ -106,18 +106,24 @@ int run_watch(const WatchOptions& options, const GlobalOptions& global) {
 
   int64_t failures = 0;
   int64_t taken = 0;
+  std::string said_source;  // the unavailable container source the last line named
   bool snapshot_now = true;
   auto next_snapshot = Clock::now();
   while (true) {
     if (snapshot_now || Clock::now() >= next_snapshot) {
       if (events) events->flush();  // forks first: the snapshot takes original parents from them
       SnapshotRequest request;
-      request.trigger = snapshot_now && taken > 0 ? "event" : "timer";
+      request.trigger = snapshot_now && taken > 0 ? "event" : "watch";  // event: a rescan after dropped events
       if (!options.tag.empty()) request.tag = options.tag;
       int64_t started_us = now_realtime_us();
       auto summary = recorder.snapshot(request);
       int64_t elapsed = (now_realtime_us() - started_us) / 1000;
       if (summary) {
+        // A source that is unavailable (no Docker daemon) is said on the first line, and again only
+        // when that changes; json lines keep it on every line, for programs.
+        const std::string source = summary->containers_source;
+        if (options.format != "json" && !summary->containers_seen && source == said_source) summary->containers_source.clear();
+        said_source = summary->containers_seen ? "" : source;
         std::cout << snapshot_output(options, *summary, elapsed, *db, events.get()) << std::endl;
       } else {
         ++failures;

@@ -26,6 +26,7 @@ Result<std::unique_ptr<Sources>> make_sources(const CollectArgs& args, const Log
 struct GlobalOptions {
   std::string db;     // --db; empty: $PROCTRAIL_DB, $XDG_STATE_HOME/..., ~/.local/state/...
   int verbosity = 0;  // -v count
+  bool wide = false;  // --wide: tables are never cut to the terminal's width
 };
 
 }  // namespace proctrail::cli

@@ -43,10 +43,15 @@ Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions&
   const std::string label = std::string("strftime('") + bucket->label + "', g.first_minute * 60, 'unixepoch') AS bucket";
   const std::string filter =
       // host_id IN (…): the primary key (host_id, start_minute, …) serves the window as a range and covers the row
-      " FROM spawn_counts WHERE host_id IN (SELECT host_id FROM hosts) AND start_minute >= ?1 AND start_minute < ?2"
-      " AND (?3 IS NULL OR argv REGEXP ?3)";
+      // ?4: the named hosts (name_list_parameter), else every host but the imported files, whose
+      // processes a live snapshot may have counted already.
+      " FROM spawn_counts WHERE host_id IN (SELECT host_id FROM hosts h WHERE CASE WHEN ?4 IS NOT NULL"
+      "   THEN instr(?4, char(31) || h.hostname || char(31)) > 0"
+      "   ELSE h.host_id NOT IN (SELECT s.host_id FROM snapshots s JOIN imports i USING (snapshot_id)) END)"
+      " AND start_minute >= ?1 AND start_minute < ?2 AND (?3 IS NULL OR argv REGEXP ?3)";
+  const Cell hosts = options.hosts.empty() ? Cell{} : Cell{name_list_parameter(options.hosts)};
   const std::vector<Cell> parameters = {minute_of(since_of(options.window)), minute_of(until_of(options.window)),
-                                        match_of(options.match)};
+                                        match_of(options.match), hosts};
   const std::string parent_join = " LEFT JOIN processes pp ON g.parent_key > 0 AND pp.process_id = g.parent_key";
   if (options.by == "parent") {
     return trail.select(
@@ -89,7 +94,7 @@ Result<ResultTable> query_groups(TrailReader& trail, int64_t snapshot_id, const 
   const std::string column = bucket == "hour" ? "start_hour" : "start_day";
   return trail.select(
       "SELECT " + column + " AS started, count(*) AS instances, sum(rss_kb) AS rss_kb,"
-      " round(sum(rss_kb) / 1024.0, 1) AS rss_mb, min(start_time) AS first_start, max(start_time) AS last_start,"
+      " min(start_time) AS first_start, max(start_time) AS last_start,"
       " group_concat(pid, ' ') AS pids FROM snapshot_instances"
       " WHERE snapshot_id = ?1 AND argv REGEXP ?2 AND start_time_us >= ?3 AND start_time_us < ?4"
       " GROUP BY started ORDER BY started",
@@ -118,8 +123,8 @@ Result<ResultTable> query_memory(TrailReader& trail, int64_t snapshot_id, const 
   }
   return trail.select(
       "SELECT " + key + ", count(*) AS instances, sum(rss_kb) AS rss_kb, sum(pss_kb) AS pss_kb, sum(uss_kb) AS uss_kb,"
-      " sum(swap_kb) AS swap_kb, count(uss_kb) AS measured, round(sum(rss_kb) / 1024.0, 1) AS rss_mb,"
-      " round((sum(uss_kb) + sum(CASE WHEN uss_kb IS NOT NULL THEN COALESCE(swap_kb, 0) END)) / 1024.0, 1) AS frees_mb"
+      " sum(swap_kb) AS swap_kb, count(uss_kb) AS measured,"
+      " sum(uss_kb) + sum(CASE WHEN uss_kb IS NOT NULL THEN COALESCE(swap_kb, 0) END) AS frees_kb"
       " FROM (SELECT i.*, m.pss_kb, m.uss_kb FROM snapshot_instances i"
       "       LEFT JOIN process_memory_samples m ON m.process_id = i.process_id AND m.snapshot_id ="
       "         (SELECT max(m2.snapshot_id) FROM process_memory_samples m2"

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -119,28 +120,147 @@ nlohmann::json to_json(const ResultTable& table) {
   return array;
 }
 
-std::string render_table(const ResultTable& table) {
-  std::vector<std::vector<std::string>> cells;
-  std::vector<size_t> widths;
-  for (const auto& column : table.columns) widths.push_back(column.size());
+namespace {
+
+// Memory columns are kept in kB (the unit in the name: rss_kb); a table shows them as MiB with one
+// decimal, under the same name with _mib.
+bool is_kb_column(std::string_view name) { return name.ends_with("_kb"); }
+
+std::string table_header(const std::string& column) {
+  if (!is_kb_column(column)) return column;
+  return column.substr(0, column.size() - 3) + "_mib";
+}
+
+std::string mib_cell(const Cell& cell) {
+  double kb = 0;
+  if (std::holds_alternative<int64_t>(cell)) kb = static_cast<double>(std::get<int64_t>(cell));
+  else if (std::holds_alternative<double>(cell)) kb = std::get<double>(cell);
+  else return printable(cell_text(cell, "-"));
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", kb / 1024);
+  return text;
+}
+
+// What a reader adds up: instance and process counts, and memory.
+bool is_summed_column(std::string_view name) {
+  return is_kb_column(name) || name == "instances" || name == "processes" || name == "spawned";
+}
+
+// Display width in terminal columns: one per code point (escapes are ASCII; wide scripts are rare here).
+size_t display_width(std::string_view text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xc0) != 0x80;
+  return width;
+}
+
+// The first `width` columns of `text`, the last of them an ellipsis when anything was cut.
+std::string fit(const std::string& text, size_t width) {
+  if (display_width(text) <= width) return text;
+  if (width == 0) return "";
+  std::string out;
+  size_t used = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool starts_code_point = (static_cast<unsigned char>(text[i]) & 0xc0) != 0x80;
+    if (starts_code_point && ++used == width) break;
+    out += text[i];
+  }
+  return out + "\u2026";
+}
+
+// Columns wider than this are shrunk, widest first, to fit the terminal; narrower ones (numbers, times,
+// verdicts) are never cut.
+constexpr size_t kShrinkableWidth = 24;
+constexpr size_t kGap = 2;
+
+// Lowers the widest columns to one common cap until the row fits `total` (or every shrinkable column
+// is down to kShrinkableWidth: the line then overflows rather than lose every argv).
+void fit_widths(std::vector<size_t>& widths, const std::vector<size_t>& floors, size_t total) {
+  auto line_width = [&] {
+    size_t sum = widths.empty() ? 0 : kGap * (widths.size() - 1);
+    for (size_t w : widths) sum += w;
+    return sum;
+  };
+  while (line_width() > total) {
+    std::optional<size_t> widest;  // the widest column that may still shrink
+    size_t next = 0;               // the width of the widest other column: lower it that far at most
+    for (size_t k = 0; k < widths.size(); ++k) {
+      if (widths[k] > floors[k] && (!widest || widths[k] > widths[*widest])) widest = k;
+    }
+    if (!widest) return;
+    for (size_t k = 0; k < widths.size(); ++k) {
+      if (k != *widest) next = std::max(next, widths[k]);
+    }
+    const size_t i = *widest;
+    const size_t room = widths[i] - std::max(next, floors[i]);
+    widths[i] -= std::max<size_t>(1, std::min(line_width() - total, room));
+  }
+}
+
+std::vector<std::string> totals_row(const ResultTable& table) {
+  std::vector<std::string> row(table.columns.size());
+  bool any = false;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (!is_summed_column(table.columns[i])) continue;
+    double sum = 0;
+    bool integral = true;
+    for (const auto& cells : table.rows) {
+      if (std::holds_alternative<int64_t>(cells[i])) sum += static_cast<double>(std::get<int64_t>(cells[i]));
+      if (std::holds_alternative<double>(cells[i])) {
+        sum += std::get<double>(cells[i]);
+        integral = false;
+      }
+    }
+    const Cell total = integral ? Cell{static_cast<int64_t>(sum)} : Cell{sum};
+    row[i] = is_kb_column(table.columns[i]) ? mib_cell(total) : cell_text(total, "-");
+    any = true;
+  }
+  if (!any) return {};
+  for (auto& cell : row) {
+    if (cell.empty()) {
+      cell = "total";
+      break;
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
+std::string render_table(const ResultTable& table, const TableLayout& layout) {
+  std::vector<std::string> header;
+  for (const auto& column : table.columns) header.push_back(table_header(column));
+  std::vector<std::vector<std::string>> lines;
   for (const auto& row : table.rows) {
     std::vector<std::string> line;
     for (size_t i = 0; i < row.size(); ++i) {
-      line.push_back(printable(cell_text(row[i], "-")));
-      widths[i] = std::max(widths[i], line.back().size());
+      line.push_back(is_kb_column(table.columns[i]) ? mib_cell(row[i]) : printable(cell_text(row[i], "-")));
     }
-    cells.push_back(std::move(line));
+    lines.push_back(std::move(line));
   }
+  if (layout.totals && table.rows.size() >= 2) {
+    if (auto totals = totals_row(table); !totals.empty()) lines.push_back(std::move(totals));
+  }
+  std::vector<size_t> widths, floors;
+  for (const auto& name : header) widths.push_back(display_width(name));
+  for (const auto& line : lines) {
+    for (size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], display_width(line[i]));
+  }
+  for (size_t i = 0; i < widths.size(); ++i) {
+    floors.push_back(std::min(widths[i], std::max(kShrinkableWidth, display_width(header[i]))));
+  }
+  if (layout.width > 0) fit_widths(widths, floors, layout.width);
   std::string out;
   auto emit = [&](const std::vector<std::string>& line) {
     for (size_t i = 0; i < line.size(); ++i) {
-      out += line[i];
-      if (i + 1 < line.size()) out += std::string(widths[i] - line[i].size() + 2, ' ');
+      const std::string cell = fit(line[i], widths[i]);
+      out += cell;
+      if (i + 1 < line.size()) out += std::string(widths[i] - display_width(cell) + kGap, ' ');
     }
+    while (out.ends_with(' ')) out.pop_back();
     out += '\n';
   };
-  emit(table.columns);
-  for (const auto& line : cells) emit(line);
+  emit(header);
+  for (const auto& line : lines) emit(line);
   if (table.rows.empty()) out += "(no rows)\n";
   return out;
 }
@@ -163,8 +283,8 @@ std::string render_json(const ResultTable& table) {
   return to_json(table).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-Result<std::string> render(const ResultTable& table, const std::string& format) {
-  if (format == "table") return render_table(table);
+Result<std::string> render(const ResultTable& table, const std::string& format, const TableLayout& layout) {
+  if (format == "table") return render_table(table, layout);
   if (format == "csv") return render_csv(table);
   if (format == "json") return render_json(table);
   return Error{"unknown format '" + format + "' (use table, csv or json)", ErrorKind::bad_input};

@@ -219,7 +219,23 @@ Result<TrailReader> TrailReader::open(const std::filesystem::path& path) {
   }
 }
 
-Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
+std::string name_list_parameter(const std::vector<std::string>& names) {
+  std::string list = "\x1f";
+  for (const auto& name : names) list += name + "\x1f";
+  return list;
+}
+
+namespace {
+
+std::string hosts_text(const std::vector<std::string>& hosts) {
+  std::string text;
+  for (const auto& host : hosts) text += (text.empty() ? "" : ", ") + host;
+  return text;
+}
+
+}  // namespace
+
+Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec, const std::vector<std::string>& hosts) {
   try {
     if (spec == "last" || spec.starts_with("last~")) {
       int64_t back = 0;
@@ -228,9 +244,20 @@ Result<int64_t> TrailReader::resolve_snapshot(const std::string& spec) {
         back = std::stoll(spec.substr(5), &used);
         if (used != spec.size() - 5 || back < 0) throw std::invalid_argument("bad");
       }
-      SQLite::Statement query(*db_, "SELECT snapshot_id FROM snapshots ORDER BY snapshot_id DESC LIMIT 1 OFFSET ?");
+      // ?2: the named hosts (name_list_parameter), or NULL for the snapshots recorded live (every
+      // snapshot when the trail holds no live one).
+      SQLite::Statement query(*db_,
+          "SELECT snapshot_id FROM snapshots s WHERE CASE WHEN ?2 IS NOT NULL"
+          " THEN s.host_id IN (SELECT host_id FROM hosts WHERE instr(?2, char(31) || hostname || char(31)) > 0)"
+          " ELSE NOT EXISTS (SELECT 1 FROM imports i WHERE i.snapshot_id = s.snapshot_id)"
+          "  OR NOT EXISTS (SELECT 1 FROM snapshots l WHERE l.snapshot_id NOT IN (SELECT snapshot_id FROM imports)) END"
+          " ORDER BY snapshot_id DESC LIMIT 1 OFFSET ?1");
       query.bind(1, back);
-      if (!query.executeStep()) return Error{"snapshot '" + spec + "': the trail has no such snapshot", ErrorKind::not_found};
+      if (!hosts.empty()) query.bind(2, name_list_parameter(hosts));
+      if (!query.executeStep()) {
+        const std::string where = hosts.empty() ? "the trail" : "the trail, for --host " + hosts_text(hosts) + ",";
+        return Error{"snapshot '" + spec + "': " + where + " has no such snapshot", ErrorKind::not_found};
+      }
       return query.getColumn(0).getInt64();
     }
     if (spec.empty() || spec.find_first_not_of("0123456789") != std::string::npos) {  // a tag: its newest snapshot

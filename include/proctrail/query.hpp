@@ -44,8 +44,11 @@ class TrailReader {
   TrailReader& operator=(TrailReader&&) noexcept;
   ~TrailReader();
 
-  // "last", "last~N" or a snapshot id → the id; errors name what was asked.
-  Result<int64_t> resolve_snapshot(const std::string& spec);
+  // "last", "last~N", a tag or a snapshot id → the id; errors name what was asked. "last" counts back
+  // from the newest snapshot of `hosts` (host names: a machine's, or an imported file's) when given,
+  // else from the newest snapshot recorded live: an import is reached by its id, its tag or its host,
+  // and never mixes into live answers (a trail holding only imports answers from them).
+  Result<int64_t> resolve_snapshot(const std::string& spec, const std::vector<std::string>& hosts = {});
 
   // One SELECT with positional parameters; REGEXP (RE2 syntax: linear time, no backreferences) is available.
   Result<ResultTable> select(const std::string& sql, const std::vector<Cell>& parameters);
@@ -93,6 +96,7 @@ struct SpawnRateOptions {
   std::string per = "hour";   // minute, hour or day
   TimeWindow window;
   std::optional<std::string> match;
+  std::vector<std::string> hosts;  // host names; empty: every host recorded live (imports are not counted again)
 };
 Result<ResultTable> query_spawn_rate(TrailReader& trail, const SpawnRateOptions& options);
 Result<ResultTable> query_orphans(TrailReader& trail, int64_t snapshot_id, const TimeWindow& window,
@@ -122,9 +126,19 @@ std::string printable(std::string_view text);
 std::string cell_text(const Cell& cell, const char* null_text = "");
 nlohmann::json to_json(const ResultTable& table);
 
-std::string render_table(const ResultTable& table);  // aligned columns, NULL shown as "-"
+// Host names (or other names) handed to SQL as one parameter: each between unit separators (0x1f), so
+// `instr(?, char(31) || hostname || char(31)) > 0` tests membership without a virtual table.
+std::string name_list_parameter(const std::vector<std::string>& names);
+// How a table is laid out for a reader: width in terminal columns (0: no limit; wider cells are cut
+// with an ellipsis, widest first, never below 24 columns), and a totals row under instance counts and
+// memory. Memory columns (*_kb) are shown in MiB with one decimal, headed *_mib; csv and json keep kB.
+struct TableLayout {
+  size_t width = 0;
+  bool totals = true;
+};
+std::string render_table(const ResultTable& table, const TableLayout& layout = {});  // aligned columns, NULL shown as "-"
 std::string render_csv(const ResultTable& table);    // RFC 4180
 std::string render_json(const ResultTable& table);   // one array of objects
-Result<std::string> render(const ResultTable& table, const std::string& format);
+Result<std::string> render(const ResultTable& table, const std::string& format, const TableLayout& layout = {});
 
 }  // namespace proctrail

@@ -268,7 +268,7 @@ TEST_F(Binary, QueryAnswersInEachFormat) {
 TEST_F(Binary, QueryErrorsAreOneClearLine) {
   RunResult missing = run({"--db", (tmp / "none.db").string(), "query", "peers", "--pid", "1"});
   EXPECT_EQ(missing.code, 1);
-  EXPECT_NE(missing.err.find("no such trail"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("no trail at"), std::string::npos) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(tmp / "none.db"));  // a question never creates a trail
   ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
   RunResult regex = run({"--db", db.string(), "query", "reachable", "--match", "(unclosed"});
@@ -378,8 +378,27 @@ TEST_F(Binary, ReportWithoutATrailIsOneClearLine) {
   RunResult r = run({"--db", (tmp / "absent.db").string(), "report"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err, "proctrail: report: no trail at " + (tmp / "absent.db").string() +
-                       " (record one with proctrail snap or proctrail watch)\n");
+                       " (record one with proctrail snap, or name it with --db)\n");
   EXPECT_FALSE(std::filesystem::exists(tmp / "absent.db")) << "a report never creates a trail";
+}
+
+// Issue 22: `query` created the trail's folder and `verify` an empty trail when pointed at one that
+// did not exist. Every command that only reads now fails the same way and leaves nothing behind.
+TEST_F(Binary, AReadingCommandOnAMissingTrailCreatesNoFileOrFolder) {
+  const auto folder = tmp / "never" / "made";
+  const std::string db = (folder / "trail.db").string();
+  const std::vector<std::vector<std::string>> readers = {
+      {"query", "orphans"},  {"query", "peers", "--pid", "1"}, {"sql", "SELECT 1"},   {"snapshots"},
+      {"report"},            {"verify"},                        {"prune", "--older-than", "1d"}};
+  for (const auto& command : readers) {
+    std::vector<std::string> args = {"--db", db};
+    args.insert(args.end(), command.begin(), command.end());
+    RunResult r = run(args);
+    EXPECT_EQ(r.code, 1) << command[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(": no trail at " + db + " ("), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "never")) << command[0] << " created the trail's folder";
+  }
 }
 
 }  // namespace

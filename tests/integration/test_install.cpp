@@ -54,8 +54,9 @@ class InstallCli : public ::testing::Test {
 
   RunResult proctrail(std::vector<std::string> args) {
     args.insert(args.begin(), kBinary);
-    return run(args, {"HOME=" + home.string(), "CLAUDE_CONFIG_DIR=", "XDG_CONFIG_HOME="});
+    return run(args, {"HOME=" + home.string(), "CLAUDE_CONFIG_DIR=", "XDG_CONFIG_HOME=", "PROCTRAIL_DB=" + proctrail_db});
   }
+  std::string proctrail_db;  // $PROCTRAIL_DB of the commands run (empty: unset)
   RunResult hooks(const std::string& subcommand, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {subcommand, "claude", "--settings", settings.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -81,7 +82,8 @@ TEST_F(InstallCli, InstallHooksKeepsTheUsersBytesAndModeAndSavesABackup) {
   ASSERT_EQ(::chmod(settings.c_str(), 0640), 0);
   RunResult r = hooks("install-hooks");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("the previous version is in " + backup.string()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the version from before proctrail first changed it is in " + backup.string()), std::string::npos)
+      << r.out;
   EXPECT_EQ(test::read_all(backup), kUserSettings);
   EXPECT_EQ(stat_of(settings).st_mode & 0777, 0640u);
   std::string installed = test::read_all(settings);
@@ -114,11 +116,37 @@ TEST_F(InstallCli, UninstallGivesBackTheOriginalBytes) {
     ASSERT_NE(test::read_all(settings), original);
     RunResult r = hooks("uninstall-hooks");
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out, "removed proctrail's hooks from " + settings.string() + "; the previous version is in " +
-                         backup.string() + "\n");
+    EXPECT_EQ(r.out, "removed proctrail's hooks from " + settings.string() +
+                         "; the version from before proctrail first changed it is in " + backup.string() + "\n");
+    std::filesystem::remove(backup);
     EXPECT_EQ(test::read_all(settings), original);
     EXPECT_EQ(hooks("uninstall-hooks").out, "no proctrail hooks in " + settings.string() + "; left it unchanged\n");
   }
+}
+
+// Issue 22: with PROCTRAIL_DB set and no --db, the hooks recorded to the default trail instead.
+TEST_F(InstallCli, HooksRecordToTheTrailProctrailDbNames) {
+  proctrail_db = (tmp / "team" / "trail.db").string();
+  ASSERT_EQ(hooks("install-hooks").code, 0);
+  auto written = nlohmann::json::parse(test::read_all(settings));
+  const std::string command = written["hooks"]["Stop"][0]["hooks"][0]["command"];
+  EXPECT_EQ(command, binary + " --db " + proctrail_db + " snap --hook --trigger claude-stop");
+  ASSERT_EQ(hooks("uninstall-hooks").code, 0);
+  EXPECT_EQ(test::read_all(settings).find("proctrail"), std::string::npos) << "uninstall finds the hooks it wrote";
+}
+
+// Issue 22: every install and uninstall overwrote the backup, so a second install saved proctrail's own
+// text over the user's.
+TEST_F(InstallCli, TheBackupIsTheUsersFirstTextNotTheLastOne) {
+  test::write_all(settings, kUserSettings);
+  ASSERT_EQ(hooks("install-hooks").code, 0);
+  ASSERT_EQ(hooks("install-hooks", {"--guard"}).code, 0);
+  ASSERT_EQ(hooks("uninstall-hooks").code, 0);
+  test::write_all(settings, "{\"model\": \"sonnet\"}\n");
+  RunResult again = hooks("install-hooks");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("first changed it is in " + backup.string()), std::string::npos) << again.out;
+  EXPECT_EQ(test::read_all(backup), kUserSettings);
 }
 
 TEST_F(InstallCli, UninstallKeepsWhatTheUserAddedSinceTheInstall) {
@@ -276,12 +304,25 @@ class TimerCli : public ::testing::Test {
   test::TempDir tmp;
   std::filesystem::path units = tmp / "config/systemd/user";
   std::string binary = std::filesystem::canonical(kBinary).string();
+  std::string proctrail_db;  // $PROCTRAIL_DB of the commands run (empty: unset)
 
   RunResult proctrail(std::vector<std::string> args) {
     args.insert(args.begin(), kBinary);
-    return run(args, {"HOME=" + (tmp / "home").string(), "XDG_CONFIG_HOME=" + (tmp / "config").string()});
+    return run(args, {"HOME=" + (tmp / "home").string(), "XDG_CONFIG_HOME=" + (tmp / "config").string(),
+                      "PROCTRAIL_DB=" + proctrail_db});
   }
 };
+
+// Issue 22: with PROCTRAIL_DB set and no --db, the timer recorded to the default trail instead.
+TEST_F(TimerCli, TheTimerRecordsToTheTrailProctrailDbNames) {
+  proctrail_db = (tmp / "team" / "trail.db").string();
+  ASSERT_EQ(proctrail({"install-timer", "--interval", "2m"}).code, 0);
+  const std::string service = test::read_all(units / "proctrail-snap.service");
+  EXPECT_NE(service.find("ExecStart=" + binary + " --db " + proctrail_db + " snap --trigger timer\n"), std::string::npos)
+      << service;
+  RunResult cron = proctrail({"install-timer", "--cron", "--interval", "5m"});
+  EXPECT_NE(cron.out.find(binary + " --db " + proctrail_db + " snap --trigger timer"), std::string::npos) << cron.out;
+}
 
 TEST_F(TimerCli, InstallWritesBothUserUnitsOnceAndSaysHowToEnableThem) {
   RunResult r = proctrail({"install-timer", "--interval", "2m"});

@@ -164,7 +164,7 @@ TEST_F(PruneBinary, ANewerOrForeignDatabaseIsRefusedUntouched) {
 TEST_F(PruneBinary, AMissingTrailIsNotCreated) {
   RunResult r = run({"--db", db.string(), "prune", "--older-than", "1d"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("no trail there"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no trail at"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(db));
 }
 
