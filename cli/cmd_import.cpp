@@ -40,7 +40,7 @@ std::string json_line(const ImportSummary& summary, const ImportedTable& table, 
       {"taken_at_source", source.taken_at_source},
       {"utc_offset", source.utc_offset_s ? nlohmann::json(format_utc_offset(*source.utc_offset_s)) : nlohmann::json(nullptr)},
       {"lines_read", table.lines_read},     {"lines_taken", table.lines_taken},
-      {"lines_skipped", table.lines_read - table.lines_taken},
+      {"lines_skipped", table.lines_read - table.lines_taken}, {"thread_repeats", table.thread_repeats},
       {"skipped", skipped},                 {"hash", summary.hash_hex},
   };
   json["descriptors"] = summary.fds;
@@ -70,6 +70,7 @@ std::string import_line(const ImportSummary& summary, const ImportedTable& table
   std::string line = "imported " + std::to_string(summary.processes) + " processes from " + file + " (" + table.format +
                      ", " + std::to_string(table.lines_read) + " lines: " + std::to_string(table.lines_taken) +
                      " taken, " + std::to_string(table.lines_read - table.lines_taken) + " skipped";
+  if (table.thread_repeats > 0) line += ", " + std::to_string(table.thread_repeats) + " per-thread repeats folded";
   if (utc_offset_s && *utc_offset_s != 0) line += ", local times read at UTC" + format_utc_offset(*utc_offset_s);
   line += ")";
   if (summary.sockets) {

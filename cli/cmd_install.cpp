@@ -242,6 +242,7 @@ CLI::App* setup_install_timer(CLI::App& app, TimerOptions& options) {
   auto* print = command->add_flag("--print", options.print, "Print the units on stdout and write nothing");
   command->add_flag("--cron", options.cron, "Print an equivalent crontab line instead")->excludes(print);
   command->add_flag("--guard", options.guard, "Each tick also runs `proctrail guard --once` after the snapshot");
+  command->add_option("--exec", options.exec, "The proctrail binary the units run (default: this one)")->type_name("PATH");
   return command;
 }
 
@@ -305,7 +306,7 @@ int run_uninstall_hooks(const HooksOptions& options, const GlobalOptions& global
 int run_install_timer(const TimerOptions& options, const GlobalOptions& global) {
   auto interval = parse_duration(options.interval);
   if (!interval) return fail_with(interval.error().within("install-timer: --interval"));
-  auto binary = own_binary();
+  auto binary = options.exec.empty() ? own_binary() : Result<std::string>(options.exec);
   if (!binary) return fail_with(binary.error().within("install-timer"));
   const TimerCommands commands = timer_commands(*binary, options, global);
   if (options.cron) {

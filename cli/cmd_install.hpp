@@ -34,6 +34,7 @@ struct TimerOptions {
   bool print = false;   // the units on stdout, nothing written
   bool cron = false;    // a crontab line on stdout instead
   bool guard = false;   // each tick also runs `proctrail guard --once` after the snapshot
+  std::string exec;     // the proctrail the units run; empty: this binary (a package writes /usr/bin/proctrail)
 };
 CLI::App* setup_install_timer(CLI::App& app, TimerOptions& options);
 CLI::App* setup_uninstall_timer(CLI::App& app, TimerOptions& options);

@@ -30,19 +30,23 @@ if(PROCTRAIL_STATIC_DEPS)
   unset(_proctrail_spdlog_includes)
 endif()
 
-install(TARGETS proctrail RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES ${CMAKE_BINARY_DIR}/proctrail.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Two components, the two Debian packages of cmake/package.cmake: runtime (the binary and what a user
+# of it reads) and dev (the library, its headers and its CMake package).
+install(TARGETS proctrail RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+install(FILES ${CMAKE_BINARY_DIR}/proctrail.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
 install(TARGETS proctrail_lib proctrail_logging
   EXPORT proctrailTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 # Every public header, as found at install time.
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/proctrail
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  COMPONENT dev
   FILES_MATCHING PATTERN "*.hpp")
 
 install(EXPORT proctrailTargets
   NAMESPACE proctrail::
-  DESTINATION ${PROCTRAIL_CMAKE_DIR})
+  DESTINATION ${PROCTRAIL_CMAKE_DIR}
+  COMPONENT dev)
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/proctrailConfig.cmake.in
   ${CMAKE_BINARY_DIR}/proctrailConfig.cmake
   INSTALL_DESTINATION ${PROCTRAIL_CMAKE_DIR})
@@ -50,4 +54,5 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/proctrailConfigVersion.cmak
   VERSION ${PROJECT_VERSION}
   COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/proctrailConfig.cmake ${CMAKE_BINARY_DIR}/proctrailConfigVersion.cmake
-  DESTINATION ${PROCTRAIL_CMAKE_DIR})
+  DESTINATION ${PROCTRAIL_CMAKE_DIR}
+  COMPONENT dev)

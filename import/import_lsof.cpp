@@ -184,6 +184,7 @@ class LsofReader {
   // nullopt: taken; else why not.
   std::optional<std::string> take(const Field& field) {
     if (field.letter == 'p') return start_process(field);
+    if (folding_) return std::nullopt;  // a thread's repeat of its process's set: taken into it already
     if (discarding_) return "belongs to the skipped process on line " + std::to_string(discarded_at_);
     if (!std::isalpha(static_cast<unsigned char>(field.letter))) return std::string("not an lsof -F field");
     ImportedProcess* process = current();
@@ -201,10 +202,16 @@ class LsofReader {
     finish_file();
     auto pid = parse_int(field.value);
     discarding_ = true;
+    folding_ = false;
     discarded_at_ = field.line_number;
     if (!pid || *pid <= 0 || *pid > std::numeric_limits<pid_t>::max()) return "p is not a pid: '" + std::string(field.value) + "'";
-    if (!pids_.insert(static_cast<pid_t>(*pid)).second) return "pid " + std::to_string(*pid) + " listed twice";
     discarding_ = false;
+    if (!pids_.insert(static_cast<pid_t>(*pid)).second) {
+      // lsof lists a process again for each of its threads (a K task id follows): the same files.
+      folding_ = true;
+      ++table_.thread_repeats;
+      return std::nullopt;
+    }
     table_.processes.push_back(ImportedProcess{.pid = static_cast<pid_t>(*pid)});
     return std::nullopt;
   }
@@ -293,6 +300,7 @@ class LsofReader {
   ImportedTable table_;
   std::optional<FileSet> file_;
   bool discarding_ = false;     // inside the set of a skipped p field
+  bool folding_ = false;        // inside a thread's repeat of a process already listed
   int64_t discarded_at_ = 0;
   std::unordered_set<pid_t> pids_;
   std::unordered_set<uint64_t> socket_inodes_;

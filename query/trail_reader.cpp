@@ -125,6 +125,12 @@ bool is_allowed_function(std::string name) {
   return allowed.contains(name);
 }
 
+bool is_schema_table(const char* table) {
+  if (table == nullptr) return false;
+  const std::string_view name(table);
+  return name == "sqlite_master" || name == "sqlite_schema" || name == "sqlite_temp_master" || name == "sqlite_temp_schema";
+}
+
 int authorize(void* user, int action, const char* first, const char* second, const char*, const char*) {
   auto* self = static_cast<Authorizer*>(user);
   switch (action) {
@@ -151,11 +157,26 @@ int authorize(void* user, int action, const char* first, const char* second, con
       self->refused = "PRAGMA " + name;
       return SQLITE_DENY;
     }
+    case SQLITE_ALTER_TABLE: self->refused = "ALTER"; return SQLITE_DENY;
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_CREATE_TEMP_INDEX:
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_VIEW:
+    case SQLITE_CREATE_TRIGGER:
+    case SQLITE_CREATE_VIEW:
+    case SQLITE_CREATE_VTABLE: self->refused = "CREATE"; return SQLITE_DENY;
+    case SQLITE_TRANSACTION: self->refused = "BEGIN/COMMIT"; return SQLITE_DENY;
+    case SQLITE_SAVEPOINT: self->refused = "SAVEPOINT"; return SQLITE_DENY;
+    case SQLITE_REINDEX: self->refused = "REINDEX"; return SQLITE_DENY;
+    case SQLITE_ANALYZE: self->refused = "ANALYZE"; return SQLITE_DENY;
     case SQLITE_ATTACH: self->refused = "ATTACH"; return SQLITE_DENY;
     case SQLITE_DETACH: self->refused = "DETACH"; return SQLITE_DENY;
-    case SQLITE_INSERT: self->refused = "INSERT"; return SQLITE_DENY;
-    case SQLITE_UPDATE: self->refused = "UPDATE"; return SQLITE_DENY;
-    case SQLITE_DELETE: self->refused = "DELETE"; return SQLITE_DENY;
+    // SQLite authorises a CREATE, ALTER or DROP first as a write to the schema table: name the statement.
+    case SQLITE_INSERT: self->refused = is_schema_table(first) ? "CREATE" : "INSERT"; return SQLITE_DENY;
+    case SQLITE_UPDATE: self->refused = is_schema_table(first) ? "ALTER" : "UPDATE"; return SQLITE_DENY;
+    case SQLITE_DELETE: self->refused = is_schema_table(first) ? "DROP" : "DELETE"; return SQLITE_DENY;
     case SQLITE_DROP_TABLE:
     case SQLITE_DROP_INDEX:
     case SQLITE_DROP_VIEW:
@@ -430,14 +451,40 @@ Result<ResultTable> TrailReader::run_sql(const std::string& sql, const SqlLimits
   return table;
 }
 
+namespace {
+
+// A question about one pid or inode that the snapshot does not hold fails alike for every question.
+Error not_in_snapshot(const std::string& what, int64_t snapshot_id) {
+  return Error{what + " is not in snapshot " + std::to_string(snapshot_id), ErrorKind::not_found};
+}
+
+Result<bool> snapshot_has_process(TrailReader& trail, int64_t snapshot_id, int64_t pid, std::optional<int64_t> start_ticks) {
+  auto found = trail.select(
+      "SELECT 1 FROM snapshot_processes WHERE snapshot_id = ?1 AND pid = ?2 AND (?3 IS NULL OR start_ticks = ?3) LIMIT 1",
+      {snapshot_id, pid, start_ticks ? Cell{*start_ticks} : Cell{}});
+  if (!found) return found.error();
+  return !found->rows.empty();
+}
+
+std::string process_named(int64_t pid, std::optional<int64_t> start_ticks) {
+  return "pid " + std::to_string(pid) + (start_ticks ? " (start_ticks " + std::to_string(*start_ticks) + ")" : "");
+}
+
+}  // namespace
+
 Result<ResultTable> query_holders(TrailReader& trail, int64_t snapshot_id, int64_t inode) {
-  return trail.select(
+  auto holders = trail.select(
       "SELECT pid, start_ticks, start_time, fd, kind, mode, argv FROM snapshot_holders"
       " WHERE snapshot_id = ?1 AND inode = ?2 ORDER BY pid, fd",
       {snapshot_id, inode});
+  if (holders && holders->rows.empty()) return not_in_snapshot("inode " + std::to_string(inode), snapshot_id);
+  return holders;
 }
 
 Result<ResultTable> query_peers(TrailReader& trail, int64_t snapshot_id, int64_t pid, std::optional<int64_t> start_ticks) {
+  auto present = snapshot_has_process(trail, snapshot_id, pid, start_ticks);
+  if (!present) return present.error();
+  if (!*present) return not_in_snapshot(process_named(pid, start_ticks), snapshot_id);
   Cell start = start_ticks ? Cell{*start_ticks} : Cell{};
   return trail.select(
       // The peers are filtered by constants first (a correlated join would re-evaluate the view per row).

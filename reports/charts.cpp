@@ -116,17 +116,34 @@ size_t columns(std::string_view utf8) {
 
 double text_width(std::string_view utf8) { return static_cast<double>(columns(utf8)) * kCharWidth; }
 
-// At most max_columns columns, the last one an ellipsis when cut.
+// At most max_columns columns: the head and the tail of the text around an ellipsis when cut, so
+// that two commands differing only in their last arguments (node …/server-a/index.js, node
+// …/server-b/index.js) keep distinct labels.
 std::string truncate_columns(std::string_view utf8, size_t max_columns) {
   if (columns(utf8) <= max_columns) return std::string(utf8);
   const size_t budget = max_columns > 0 ? max_columns - 1 : 0;
-  size_t used = 0, end = 0;
+  const size_t head_budget = (budget + 1) / 2;
+  size_t used = 0, head_end = 0;
   for (size_t i = 0; i < utf8.size();) {
     used += columns_of(next_code_point(utf8, i));
-    if (used > budget) break;
-    end = i;
+    if (used > head_budget) break;
+    head_end = i;
   }
-  return std::string(utf8.substr(0, end)) + std::string(kEllipsis);
+  std::vector<size_t> starts;  // where each code point begins, to walk the tail backwards
+  for (size_t i = head_end; i < utf8.size();) {
+    starts.push_back(i);
+    next_code_point(utf8, i);
+  }
+  size_t tail_start = utf8.size(), tail_used = 0;
+  const size_t tail_budget = budget - std::min(budget, columns(utf8.substr(0, head_end)));
+  for (auto start = starts.rbegin(); start != starts.rend(); ++start) {
+    size_t end = *start;
+    const size_t width = columns_of(next_code_point(utf8, end));
+    if (tail_used + width > tail_budget) break;
+    tail_used += width;
+    tail_start = *start;
+  }
+  return std::string(utf8.substr(0, head_end)) + std::string(kEllipsis) + std::string(utf8.substr(tail_start));
 }
 
 struct Label {
@@ -260,13 +277,7 @@ Ticks fit_value_ticks(double lo, double hi, double length, bool horizontal, bool
   return value_ticks(candidate_ticks(lo, hi, 2, whole));
 }
 
-long local_offset(double unix_seconds) {
-  const auto t = static_cast<std::time_t>(std::floor(unix_seconds));
-  std::tm tm{};
-  return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-}
-
-// Characters of the widest label local_time_label gives for this span.
+// Characters of the widest label utc_time_label gives for this span.
 size_t time_label_chars(double span) {
   if (span <= 86400) return 5;
   return span <= 7 * 86400 ? 12 : 6;
@@ -276,13 +287,12 @@ constexpr std::array<double, 19> kTimeSteps = {
     60,    120,   300,   600,       900,       1800,      3600,       7200,       10800,      21600,
     43200, 86400, 172800, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400, 182 * 86400, 364 * 86400};
 
-// Ticks every `step` seconds on local boundaries (whole minutes, hours, midnights across DST).
+// Ticks every `step` seconds on UTC boundaries (whole minutes, hours, midnights): the report gives
+// every time in UTC, its tables' and its axes' alike.
 std::vector<double> aligned_time_ticks(double lo, double hi, double step) {
-  const long offset = local_offset(lo);
   std::vector<double> ticks;
-  for (double k = std::ceil((lo + static_cast<double>(offset)) / step); ticks.size() < 1000; ++k) {
-    double t = k * step - static_cast<double>(offset);
-    if (step >= 86400) t -= static_cast<double>(local_offset(t) - offset);
+  for (double k = std::ceil(lo / step); ticks.size() < 1000; ++k) {
+    const double t = k * step;
     if (t > hi) break;
     if (t >= lo && (ticks.empty() || t > ticks.back())) ticks.push_back(t);
   }
@@ -481,7 +491,7 @@ XAxis time_x_axis(const Extent& e, double plot_width) {
   const double span = e.x_hi - e.x_lo;
   const double label_width = static_cast<double>(time_label_chars(span)) * kCharWidth;
   XAxis axis{time_ticks(e.x_lo, e.x_hi, plot_width, label_width + 16), {}, label_width / 2};
-  for (double t : axis.values) axis.texts.push_back(local_time_label(t, span));
+  for (double t : axis.values) axis.texts.push_back(utc_time_label(t, span));
   return axis;
 }
 
@@ -663,7 +673,7 @@ std::string line_desc(const LineChart& chart, const std::vector<Drawn>& series, 
   if (series.back().other) desc += " (the smallest series summed into \"" + series.back().name + "\")";
   const Plot& p = layout.plot;
   const double span = p.x_hi - p.x_lo;
-  const auto x_text = [&](double x) { return chart.time_axis ? local_time_label(x, span) : compact_value(x); };
+  const auto x_text = [&](double x) { return chart.time_axis ? utc_time_label(x, span) : compact_value(x); };
   desc += "; x from " + x_text(p.x_lo) + " to " + x_text(p.x_hi) + "; y from " + compact_value(p.y_lo) + " to " +
           compact_value(p.y_hi) + ".";
   return desc;
@@ -798,13 +808,13 @@ std::vector<double> nice_ticks(double min, double max, int target_count) {
   return ticks;
 }
 
-std::string local_time_label(double unix_seconds, double span_seconds) {
+std::string utc_time_label(double unix_seconds, double span_seconds) {
   static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (!std::isfinite(unix_seconds)) return "";
   const auto t = static_cast<std::time_t>(std::floor(unix_seconds));
   std::tm tm{};
-  if (!localtime_r(&t, &tm)) return "";
+  if (!gmtime_r(&t, &tm)) return "";
   const double span = std::fabs(span_seconds);
   char buf[32];
   if (span <= 86400) {

@@ -63,9 +63,9 @@ std::string bar_chart_svg(const BarChart& chart);
 // Not-finite bounds → no ticks.
 std::vector<double> nice_ticks(double min, double max, int target_count);
 
-// Local time (localtime_r, so TZ applies): "14:05" when span_seconds is at most a day,
+// UTC, whatever TZ says (the report gives every time in UTC): "14:05" when span_seconds is at most a day,
 // "Nov 24 14:05" up to a week, "Nov 24" beyond. Month names are English whatever the locale.
-std::string local_time_label(double unix_seconds, double span_seconds);
+std::string utc_time_label(double unix_seconds, double span_seconds);
 
 // Text for XML content or attribute values: escapes & < > " ', turns tab/CR/LF into spaces and
 // replaces invalid UTF-8 and characters XML 1.0 forbids with U+FFFD.

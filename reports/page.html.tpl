@@ -25,7 +25,7 @@ code { font-family: ui-monospace, monospace; background: #f4f4f4; padding: 0.1em
 </head>
 <body>
 <h1>{{TITLE:h}}</h1>
-<p class="meta">Trail <code>{{TRAIL:h}}</code> · host {{HOST:h}} · window {{SINCE:h}} to {{UNTIL:h}} · snapshot {{SNAPSHOT:h}} · written {{WRITTEN:h}}{{#FILTER}} · processes matching <code>{{MATCH:h}}</code>{{/FILTER}}</p>
+<p class="meta">Trail <code>{{TRAIL:h}}</code> · host {{HOST:h}} · window {{SINCE:h}} to {{UNTIL:h}} · snapshot {{SNAPSHOT:h}} · written {{WRITTEN:h}} · every time in UTC{{#FILTER}} · processes matching <code>{{MATCH:h}}</code>{{/FILTER}}</p>
 {{#EMPTY}}<p><b>Nothing to report:</b> {{WHY:h}}</p>{{/EMPTY}}
 {{#SECTION}}<section id="{{ID:h}}">
 <h2>{{HEADING:h}}</h2>

@@ -1,6 +1,6 @@
 # {{TITLE}}
 
-Trail {{TRAIL:x-code}} · host {{HOST:x-text}} · window {{SINCE}} to {{UNTIL}} · snapshot {{SNAPSHOT}} · written {{WRITTEN}}{{#FILTER}} · processes matching {{MATCH:x-code}}{{/FILTER}}
+Trail {{TRAIL:x-code}} · host {{HOST:x-text}} · window {{SINCE}} to {{UNTIL}} · snapshot {{SNAPSHOT}} · written {{WRITTEN}} · every time in UTC{{#FILTER}} · processes matching {{MATCH:x-code}}{{/FILTER}}
 {{#EMPTY}}
 **Nothing to report:** {{WHY}}
 {{/EMPTY}}{{#SECTION}}

@@ -226,12 +226,26 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
+// One word for a POSIX shell: single-quoted unless it is plain.
+std::string shell_word(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") ==
+                           std::string::npos) {
+    return text;
+  }
+  return "'" + replace_all(text, "'", "'\\''") + "'";
+}
+
+// A section's command as a user runs it: the trail named (--db) and the options filled in, quoted.
 std::string reproduce(std::string command, const ReportRequest& request, int64_t snapshot) {
-  const std::string match = request.match.value_or("");
+  const std::string match = shell_word(request.match.value_or("."));
   command = replace_all(command, "{{SNAPSHOT}}", std::to_string(snapshot));
-  command = replace_all(command, "{{MATCH_OPTION}}", request.match ? " --match '" + match + "'" : "");
-  command = replace_all(command, "{{MATCH}}", request.match ? match : ".");
-  return replace_all(command, "{{SINCE}}", request.since);
+  command = replace_all(command, "{{MATCH_OPTION}}", request.match ? " --match " + match : "");
+  command = replace_all(command, "{{MATCH}}", match);
+  command = replace_all(command, "{{SINCE}}", shell_word(request.since));
+  if (request.trail_path.empty()) return command;
+  const std::string with_db = "proctrail --db " + shell_word(request.trail_path.string()) + " ";
+  if (command.starts_with("proctrail ")) command = with_db + command.substr(10);
+  return replace_all(command, "&& proctrail ", "&& " + with_db);
 }
 
 std::string utc(int64_t unix_us) {
@@ -267,17 +281,23 @@ Result<Report> render_report(TrailReader& trail, const ReportRequest& request) {
   const auto earliest = scalar(trail, "SELECT min(started_at_us) FROM snapshots", {});
   const int64_t since_us = std::max(request.window.since_us.value_or(0), earliest.value_or(0));
 
+  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet", ErrorKind::not_found});
+  // The host the report describes: the one its snapshot was taken on (an imported file's name for an import).
+  std::string host = request.hostname;
+  if (snapshot) {
+    auto recorded = trail.select("SELECT h.hostname FROM snapshots s JOIN hosts h USING (host_id) WHERE s.snapshot_id = ?1", {*snapshot});
+    if (recorded && !recorded->rows.empty()) host = cell_text(recorded->rows[0][0], request.hostname.c_str());
+  }
   ctemplate::TemplateDictionary page("page");
-  page.SetValue("TITLE", "proctrail leak report" + (request.hostname.empty() ? "" : " · " + request.hostname));
+  page.SetValue("TITLE", "proctrail leak report" + (host.empty() ? "" : " · " + host));
   page.SetValue("TRAIL", request.trail_path.string());
-  page.SetValue("HOST", request.hostname);
+  page.SetValue("HOST", host);
   page.SetValue("SINCE", utc(since_us));
   page.SetValue("UNTIL", utc(std::min(until_us, written_us)));
   page.SetValue("WRITTEN", utc(written_us));
   if (request.match) page.AddSectionDictionary("FILTER")->SetValue("MATCH", *request.match);
   if (request.verify_verdict) page.AddSectionDictionary("VERIFY")->SetValue("VERDICT", *request.verify_verdict);
 
-  auto snapshot = earliest ? trail.resolve_snapshot(request.snapshot) : Result<int64_t>(Error{"the trail has no snapshots yet", ErrorKind::not_found});
   const auto first = scalar(trail, "SELECT min(snapshot_id) FROM snapshots WHERE started_at_us >= ?1 AND started_at_us < ?2 AND coalesced_with IS NULL",
                             {since_us, until_us});
   Report report;

@@ -124,6 +124,7 @@ struct ImportedTable {
   int64_t lines_taken = 0;                 // lines_read minus the skipped ones
   std::vector<SocketSample> sockets;       // lsof: sockets with a known inode, one per inode
   int64_t fds_not_numbered = 0;            // lsof: txt, mem, rtd, ... entries (cwd goes to the process)
+  int64_t thread_repeats = 0;              // lsof: sets repeating a listed process for one of its threads (folded, taken)
 };
 
 // Where an imported table came from (`proctrail import`): the imports row of its snapshot.

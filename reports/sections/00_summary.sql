@@ -13,8 +13,8 @@ SELECT (SELECT count(*) FROM suspects) AS suspects,
        (SELECT round(COALESCE(sum(uss_kb + COALESCE(swap_kb, 0)), 0) / 1024.0, 1) FROM suspects) AS suspect_frees_mb,
        (SELECT count(uss_kb) FROM suspects) AS suspects_measured,
        (SELECT max(age_s) / 3600 FROM suspects) AS oldest_suspect_h,
-       (SELECT count(*) FROM snapshot_instances
-         WHERE snapshot_id = :snapshot AND (:match IS NULL OR argv REGEXP :match)) AS instances_now,
+       (SELECT count(*) FROM snapshot_instances  -- zombies run nothing and hold no memory: not live
+         WHERE snapshot_id = :snapshot AND COALESCE(state, '') != 'Z' AND (:match IS NULL OR argv REGEXP :match)) AS instances_now,
        -- the processes open at the window's first snapshot, read through processes_first_seen ("+ 0" keeps
        -- the planner off processes_alive, which for an old snapshot would scan nearly every row)
        (SELECT count(*) FROM processes p

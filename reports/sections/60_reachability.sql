@@ -1,5 +1,5 @@
 -- title: Reachability: who holds the other end
--- command: proctrail query reachable --snapshot {{SNAPSHOT}}{{MATCH_OPTION}}
+-- command: proctrail query reachable --snapshot {{SNAPSHOT}} --match {{MATCH}}
 SELECT r.pid, r.verdict, COALESCE(r.stdin, '') AS stdin, r.stdin_other_holders, COALESCE(r.stdout, '') AS stdout,
        r.stdout_other_holders, r.listening_sockets, i.argv
   FROM snapshot_reachability r

@@ -260,9 +260,29 @@ TEST_F(Binary, QueryAnswersInEachFormat) {
   ASSERT_EQ(json.code, 0) << json.err;
   EXPECT_TRUE(json.out.starts_with("[{\"")) << json.out;
   EXPECT_NE(json.out.find("\"verdict\":"), std::string::npos);
-  RunResult csv = run({"--db", db.string(), "query", "holders", "--inode", "1", "--format", "csv"});
+  RunResult csv = run({"--db", db.string(), "query", "groups", "--match", "^$", "--format", "csv"});
   ASSERT_EQ(csv.code, 0) << csv.err;
-  EXPECT_EQ(csv.out, "pid,start_ticks,start_time,fd,kind,mode,argv\r\n");
+  EXPECT_EQ(csv.out, "started,instances,rss_kb,first_start,last_start,pids\r\n");
+}
+
+// Issue 22: peers printed an empty table, holders an empty csv and timeline "no process with pid" for a
+// pid or inode the trail does not hold. Now each says so in the same words, with the same exit code.
+TEST_F(Binary, PeersTimelineAndHoldersSayAMissingPidOrInodeAlike) {
+  ASSERT_EQ(run({"--db", db.string(), "snap"}).code, 0);
+  const std::string absent = "4194305";  // above pid_max's largest value: never a pid
+  const std::vector<std::pair<std::vector<std::string>, std::string>> questions = {
+      {{"query", "peers", "--pid", absent}, "query: pid " + absent + " is not in snapshot "},
+      {{"query", "holders", "--inode", "1"}, "query: inode 1 is not in snapshot "},
+      {{"query", "timeline", "--pid", absent}, "query: pid " + absent + " is not in the trail"}};
+  for (const auto& [question, said] : questions) {
+    std::vector<std::string> args = {"--db", db.string()};
+    args.insert(args.end(), question.begin(), question.end());
+    RunResult r = run(args);
+    EXPECT_EQ(r.code, 1) << question[1] << ": " << r.err;
+    EXPECT_TRUE(r.err.starts_with("proctrail: " + said)) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.out, "") << question[1];
+  }
 }
 
 TEST_F(Binary, QueryErrorsAreOneClearLine) {

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a question's answer in tests: one column as text.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,18 @@ inline std::vector<std::string> column(const ResultTable& table, const std::stri
   std::vector<std::string> values;
   values.reserve(table.rows.size());
   for (const auto& row : table.rows) values.push_back(cell_text(row[index], "NULL"));
+  return values;
+}
+
+// A kB column as the report and tables show it: MiB with one decimal.
+inline std::vector<std::string> mib_column(const ResultTable& table, const std::string& kb_name) {
+  std::vector<std::string> values = column(table, kb_name);
+  for (auto& value : values) {
+    if (value.starts_with("<no column") || value == "NULL") continue;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", std::stod(value) / 1024);
+    value = text;
+  }
   return values;
 }
 

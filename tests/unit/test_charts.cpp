@@ -130,23 +130,24 @@ TEST(NiceTicks, HandlesLargeValuesAndSwappedOrBadBounds) {
 }
 
 TEST_F(UtcTime, LocalTimeLabelShowsTimeWithinADay) {
-  EXPECT_EQ(local_time_label(kNov24_1405Utc, 3600), "14:05");
-  EXPECT_EQ(local_time_label(kNov24_1405Utc, 86400), "14:05");
+  EXPECT_EQ(utc_time_label(kNov24_1405Utc, 3600), "14:05");
+  EXPECT_EQ(utc_time_label(kNov24_1405Utc, 86400), "14:05");
 }
 
 TEST_F(UtcTime, LocalTimeLabelShowsDateAndTimeWithinAWeek) {
-  EXPECT_EQ(local_time_label(kNov24_1405Utc, 2 * 86400), "Nov 24 14:05");
-  EXPECT_EQ(local_time_label(kNov24_1405Utc - 20 * 86400, 7 * 86400), "Nov 4 14:05");
+  EXPECT_EQ(utc_time_label(kNov24_1405Utc, 2 * 86400), "Nov 24 14:05");
+  EXPECT_EQ(utc_time_label(kNov24_1405Utc - 20 * 86400, 7 * 86400), "Nov 4 14:05");
 }
 
 TEST_F(UtcTime, LocalTimeLabelShowsTheDateBeyondAWeek) {
-  EXPECT_EQ(local_time_label(kNov24_1405Utc, 30 * 86400), "Nov 24");
+  EXPECT_EQ(utc_time_label(kNov24_1405Utc, 30 * 86400), "Nov 24");
 }
 
-TEST_F(UtcTime, LocalTimeLabelFollowsTz) {
+// Issue 22: axes were in local time while the report's tables are in UTC.
+TEST_F(UtcTime, TimeLabelsAreUtcWhateverTzSays) {
   setenv("TZ", "Asia/Kolkata", 1);  // UTC+05:30 without DST
   tzset();
-  EXPECT_EQ(local_time_label(kNov24_1405Utc, 3600), "19:35");
+  EXPECT_EQ(utc_time_label(kNov24_1405Utc, 3600), "14:05");
 }
 
 TEST(EscapeXml, EscapesMarkupCharacters) { EXPECT_EQ(escape_xml("<&>\"'"), "&lt;&amp;&gt;&quot;&apos;"); }
@@ -212,7 +213,7 @@ TEST_F(UtcTime, LegendOfAHundredShownSeriesWrapsWithoutOverlapAndGrowsTheSvg) {
   EXPECT_GT(*height, chart.height);
   EXPECT_LE(lowest + 3, *height);
   EXPECT_NE(svg.find("<title>" + std::string(120, 'x') + "</title>"), std::string::npos);
-  EXPECT_NE(svg.find(std::string(39, 'x') + "\xE2\x80\xA6</text>"), std::string::npos);
+  EXPECT_NE(svg.find(std::string(20, 'x') + "\xE2\x80\xA6" + std::string(19, 'x') + "</text>"), std::string::npos);
 }
 
 TEST_F(UtcTime, TenSeriesUseDistinctStylesAndOtherIsGrey) {
@@ -287,8 +288,8 @@ TEST_F(UtcTime, TimeAxisTicksFallOnLocalBoundaries) {
   EXPECT_NE(labels.front().text, "14:07");
 }
 
-TEST_F(UtcTime, DayTicksStayOnLocalMidnightAcrossDst) {
-  setenv("TZ", "Europe/Berlin", 1);  // summer time ends 2023-10-29 03:00 CEST
+TEST_F(UtcTime, DayTicksStayOnUtcMidnightWhateverTzSays) {
+  setenv("TZ", "Europe/Berlin", 1);  // summer time ends 2023-10-29 03:00 CEST: no matter, ticks are UTC
   tzset();
   const double oct26_noon_utc = 1698321600;
   LineChart chart{.title = "t", .y_label = "processes"};
@@ -347,12 +348,24 @@ TEST(BarChart, WideCharactersCountDouble) {
   for (int i = 0; i < 30; ++i) label += wide;
   const auto labels = texts_of_class(bar_chart_svg({.title = "t", .bars = {{label, 1}}}), "bar-label");
   ASSERT_EQ(labels.size(), 1u);
-  EXPECT_EQ(labels[0].text, [&] {
-    std::string cut;
-    for (int i = 0; i < 19; ++i) cut += wide;
-    return cut + "\xE2\x80\xA6";
-  }());
+  std::string head, tail;
+  for (int i = 0; i < 10; ++i) head += wide;
+  for (int i = 0; i < 9; ++i) tail += wide;
+  EXPECT_EQ(labels[0].text, head + "\xE2\x80\xA6" + tail);
   EXPECT_GE(labels[0].x - 39 * kCharWidth, 0);
+}
+
+// Issue 22: labels were cut at the end, so servers differing only in their path's tail shared a label.
+TEST(BarChart, LongCommandsKeepTheirTailsAndStayDistinct) {
+  const std::string prefix = "node /home/dev/.npm/_npx/1f2e3d4c/node_modules/@modelcontextprotocol/";
+  const auto labels = texts_of_class(
+      bar_chart_svg({.title = "t", .bars = {{prefix + "server-github/dist/index.js", 2}, {prefix + "server-memory/dist/index.js", 1}}}),
+      "bar-label");
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_NE(labels[0].text, labels[1].text);
+  EXPECT_TRUE(labels[0].text.starts_with("node /home/")) << labels[0].text;
+  EXPECT_NE(labels[0].text.find("\xE2\x80\xA6"), std::string::npos) << labels[0].text;
+  EXPECT_TRUE(labels[0].text.ends_with("index.js")) << labels[0].text;
 }
 
 TEST(NumberAxis, NonTimeXUsesNiceTicks) {
@@ -386,7 +399,7 @@ TEST(BarChart, LongLabelsAreCutWithTheFullLabelInATooltip) {
   const auto labels = texts_of_class(svg, "bar-label");
   ASSERT_EQ(labels.size(), 1u);
   EXPECT_EQ(labels[0].width(), 40 * kCharWidth);
-  EXPECT_EQ(labels[0].text.substr(labels[0].text.size() - 3), "\xE2\x80\xA6");
+  EXPECT_EQ(labels[0].text, "python3 -m pytest te\xE2\x80\xA6ite_long.py -k slow");
   EXPECT_GE(labels[0].x - labels[0].width(), 0);
   EXPECT_NE(svg.find("<title>" + label + ": 4</title>"), std::string::npos);
 }

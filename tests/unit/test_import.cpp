@@ -358,18 +358,36 @@ TEST(ImportLsof, MalformedFieldsAreSkippedWithTheirLineNumbers) {
       "p10\n"                 // 4
       "Rxyz\n"                // 5: not a number
       "f1\naw\ntREG\niNaN\nn/tmp/log\n"  // 6-10: bad inode on line 9
-      "p10\n"                 // 11: twice
-      "?what\n");             // 12: belongs to the duplicate
+      "p11\n"                 // 11
+      "?what\n");             // 12: not a field letter
   ASSERT_TRUE(table) << table.error().message;
-  ASSERT_EQ(table->processes.size(), 1u);
+  ASSERT_EQ(table->processes.size(), 2u);
   std::vector<int64_t> lines;
   for (const auto& skipped : table->skipped) lines.push_back(skipped.line_number);
-  EXPECT_EQ(lines, (std::vector<int64_t>{1, 2, 3, 5, 9, 11, 12}));
+  EXPECT_EQ(lines, (std::vector<int64_t>{1, 2, 3, 5, 9, 12}));
   EXPECT_EQ(table->skipped[1].reason, "p is not a pid: 'abc'");
   EXPECT_EQ(table->skipped[2].reason, "belongs to the skipped process on line 2");
   EXPECT_EQ(table->lines_read, 12);
-  EXPECT_EQ(table->lines_taken, 5);
+  EXPECT_EQ(table->lines_taken, 6);
   EXPECT_EQ(table->processes[0].fds.size(), 1u);
+}
+
+// Issue 22: lsof lists a process again for every thread (p, then K with the task id, then the same
+// files); each repeat was skipped line by line ("pid N listed twice", "belongs to the skipped
+// process"), tens of thousands of lines for a busy machine. They are folded into the process.
+TEST(ImportLsof, PerThreadRepeatsOfAProcessAreFoldedNotSkipped) {
+  const std::string files = "f0\nar\ntCHR\nn/dev/null\nf1\naw\ntFIFO\ni4242\nnpipe\n";
+  std::string text = "p500\ncnode\nR1\n" + files;
+  for (int task = 501; task <= 503; ++task) text += "p500\nK" + std::to_string(task) + "\ncnode\nR1\n" + files;
+  text += "p600\ncsleep\n" + files;
+  auto table = parse_lsof(text);
+  ASSERT_TRUE(table) << table.error().message;
+  ASSERT_EQ(table->processes.size(), 2u);
+  EXPECT_TRUE(table->skipped.empty()) << table->skipped.front().reason;
+  EXPECT_EQ(table->thread_repeats, 3);
+  EXPECT_EQ(table->lines_taken, table->lines_read);
+  EXPECT_EQ(table->processes[0].fds.size(), 2u) << "a thread's files are its process's, counted once";
+  EXPECT_EQ(table->processes[1].fds.size(), 2u);
 }
 
 TEST(ImportLsof, TextWithoutAProcessFieldIsNotLsofOutput) {

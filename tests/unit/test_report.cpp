@@ -18,6 +18,7 @@ namespace {
 
 using test::child_of;
 using test::column;
+using test::mib_column;
 using test::sample;
 using test::table;
 
@@ -104,12 +105,13 @@ TEST_F(Report, GroupsTableRowsAreTheGroupsQuestionsRows) {
   auto groups = answer([&](TrailReader& t) { return query_groups(t, leak_snapshot, "mcp-server", "hour", {}); });
   ASSERT_EQ(groups.rows.size(), 6u);
   std::string md = render("md", "mcp-server");
-  const auto started = column(groups, "started"), instances = column(groups, "instances"), rss = column(groups, "rss_mb");
+  const auto started = column(groups, "started"), instances = column(groups, "instances"), rss = mib_column(groups, "rss_kb");
   for (size_t i = 0; i < groups.rows.size(); ++i) {
     EXPECT_NE(md.find("| " + started[i] + " | " + instances[i] + " | " + rss[i] + " |"), std::string::npos)
         << "row " << i << " missing:\n" << md;
   }
-  EXPECT_NE(md.find("Reproduce: `proctrail query groups --snapshot " + std::to_string(leak_snapshot) + " --match 'mcp-server'"),
+  EXPECT_NE(md.find("Reproduce: `proctrail --db " + db_path.string() + " query groups --snapshot " +
+                    std::to_string(leak_snapshot) + " --match mcp-server`"),
             std::string::npos) << md;
 }
 
@@ -118,7 +120,7 @@ TEST_F(Report, MemoryRowsAreTheMemoryQuestionsRows) {
   auto memory = answer([&](TrailReader& t) { return query_memory(t, leak_snapshot, "argv", std::nullopt, {}); });
   ASSERT_FALSE(memory.rows.empty());
   std::string md = render("md");
-  const auto argv = column(memory, "argv"), instances = column(memory, "instances"), rss = column(memory, "rss_mb"),
+  const auto argv = column(memory, "argv"), instances = column(memory, "instances"), rss = mib_column(memory, "rss_kb"),
              measured = column(memory, "measured");
   for (size_t i = 0; i < memory.rows.size(); ++i) {
     EXPECT_NE(md.find("| `" + argv[i] + "` | " + instances[i] + " | " + rss[i] + " | "), std::string::npos)
@@ -209,7 +211,7 @@ TEST_F(Report, SinceBoundsTheHistoryButLeaksOlderThanTheWindowStayInTheNowSectio
   std::string md = render("md", std::nullopt, {.since_us = last_start_us + 120'000'000});  // spawn counts are per minute
   auto memory = answer([&](TrailReader& t) { return query_memory(t, leak_snapshot, "argv", std::nullopt, {}); });
   ASSERT_FALSE(memory.rows.empty());
-  EXPECT_NE(md.find("| `node mcp-server/dist/index.js` | 6 | " + column(memory, "rss_mb")[0]), std::string::npos) << md;
+  EXPECT_NE(md.find("| `node mcp-server/dist/index.js` | 6 | " + mib_column(memory, "rss_kb")[0]), std::string::npos) << md;
   EXPECT_NE(md.find("## Instances grouped by start time"), std::string::npos) << md;
   EXPECT_NE(md.find("## Orphans and their original parents"), std::string::npos) << md;
   EXPECT_EQ(md.find("## Who spawns them"), std::string::npos) << "no process started inside the window:\n" << md;
