@@ -6,7 +6,9 @@
 # Depends of the first is computed from the binary's shared libraries by dpkg-shlibdeps; libcurl,
 # which the binary loads with dlopen only to talk to Docker, is a Recommends.
 
-# Files the binary writes about itself, for the runtime package (not built by scripts/demo).
+# Files the binary writes about itself, for the runtime package (not built by scripts/demo). The units
+# run the package's binary, /usr/bin/proctrail, whatever CMAKE_INSTALL_PREFIX says.
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(PROCTRAIL_PACKAGE_DIR ${CMAKE_BINARY_DIR}/package)
 set(PROCTRAIL_UNIT_DIR ${PROCTRAIL_PACKAGE_DIR}/config/systemd/user)
 add_custom_command(
@@ -16,7 +18,7 @@ add_custom_command(
   COMMAND sh -c "\"$1\" completion bash > \"$2\"/proctrail.bash && \"$1\" completion zsh > \"$2\"/_proctrail" sh
           $<TARGET_FILE:proctrail> ${PROCTRAIL_PACKAGE_DIR}
   COMMAND ${CMAKE_COMMAND} -E env XDG_CONFIG_HOME=${PROCTRAIL_PACKAGE_DIR}/config PROCTRAIL_DB=
-          $<TARGET_FILE:proctrail> install-timer --exec ${CMAKE_INSTALL_FULL_BINDIR}/proctrail --interval 5m
+          $<TARGET_FILE:proctrail> install-timer --exec ${CPACK_PACKAGING_INSTALL_PREFIX}/bin/proctrail --interval 5m
   DEPENDS proctrail
   COMMENT "Writing the completion scripts and systemd user units for the package"
   VERBATIM)
@@ -41,7 +43,6 @@ set(CPACK_PACKAGE_DESCRIPTION
     "proctrail records processes, their descriptors and sockets (both ends resolved) and containers into a\n"
     "hash-chained SQLite trail, answers leak-history questions (orphans, spawn rate, reachability, memory),\n"
     "and ends leaked processes safely: evidence first, identity checked through a pidfd, every action audited.")
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL runtime dev)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -221,7 +221,7 @@ TEST_F(Binary, WatchTakesCountSnapshotsOnTheTimer) {
   RunResult r = run({"--db", db.string(), "watch", "--interval", "100ms", "--count", "3"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
-  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots WHERE trigger = 'timer'"), 3);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM snapshots WHERE trigger = 'watch'"), 3);
 }
 
 TEST_F(Binary, WatchStopsOnSigtermAfterTheSnapshotCommits) {

@@ -185,6 +185,40 @@ TEST_F(Import, AnImportBetweenTwoSnapsIsAskedByItsSnapshotId) {
   EXPECT_EQ(ask({"verify"}).code, 0);
 }
 
+// Issue 22: after an import, `last` (the default snapshot) meant the imported file, and spawn-rate
+// counted the file's processes with the machine's own. Live answers now leave an import out until it
+// is named by --host (or --snapshot), and an import without descriptors is never called unreachable.
+TEST_F(Import, LiveAnswersLeaveAnImportOutUntilItsHostIsNamed) {
+  ASSERT_EQ(ask({"snap", "--no-descriptors", "--no-containers"}).code, 0);
+  auto live_rate = ask({"query", "spawn-rate", "--per", "day", "--format", "json"});
+  ASSERT_EQ(live_rate.code, 0) << live_rate.err;
+  std::vector<std::string> options = kTakenAt;
+  options.insert(options.end(), {"--host", "laptop"});
+  ASSERT_EQ(import("ps", kFixtures / "macos_ps_aux.txt", options).code, 0);
+
+  EXPECT_EQ(ask({"query", "spawn-rate", "--per", "day", "--format", "json"}).out, live_rate.out)
+      << "the import's processes are not counted among the machine's";
+  auto laptop_rate = ask({"query", "spawn-rate", "--per", "day", "--host", "laptop", "--format", "json"});
+  ASSERT_EQ(laptop_rate.code, 0) << laptop_rate.err;
+  EXPECT_NE(laptop_rate.out.find("mcp-server"), std::string::npos) << laptop_rate.out;
+
+  auto live_groups = ask({"query", "groups", "--match", "/Users/alice/.npm/_npx/mcp-server", "--format", "json"});
+  ASSERT_EQ(live_groups.code, 0) << live_groups.err;
+  EXPECT_EQ(groups_of(live_groups.out).size(), 0u) << "last is the live snapshot, not the import: " << live_groups.out;
+  auto laptop_groups = ask({"query", "groups", "--match", "/Users/alice/.npm/_npx/mcp-server", "--host", "laptop", "--format", "json"});
+  EXPECT_EQ(groups_of(laptop_groups.out).size(), 3u) << laptop_groups.out;
+
+  auto reachable = ask({"query", "reachable", "--match", "/Users/alice/.npm/_npx/mcp-server", "--host", "laptop", "--format", "json"});
+  ASSERT_EQ(reachable.code, 0) << reachable.err;
+  const auto verdicts = nlohmann::json::parse(reachable.out);
+  ASSERT_FALSE(verdicts.empty());
+  for (const auto& row : verdicts) EXPECT_EQ(row["verdict"], "unknown") << "ps recorded no descriptors: " << row;
+
+  auto nowhere = ask({"query", "orphans", "--host", "no-such-host"});
+  EXPECT_EQ(nowhere.code, 1);
+  EXPECT_NE(nowhere.err.find("for --host no-such-host, has no such snapshot"), std::string::npos) << nowhere.err;
+}
+
 // "Tue Nov 24 09:12:01 2026" → "2026-11-24T09:00Z".
 std::string hour_of_lstart(const std::vector<std::string>& lstart) {
   static const std::map<std::string, std::string> kMonths = {

@@ -316,7 +316,7 @@ TEST_F(Verdicts, TheCleanupPlanSaysWhatEndingEachMatchedTargetFrees) {
   auto rows = nlohmann::json::parse(plan.out);
   ASSERT_EQ(rows.size(), 1u) << plan.out;
   EXPECT_EQ(rows[0]["pid"], target.pid());
-  EXPECT_TRUE(rows[0]["frees_mb"].is_number()) << plan.out;
+  EXPECT_TRUE(rows[0]["frees_kb"].is_number()) << plan.out;
   EXPECT_NE(plan.err.find("ending them frees "), std::string::npos) << plan.err;
   EXPECT_NE(plan.err.find("(USS + swap of 1 of 1 measured)"), std::string::npos) << plan.err;
   target.kill_and_wait();
