@@ -5,6 +5,8 @@
 //
 // usage: bench_snap PROCTRAIL FLOOR_READER [--processes 1000] [--rounds 21] [--steady 100] [--dir DIR]
 //        [--descriptors [--inherit PIPES | --chain LEVELS]] [--evidence-cost] [--hold (start them, wait for stdin to close)]
+// --descriptors also measures the bytes a steady snapshot adds (--steady of them) and ends with one
+// line "ratios: first_floor=… repeated_first=… lsof_first=… steady_bytes=…" for bench/run-snap-bench.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -168,9 +170,30 @@ int64_t db_bytes(const std::string& path) {
   return db.execAndGet("PRAGMA page_count").getInt64() * db.execAndGet("PRAGMA page_size").getInt64();
 }
 
+// What `steady` snapshots of the unchanged machine add to a fresh trail (after `warm` snapshots),
+// and the one row of totals `totals_sql` gives over it afterwards.
+struct SteadyStorage {
+  int64_t bytes = 0;
+  std::vector<int64_t> totals;
+};
+
+SteadyStorage steady_storage(const std::vector<std::string>& snap_cmd, const std::string& db_path, int warm, int steady,
+                             const char* totals_sql) {
+  for (int i = 0; i < warm; ++i) timed_run(snap_cmd);
+  const int64_t before = db_bytes(db_path);
+  for (int i = 0; i < steady; ++i) timed_run(snap_cmd);
+  SteadyStorage storage;
+  storage.bytes = db_bytes(db_path) - before;
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, totals_sql);
+  q.executeStep();
+  for (int c = 0; c < q.getColumnCount(); ++c) storage.totals.push_back(q.getColumn(c).getInt64());
+  return storage;
+}
+
 // Issue 3: snapshots with descriptors and sockets against the floor (--fds), lsof and ss.
 int descriptor_rounds(const std::string& proctrail, const std::string& floor_reader, const std::string& dir,
-                      int rounds, int processes, int inherit, int chain) {
+                      int rounds, int processes, int inherit, int chain, int steady) {
   const std::string repeated_db = dir + "/repeated.db";
   const std::vector<std::string> floor_cmd = {floor_reader, "--fds"};
   const std::vector<std::string> lsof_cmd = {"lsof", "-n", "-P"};
@@ -201,6 +224,12 @@ int descriptor_rounds(const std::string& proctrail, const std::string& floor_rea
     repeated_to_first.push_back(s2 / s1);
     lsof_to_first.push_back(l / s1);
   }
+  // Storage (issue 24: a steady snapshot of case (a) adds at most 1 KB): a fresh trail, two
+  // snapshots (the second judges activity once), then `steady` snapshots of the unchanged machine.
+  const auto storage = steady_storage({proctrail, "--db", dir + "/size.db", "snap"}, dir + "/size.db", 2, steady,
+                                      "SELECT sum(fds_new), sum(fds_gone), sum(fds_carried) FROM snapshot_collections"
+                                      " WHERE snapshot_id > 2");
+  const int64_t fds_new = storage.totals[0], fds_gone = storage.totals[1], carried = storage.totals[2];
   kill_children();
   std::filesystem::remove_all(dir);
   if (chain > 0) {
@@ -221,6 +250,14 @@ int descriptor_rounds(const std::string& proctrail, const std::string& floor_rea
   print_row("ss -anp", ss_ms);
   std::printf("\nmedian of paired ratios: first / floor = %.2f; repeated / first = %.2f; lsof / first = %.2f\n",
               median(first_ratio), median(repeated_to_first), median(lsof_to_first));
+  const double steady_bytes = steady > 0 ? static_cast<double>(storage.bytes) / steady : 0;
+  std::printf("steady-state storage with descriptors: %lld bytes over %d snapshots = %.0f bytes per snapshot "
+              "(%lld descriptors new, %lld gone, %lld process tables carried in total)\n",
+              static_cast<long long>(storage.bytes), steady, steady_bytes, static_cast<long long>(fds_new),
+              static_cast<long long>(fds_gone), static_cast<long long>(carried));
+  // One line for bench/run-snap-bench to check.
+  std::printf("ratios: first_floor=%.2f repeated_first=%.2f lsof_first=%.2f steady_bytes=%.0f\n", median(first_ratio),
+              median(repeated_to_first), median(lsof_to_first), steady_bytes);
   return 0;
 }
 
@@ -336,7 +373,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (evidence_cost) return evidence_rounds(proctrail, dir, rounds, steady);
-  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes, inherit, chain);
+  if (descriptors) return descriptor_rounds(proctrail, floor_reader, dir, rounds, processes, inherit, chain, steady);
   const std::string steady_db = dir + "/steady.db";
   const std::vector<std::string> floor_cmd = {floor_reader};
   const std::vector<std::string> ps_cmd = {"ps", "-eo", "pid,ppid,lstart,rss,stat,args"};
@@ -382,22 +419,11 @@ int main(int argc, char** argv) {
   }
 
   // Storage: a fresh trail, one snapshot, then `steady` snapshots of the unchanged machine.
-  const std::string size_db = dir + "/size.db";
-  timed_run({proctrail, "--db", size_db, "snap", "--no-descriptors"});
-  int64_t before = db_bytes(size_db);
-  for (int i = 0; i < steady; ++i) timed_run({proctrail, "--db", size_db, "snap", "--no-descriptors"});
-  int64_t after = db_bytes(size_db);
-  int64_t seen = 0, changes = 0, created = 0, gone = 0;
-  {
-    SQLite::Database db(size_db, SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT max(processes_seen), sum(processes_changed), sum(processes_new), sum(processes_gone)"
-                            " FROM snapshots WHERE snapshot_id > 1");
-    q.executeStep();
-    seen = q.getColumn(0).getInt64();
-    changes = q.getColumn(1).getInt64();
-    created = q.getColumn(2).getInt64();
-    gone = q.getColumn(3).getInt64();
-  }
+  const auto storage = steady_storage({proctrail, "--db", dir + "/size.db", "snap", "--no-descriptors"}, dir + "/size.db", 1,
+                                      steady,
+                                      "SELECT max(processes_seen), sum(processes_changed), sum(processes_new),"
+                                      " sum(processes_gone) FROM snapshots WHERE snapshot_id > 1");
+  const int64_t seen = storage.totals[0], changes = storage.totals[1], created = storage.totals[2], gone = storage.totals[3];
   kill_children();
   std::filesystem::remove_all(dir);
 
@@ -416,7 +442,7 @@ int main(int argc, char** argv) {
               median(created_ratio), median(first_ratio), median(steady_ratio), median(ps_ms) / median(floor_ms));
   std::printf("steady-state storage: %lld bytes over %d snapshots = %.0f bytes per snapshot "
               "(%lld change rows, %lld new, %lld gone in total)\n",
-              static_cast<long long>(after - before), steady, static_cast<double>(after - before) / steady,
+              static_cast<long long>(storage.bytes), steady, static_cast<double>(storage.bytes) / steady,
               static_cast<long long>(changes), static_cast<long long>(created), static_cast<long long>(gone));
   return 0;
 }

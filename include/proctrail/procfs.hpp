@@ -52,7 +52,8 @@ class ProcfsCollector {
   const ProcfsOptions& options() const { return options_; }
 
  private:
-  ProcessRead read_process(int root_fd, pid_t pid, std::string& scratch, const CollectHints& hints) const;
+  ProcessRead read_process(int root_fd, pid_t pid, std::string& scratch, const CollectHints& hints,
+                           bool count_fds) const;
 
   ProcfsOptions options_;
   Logger logger_;

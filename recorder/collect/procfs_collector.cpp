@@ -42,22 +42,40 @@ std::optional<pid_t> decimal_name(const char* name) {
 
 bool is_gone(int error) { return error == ENOENT || error == ESRCH; }
 
-// Calls visit(number, name, dir_fd) for each numeric entry of `subdir` (relative to dirfd), where
-// dir_fd is that directory; false when it cannot be opened (EACCES, or the process is gone).
+// Calls visit(number, name) for each numeric entry of the open directory `dir_fd`, read with
+// getdents64 into a stack buffer: no DIR (fdopendir's fcntl and buffer allocation, once per process
+// and table). Returns how many numeric entries there were; nullopt when the listing failed (EACCES,
+// or the process is gone: the kernel answers ENOENT once its task has exited).
 template <class Visit>
-bool for_each_numbered_entry(int dirfd, const char* subdir, Visit visit) {
-  int dir_fd = ::openat(dirfd, subdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return false;
-  DIR* listing = ::fdopendir(dir_fd);
-  if (listing == nullptr) {
-    ::close(dir_fd);
-    return false;
+std::optional<size_t> list_numbered(int dir_fd, Visit visit) {
+  alignas(dirent64) char buffer[16384];
+  size_t count = 0;
+  while (true) {
+    const ssize_t n = ::getdents64(dir_fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return count;
+    for (ssize_t offset = 0; offset < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buffer + offset);
+      offset += entry->d_reclen;
+      if (auto number = decimal_name(entry->d_name)) {
+        ++count;
+        visit(*number, entry->d_name);
+      }
+    }
   }
-  while (dirent* entry = ::readdir(listing)) {
-    if (auto number = decimal_name(entry->d_name)) visit(*number, entry->d_name, dir_fd);
-  }
-  ::closedir(listing);
-  return true;
+}
+
+// Calls visit(number, name, dir_fd) for each numeric entry of `subdir` (relative to dirfd), where
+// dir_fd is that directory; nullopt when it cannot be listed (EACCES, or the process is gone), else
+// the number of numeric entries.
+template <class Visit>
+std::optional<size_t> for_each_numbered_entry(int dirfd, const char* subdir, Visit visit) {
+  const int dir_fd = ::openat(dirfd, subdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return std::nullopt;
+  auto count = list_numbered(dir_fd, [&](auto number, const char* name) { visit(number, name, dir_fd); });
+  ::close(dir_fd);
+  return count;
 }
 
 // The kind of a path descriptor, from a stat that follows the link.
@@ -105,9 +123,11 @@ bool read_fdinfo(int fdinfo_dir, const char* name, FdSample& sample, std::string
 }
 
 // One descriptor, in as few calls as give its kind, inode, device and access mode: the link's text
-// (kind; pipe and socket inodes), the link's own lstat (access mode), and a stat through it for
-// paths (kind, inode, device) and anonymous inodes (inode). fdinfo only for flags when asked, or
-// where the link is not a /proc fd link (fixture trees). nullopt if it closed meanwhile.
+// (kind; pipe and socket inodes), the link's own lstat (access mode; not for a socket, which is
+// always open for reading and writing), and a stat through it for paths (kind, inode, device) and
+// anonymous inodes (inode). So a socket costs one call, a pipe two, a path three. fdinfo only for
+// flags when asked, or where the link is not a /proc fd link (fixture trees). nullopt if it closed
+// meanwhile.
 std::optional<FdSample> read_fd(int fd_dir, FdinfoDir& fdinfo_dir, const char* name, int fd, std::string& scratch,
                                 bool read_flags) {
   auto link = fs::read_link_at(fd_dir, name);
@@ -118,11 +138,17 @@ std::optional<FdSample> read_fd(int fd_dir, FdinfoDir& fdinfo_dir, const char* n
   sample.kind = classified.kind;
   sample.inode = classified.inode;
   if (classified.kind != "pipe" && classified.kind != "socket") sample.target = *link;
-  struct stat link_info {};
-  const bool proc_link = ::fstatat(fd_dir, name, &link_info, AT_SYMLINK_NOFOLLOW) == 0 &&
-                         is_proc_fd_link_mode(link_info.st_mode);
-  if (proc_link) sample.mode = access_mode_of_link(link_info.st_mode);
-  if (read_flags || !proc_link) read_fdinfo(fdinfo_dir.get(), name, sample, scratch);
+  // A socket's mode is known from its kind (always open for both); the rest need the link's lstat.
+  bool known_mode = false;
+  if (auto mode = access_mode_of_kind(classified.kind)) {
+    sample.mode = std::move(mode);
+    known_mode = true;
+  } else {
+    struct stat link_info {};
+    known_mode = ::fstatat(fd_dir, name, &link_info, AT_SYMLINK_NOFOLLOW) == 0 && is_proc_fd_link_mode(link_info.st_mode);
+    if (known_mode) sample.mode = access_mode_of_link(link_info.st_mode);
+  }
+  if (read_flags || !known_mode) read_fdinfo(fdinfo_dir.get(), name, sample, scratch);
   if (sample.inode && classified.kind != "path") return sample;
   struct stat info {};
   if (::fstatat(fd_dir, name, &info, 0) != 0) {
@@ -136,16 +162,22 @@ std::optional<FdSample> read_fd(int fd_dir, FdinfoDir& fdinfo_dir, const char* n
   return sample;
 }
 
-// All descriptors of one process; nullopt when the fd directory cannot be read (EACCES, gone).
-std::optional<std::vector<FdSample>> read_fds(int dirfd, std::string& scratch, bool read_flags) {
-  FdinfoDir fdinfo(dirfd);
+struct FdTable {
   std::vector<FdSample> fds;
-  bool listed = for_each_numbered_entry(dirfd, "fd", [&](int fd, const char* name, int fd_dir) {
-    if (auto sample = read_fd(fd_dir, fdinfo, name, fd, scratch, read_flags)) fds.push_back(std::move(*sample));
+  size_t listed = 0;  // entries the listing gave (a descriptor closed before its link was read is not in fds)
+};
+
+// All descriptors of one process; nullopt when the fd directory cannot be listed (EACCES, gone).
+std::optional<FdTable> read_fds(int dirfd, std::string& scratch, bool read_flags) {
+  FdinfoDir fdinfo(dirfd);
+  FdTable table;
+  auto listed = for_each_numbered_entry(dirfd, "fd", [&](int fd, const char* name, int fd_dir) {
+    if (auto sample = read_fd(fd_dir, fdinfo, name, fd, scratch, read_flags)) table.fds.push_back(std::move(*sample));
   });
   if (!listed) return std::nullopt;
-  std::sort(fds.begin(), fds.end(), [](const FdSample& a, const FdSample& b) { return a.fd < b.fd; });
-  return fds;
+  table.listed = *listed;
+  std::sort(table.fds.begin(), table.fds.end(), [](const FdSample& a, const FdSample& b) { return a.fd < b.fd; });
+  return table;
 }
 
 // A run signature's hash, tagged with the scheme that made it so two schemes never compare equal.
@@ -153,6 +185,15 @@ detail::Fnv1a signature_hash(uint64_t scheme) {
   detail::Fnv1a hash;
   hash.mix_u64(scheme);
   return hash;
+}
+
+// A run signature with the process's open descriptor count folded in (a scheme of its own, so a
+// signature kept without a count never matches one with).
+uint64_t signature_with_descriptor_count(uint64_t signature, uint64_t count) {
+  auto hash = signature_hash(3);
+  hash.mix_u64(signature);
+  hash.mix_u64(count);
+  return hash.value();
 }
 
 // A single-threaded process's signature: its switch-out count from the status already read. A
@@ -171,7 +212,7 @@ std::optional<uint64_t> thread_signature(int dirfd, std::string& scratch) {
   std::vector<std::tuple<pid_t, uint64_t, uint64_t>> threads;
   bool malformed = false;
   std::string path;
-  bool listed = for_each_numbered_entry(dirfd, "task", [&](pid_t tid, const char* name, int task_dir) {
+  auto listed = for_each_numbered_entry(dirfd, "task", [&](pid_t tid, const char* name, int task_dir) {
     path.assign(name).append("/schedstat");
     if (fs::read_file_at(task_dir, path.c_str(), scratch) != 0) return;  // thread gone: the set changed
     auto stat = parse_schedstat(scratch);
@@ -190,6 +231,14 @@ std::optional<uint64_t> thread_signature(int dirfd, std::string& scratch) {
     hash.mix_u64(pcount);
   }
   return hash.value();
+}
+
+// How many descriptors the process has open, without listing them: st_size of /proc/PID/fd (kernels
+// ≥ 6.2 count the open descriptors there; see kernel_counts_descriptors). nullopt if it is gone.
+std::optional<uint64_t> open_descriptor_count(int dirfd) {
+  struct stat info {};
+  if (::fstatat(dirfd, "fd", &info, 0) != 0) return std::nullopt;
+  return static_cast<uint64_t>(info.st_size);
 }
 
 // Whether the process has run since its descriptors were last read, as a signature; nullopt
@@ -234,7 +283,7 @@ void read_leak_evidence(int dirfd, ProcessSample& sample, const StatusFields& st
 
 // Reads the optional files of one process into `sample`. `scratch` is a reused buffer.
 void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch, const ProcfsOptions& options,
-                         const CollectHints& hints) {
+                         const CollectHints& hints, bool count_fds) {
   StatusFields status;
   const bool status_read = fs::read_file_at(dirfd, "status", scratch) == 0;
   if (status_read) {
@@ -250,35 +299,63 @@ void read_optional_files(int dirfd, ProcessSample& sample, std::string& scratch,
     auto argv = parse_cmdline(scratch);
     if (!argv.empty()) sample.argv = quote_argv(argv);
   }
-  sample.exe = fs::read_link_at(dirfd, "exe");
-  sample.cwd = fs::read_link_at(dirfd, "cwd");
+  // Whether its descriptors can be carried is decided before exe is read: a process that has not
+  // run since its last read (every thread's counters, taken before this point) cannot have exec'd,
+  // so its exe is as the trail has it (an exe left unread is carried by the writer, as an unreadable
+  // one is). Its descriptor count is taken with the decision.
+  std::optional<uint64_t> signature;
+  bool carried = false;
+  if (options.read_fds) {
+    if (auto ns = fs::read_link_at(dirfd, "ns/net")) sample.net_ns = parse_ns_link(*ns);
+    signature = run_signature(dirfd, sample, status, scratch, options);
+    auto last = signature ? hints.run_signatures.find(sample.key) : hints.run_signatures.end();
+    if (last != hints.run_signatures.end()) {
+      // No thread ran since the last read, and (where the kernel counts them) it holds as many
+      // descriptors as then: the table is as it was. The count catches a table shared with another
+      // process (clone CLONE_FILES without CLONE_THREAD) that ran and opened or closed one.
+      std::optional<uint64_t> now = signature;
+      if (count_fds) {
+        auto count = open_descriptor_count(dirfd);
+        now = count ? std::optional<uint64_t>(signature_with_descriptor_count(*signature, *count)) : std::nullopt;
+      }
+      if (now && *now == last->second) {
+        sample.run_signature = now;
+        sample.fds_carried = carried = true;
+      }
+    }
+  }
+  if (!carried) sample.exe = fs::read_link_at(dirfd, "exe");
+  // The working directory is recorded at first sight only (processes.cwd): not read again.
+  if (!hints.known.contains(sample.key)) sample.cwd = fs::read_link_at(dirfd, "cwd");
   if (fs::read_file_at(dirfd, "cgroup", scratch) == 0) {
     sample.cgroup = parse_cgroup(scratch);
     sample.container = parse_container_ref(scratch);
   }
-  if (!options.read_fds) return;
-  if (auto ns = fs::read_link_at(dirfd, "ns/net")) sample.net_ns = parse_ns_link(*ns);
-  sample.run_signature = run_signature(dirfd, sample, status, scratch, options);
-  if (sample.run_signature) {
-    auto last = hints.run_signatures.find(sample.key);
-    if (last != hints.run_signatures.end() && last->second == *sample.run_signature) {
-      sample.fds_carried = true;  // no thread ran since the last read: the table is as it was
-      return;
-    }
-  }
-  sample.fds = read_fds(dirfd, scratch, options.read_fd_flags);
+  if (!options.read_fds || carried) return;
+  auto table = read_fds(dirfd, scratch, options.read_fd_flags);
+  if (table && signature && count_fds) signature = signature_with_descriptor_count(*signature, table->listed);
+  sample.run_signature = signature;
+  if (table) sample.fds = std::move(table->fds);
+}
+
+// The table's processes by pid, built once per collection for the passes below.
+using PidIndex = std::unordered_map<pid_t, size_t>;
+
+PidIndex index_by_pid(const std::vector<ProcessSample>& processes) {
+  PidIndex by_pid;
+  by_pid.reserve(processes.size());
+  for (size_t i = 0; i < processes.size(); ++i) by_pid.emplace(processes[i].key.pid, i);
+  return by_pid;
 }
 
 // Links each process to its parent's identity, when the parent started no later than the child.
-void resolve_parents(std::vector<ProcessSample>& processes) {
-  std::unordered_map<pid_t, uint64_t> start_by_pid;
-  start_by_pid.reserve(processes.size());
-  for (const auto& process : processes) start_by_pid.emplace(process.key.pid, process.key.start_ticks);
+void resolve_parents(std::vector<ProcessSample>& processes, const PidIndex& by_pid) {
   for (auto& process : processes) {
-    auto parent = start_by_pid.find(process.ppid);
-    if (process.ppid == 0 || parent == start_by_pid.end()) continue;
-    if (parent->second > process.key.start_ticks) continue;  // pid reused by a younger process
-    process.parent = ProcessKey{process.ppid, parent->second};
+    auto parent = by_pid.find(process.ppid);
+    if (process.ppid == 0 || parent == by_pid.end()) continue;
+    const uint64_t parent_start = processes[parent->second].key.start_ticks;
+    if (parent_start > process.key.start_ticks) continue;  // pid reused by a younger process
+    process.parent = ProcessKey{process.ppid, parent_start};
   }
 }
 
@@ -299,10 +376,7 @@ bool is_reaper(const ProcessSample& process) {
 // adopted it). A session of 0 has its leader outside this pid namespace: it differs from any session
 // led inside (a CI job's subreaper, started in a session made before the namespace, reads 0 while the
 // orphans' setsid session reads its leader), and two sessions of 0 cannot be told apart.
-void mark_inherited(std::vector<ProcessSample>& processes) {
-  std::unordered_map<pid_t, const ProcessSample*> by_pid;
-  by_pid.reserve(processes.size());
-  for (const auto& process : processes) by_pid.emplace(process.key.pid, &process);
+void mark_inherited(std::vector<ProcessSample>& processes, const PidIndex& by_pid) {
   for (auto& process : processes) {
     if (process.is_kernel_thread || process.key.pid == 1 || process.sid == process.key.pid) continue;
     if (process.ppid == 1) {
@@ -311,7 +385,7 @@ void mark_inherited(std::vector<ProcessSample>& processes) {
     }
     auto parent = by_pid.find(process.ppid);
     if (parent == by_pid.end()) continue;
-    const ProcessSample& reaper = *parent->second;
+    const ProcessSample& reaper = processes[parent->second];
     const bool foreign_session = process.sid != reaper.sid;  // both 0: unknown, taken as the same
     if (is_reaper(reaper) || foreign_session) process.inherited_by = process.ppid;
   }
@@ -357,10 +431,9 @@ bool argv_matches(const std::optional<Pattern>& pattern, const std::optional<std
 // several generations of one command under one parent, or one the caller asked about (cleanup targets
 // and --match). A process read before is read again only when its RSS moved (unless asked about);
 // what was asked about first, then the largest.
-std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const CollectHints& hints) {
+std::vector<ProcessSample*> memory_candidates(std::vector<ProcessSample>& processes, const PidIndex& present,
+                                              const CollectHints& hints) {
   const auto pattern = memory_pattern(hints);
-  std::unordered_set<pid_t> present;
-  for (const auto& process : processes) present.insert(process.key.pid);
   const auto generations = generation_groups(processes);
   std::unordered_set<ProcessKey, ProcessKeyHash> targets(hints.memory_targets.begin(), hints.memory_targets.end());
   std::vector<ProcessSample*> candidates;
@@ -400,14 +473,22 @@ std::optional<MemorySample> read_memory(int root_fd, const ProcessKey& key, std:
   return memory;
 }
 
-void read_memory_of_candidates(int root_fd, std::vector<ProcessSample>& processes, const CollectHints& hints,
-                               size_t budget) {
+void read_memory_of_candidates(int root_fd, std::vector<ProcessSample>& processes, const PidIndex& by_pid,
+                               const CollectHints& hints, size_t budget) {
   std::string scratch;
-  for (ProcessSample* process : memory_candidates(processes, hints)) {
+  for (ProcessSample* process : memory_candidates(processes, by_pid, hints)) {
     if (budget-- == 0) break;
     process->memory = read_memory(root_fd, process->key, scratch);
     if (!process->memory) process->unreadable.emplace_back("smaps_rollup");
   }
+}
+
+// Whether this /proc gives a process's descriptor count as the st_size of /proc/PID/fd (Linux ≥ 6.2;
+// 0 before). Asked of our own table, which holds at least the /proc directory being listed. A
+// fixture tree has no "self": no counts, and carrying rests on the run signature alone.
+bool kernel_counts_descriptors(int root_fd) {
+  struct stat info {};
+  return ::fstatat(root_fd, "self/fd", &info, 0) == 0 && info.st_size > 0;
 }
 
 size_t collector_threads(const ProcfsOptions& options) {
@@ -426,8 +507,8 @@ struct ProcessRead {
   ProcessSample sample;  // outcome sample; for excluded only the key
 };
 
-ProcessRead ProcfsCollector::read_process(int root_fd, pid_t pid, std::string& scratch,
-                                          const CollectHints& hints) const {
+ProcessRead ProcfsCollector::read_process(int root_fd, pid_t pid, std::string& scratch, const CollectHints& hints,
+                                          bool count_fds) const {
   using Outcome = ProcessRead::Outcome;
   ProcessRead read;
   const std::string name = std::to_string(pid);
@@ -468,7 +549,7 @@ ProcessRead ProcfsCollector::read_process(int root_fd, pid_t pid, std::string& s
   sample.utime_ticks = stat->utime;
   sample.stime_ticks = stat->stime;
   sample.is_kernel_thread = (stat->flags & kPfKthread) != 0;
-  read_optional_files(dirfd, sample, scratch, options_, hints);
+  read_optional_files(dirfd, sample, scratch, options_, hints, count_fds);
   ::close(dirfd);
   read.outcome = Outcome::sample;
   return read;
@@ -502,6 +583,7 @@ Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
   auto pids = list_pids(options_.proc_root.string(), root_fd, dir);
   if (!pids) return pids.error();
 
+  const bool count_fds = options_.read_fds && kernel_counts_descriptors(root_fd);
   // Workers take batches of the listing; each result lands in its listing slot, so the table
   // keeps /proc order whatever the thread count.
   std::vector<ProcessRead> reads(pids->size());
@@ -512,7 +594,7 @@ Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
     scratch.reserve(8192);
     for (size_t begin = next.fetch_add(kBatch); begin < reads.size(); begin = next.fetch_add(kBatch)) {
       const size_t end = std::min(begin + kBatch, reads.size());
-      for (size_t i = begin; i < end; ++i) reads[i] = read_process(root_fd, (*pids)[i], scratch, hints);
+      for (size_t i = begin; i < end; ++i) reads[i] = read_process(root_fd, (*pids)[i], scratch, hints, count_fds);
     }
   };
   const size_t threads = std::clamp<size_t>(collector_threads(options_), 1, std::max<size_t>(1, reads.size() / kBatch));
@@ -531,10 +613,11 @@ Result<ProcessTable> ProcfsCollector::collect(const CollectHints& hints) const {
       case ProcessRead::Outcome::excluded: table.excluded = read.sample.key; break;
     }
   }
-  resolve_parents(table.processes);
+  const PidIndex by_pid = index_by_pid(table.processes);
+  resolve_parents(table.processes, by_pid);
   if (options_.read_leak_evidence) {
-    mark_inherited(table.processes);
-    read_memory_of_candidates(root_fd, table.processes, hints, options_.memory_budget);
+    mark_inherited(table.processes, by_pid);
+    read_memory_of_candidates(root_fd, table.processes, by_pid, hints, options_.memory_budget);
   }
   ::closedir(dir);
   table.ended_at_us = fs::clock_us(CLOCK_REALTIME);

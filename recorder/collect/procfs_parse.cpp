@@ -292,6 +292,11 @@ std::optional<std::string> access_mode_of_link(uint32_t mode) {
   return std::nullopt;  // O_PATH: open for neither
 }
 
+std::optional<std::string> access_mode_of_kind(std::string_view kind) {
+  if (kind == "socket") return "rw";
+  return std::nullopt;
+}
+
 FdLink classify_fd_link(std::string_view target) {
   auto bracketed = [&](std::string_view prefix) -> std::optional<uint64_t> {
     if (!target.starts_with(prefix) || !target.ends_with("]")) return std::nullopt;

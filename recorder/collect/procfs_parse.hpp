@@ -112,6 +112,11 @@ std::string access_mode(uint32_t flags);
 // S_IWUSR|S_IXUSR when open for writing, and no group or other bits (fs/proc/fd.c). r, w or rw;
 // nullopt for an O_PATH descriptor (neither). `mode` is st_mode; see is_proc_fd_link_mode.
 std::optional<std::string> access_mode_of_link(uint32_t mode);
+// The access mode a descriptor's kind alone tells, so no lstat is needed: a socket is always open
+// for reading and writing (net/socket.c: sock_alloc_file opens every socket O_RDWR, and a socket
+// cannot be reopened through /proc), so "rw". nullopt for every other kind (a pipe's end, a file's
+// open mode: the link's lstat says).
+std::optional<std::string> access_mode_of_kind(std::string_view kind);
 // Whether st_mode is that of a /proc fd link (user bits only). A plain symlink (a fixture tree's
 // stand-in, lrwxrwxrwx) is not, and its access mode must come from fdinfo.
 bool is_proc_fd_link_mode(uint32_t mode);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string_view>
+#include <unordered_set>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -82,6 +83,7 @@ class FdWriter {
   // Only processes that were re-read are diffed, each against its own open rows (fds_open index);
   // a carried process's rows are only counted. Cost follows the processes that ran, not the trail.
   void write(const ProcessTable& table, const std::vector<int64_t>& process_ids, DescriptorCounts& counts) {
+    const std::unordered_set<int64_t> new_processes = first_seen_now();
     for (size_t i = 0; i < table.processes.size(); ++i) {
       const auto& sample = table.processes[i];
       if (process_ids[i] == 0 || sample.is_kernel_thread) continue;
@@ -94,13 +96,26 @@ class FdWriter {
         ++counts.fds_unreadable;
         continue;
       }
-      writer_.write(process_ids[i], *sample.fds, counts.fds);
+      if (new_processes.contains(process_ids[i])) {  // a row this snapshot made has no descriptor rows to diff
+        writer_.write(process_ids[i], *sample.fds, OpenRows<FdEntity>{}, counts.fds);
+      } else {
+        writer_.write(process_ids[i], *sample.fds, counts.fds);
+      }
       if (sample.run_signature) remember_read(process_ids[i], *sample.run_signature, table.started_at_us);
     }
     close_fds_of_gone_processes(counts);
   }
 
  private:
+  // The process rows this snapshot inserted (first seen now), by one index search.
+  std::unordered_set<int64_t> first_seen_now() {
+    std::unordered_set<int64_t> ids;
+    SQLite::Statement query(db_, "SELECT process_id FROM processes WHERE first_seen = ?1");
+    query.bind(1, snapshot_id_);
+    while (query.executeStep()) ids.insert(query.getColumn(0).getInt64());
+    return ids;
+  }
+
   int64_t count_open(int64_t process_id) {
     count_of_.reset();
     bind_row(count_of_, process_id);
@@ -186,32 +201,8 @@ void insert_collection_row(SQLite::Database& db, int64_t snapshot_id, const Desc
 
 }  // namespace
 
-namespace {
-
-// Every open process with the counters its activity is judged from (activity_scan_state, else its
-// row's first sight) and the RSS at its last smaps_rollup read.
-void load_process_hints(SQLite::Database& db, int64_t host_id, CollectHints& hints) {
-  SQLite::Statement query(db,
-      "SELECT p.pid, p.start_ticks, COALESCE(k.cpu_ticks, p.utime_ticks + p.stime_ticks),"
-      " CASE WHEN k.process_id IS NULL THEN p.context_switches ELSE k.context_switches END,"
-      " (SELECT m.rss_kb FROM process_memory_samples m WHERE m.process_id = p.process_id"
-      "   ORDER BY m.snapshot_id DESC LIMIT 1)"
-      " FROM processes p LEFT JOIN activity_scan_state k ON k.process_id = p.process_id"
-      " WHERE p.host_id = ?1 AND p.gone_by IS NULL");
-  query.bind(1, host_id);
-  while (query.executeStep()) {
-    ProcessKey key{query.getColumn(0).getInt(), static_cast<uint64_t>(query.getColumn(1).getInt64())};
-    hints.known.emplace(key, ActivityBaseline{static_cast<uint64_t>(query.getColumn(2).getInt64()),
-                                              column_optional<uint64_t>(query.getColumn(3))});
-    if (!query.getColumn(4).isNull()) hints.memory_read_at_rss_kb.emplace(key, query.getColumn(4).getInt64());
-  }
-}
-
-}  // namespace
-
 CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval) {
   CollectHints hints;
-  load_process_hints(db, host_id, hints);
   // The newest snapshot of this host that re-read every process's descriptors.
   // Walks back from the newest collection and stops at the first match (a full read happens at least
   // every interval), instead of aggregating over the whole trail on every snapshot. CROSS JOIN keeps

@@ -19,7 +19,8 @@ class Database;
 namespace proctrail::detail {
 
 // The last reads' run signatures of this host's open processes; empty (read everything) when no
-// snapshot in `full_read_interval` read every process.
+// snapshot in `full_read_interval` read every process. (The processes' own hints, which are known
+// and their activity baselines, come from the process writer's open rows: add_known_processes.)
 CollectHints load_collect_hints(SQLite::Database& db, int64_t host_id, std::chrono::milliseconds full_read_interval);
 
 struct DescriptorCounts {

@@ -133,6 +133,28 @@ std::string open_rows_with_latest(const EntityTable& table, std::string_view key
          " WHERE k." + table.owner + " = ?1 AND k.gone_by IS NULL";
 }
 
+// An owner's open rows, as write() diffs against them, read by `query` (Entity::open_rows()).
+template <class Entity>
+OpenRows<Entity> load_open_rows(SQLite::Statement& query, int64_t owner) {
+  OpenRows<Entity> open;
+  query.reset();
+  bind_row(query, owner);
+  while (query.executeStep()) {
+    TrackedRow<Entity> tracked;
+    typename Entity::Key key = Entity::read_open(query, tracked.open);
+    open.emplace(std::move(key), std::move(tracked));
+  }
+  return open;
+}
+
+// The same, read ahead of the write in the same transaction: when those rows also answer a question
+// before the collection (the process rows hold the collector's hints), they are read once.
+template <class Entity>
+OpenRows<Entity> load_open_rows(SQLite::Database& db, int64_t owner) {
+  SQLite::Statement query(db, Entity::open_rows());
+  return load_open_rows<Entity>(query, owner);
+}
+
 template <class Entity>
 class EntityWriter {
  public:
@@ -150,7 +172,12 @@ class EntityWriter {
   // Writes one owner's samples. Returns each sample's row, in their order (0: not written), valid
   // until the next call.
   const std::vector<int64_t>& write(int64_t owner, std::span<const Sample> samples, EntityCounts& counts) {
-    OpenRows<Entity> open = load_open(owner);
+    return write(owner, samples, load_open_rows<Entity>(open_rows_, owner), counts);
+  }
+
+  // The same, against the owner's open rows as read earlier in this transaction (load_open_rows).
+  const std::vector<int64_t>& write(int64_t owner, std::span<const Sample> samples, OpenRows<Entity> open,
+                                    EntityCounts& counts) {
     rows_.assign(samples.size(), 0);
     new_.clear();
     for (const Sample& sample : samples) {
@@ -191,18 +218,6 @@ class EntityWriter {
   template <class Fact>
   static std::string change_sql() {
     return insert_sql(Fact::table, std::string(Entity::table.row_id) + ", snapshot_id, " + Fact::columns);
-  }
-
-  OpenRows<Entity> load_open(int64_t owner) {
-    OpenRows<Entity> open;
-    open_rows_.reset();
-    bind_row(open_rows_, owner);
-    while (open_rows_.executeStep()) {
-      TrackedRow<Entity> tracked;
-      Key key = Entity::read_open(open_rows_, tracked.open);
-      open.emplace(std::move(key), std::move(tracked));
-    }
-    return open;
   }
 
   void write_changes(const Open& last, const Sample& now, EntityCounts& counts) {

@@ -30,6 +30,7 @@ class ProcessEntity {
     std::optional<int64_t> swap_kb;
     std::string activity;             // latest process_activity_changes row; empty: none (idle since first seen)
     ActivityCounters baseline;        // counters as last sampled (activity_scan_state, else the process row)
+    std::optional<int64_t> memory_rss_kb;  // RSS at its latest smaps_rollup read (the collector's hint)
   };
   struct Ppid {
     static constexpr const char* table = "process_ppid_changes";
@@ -107,7 +108,9 @@ class ProcessEntity {
            "           ORDER BY a.snapshot_id DESC LIMIT 1), ''),"
            " COALESCE(k.cpu_ticks, p.utime_ticks + p.stime_ticks),"
            " CASE WHEN k.process_id IS NULL THEN p.context_switches ELSE k.context_switches END, k.io_syscalls,"
-           " COALESCE(k.sampled_at_us, f.started_at_us)"
+           " COALESCE(k.sampled_at_us, f.started_at_us),"
+           " (SELECT m.rss_kb FROM process_memory_samples m WHERE m.process_id = l.process_id"
+           "   ORDER BY m.snapshot_id DESC LIMIT 1)"
            " FROM process_latest l JOIN processes p ON p.process_id = l.process_id"
            " JOIN snapshots f ON f.snapshot_id = p.first_seen"
            " LEFT JOIN activity_scan_state k ON k.process_id = l.process_id"
@@ -117,7 +120,7 @@ class ProcessEntity {
     open.row = row.getColumn(0).getInt64();
     read_columns(row, 3, std::tie(open.ppid, open.state, open.comm, open.exe, open.argv, open.rss_kb, open.swap_kb,
                                   open.activity, open.baseline.cpu_ticks, open.baseline.context_switches,
-                                  open.baseline.io_syscalls, open.baseline.at_us));
+                                  open.baseline.io_syscalls, open.baseline.at_us, open.memory_rss_kb));
     return ProcessKey{row.getColumn(1).getInt(), static_cast<uint64_t>(row.getColumn(2).getInt64())};
   }
   static const Key& key_of(const ProcessSample& sample) { return sample.key; }
@@ -141,6 +144,9 @@ class ProcessEntity {
   }
 
   std::tuple<Ppid, State, Command, Usage, Activity> facts;
+
+  // The spawn counts the new rows add, written once per (minute, parent, argv).
+  void flush_spawn_counts() { ledger_.flush(); }
 
   // A process that ran has new counters: the next interval is judged from them.
   void matched(const Open& last, const ProcessSample& now) {
@@ -195,8 +201,8 @@ class ProcessEntity {
     new_ids_.emplace(sample.key, id);
     if (has_events_) ledger_.adopt(sample.key.pid, start_minute(host_, sample.key.start_ticks), id);
     if (!sample.is_kernel_thread && !forked) {
-      ledger_.add(start_minute(host_, sample.key.start_ticks), spawn_parent_key(sample, parent_process_id, parent_pid),
-                  sample.argv.value_or(""), 1);
+      ledger_.add_later(start_minute(host_, sample.key.start_ticks),
+                        spawn_parent_key(sample, parent_process_id, parent_pid), sample.argv.value_or(""));
     }
     return id;
   }
@@ -245,11 +251,34 @@ class ProcessEntity {
 
 }  // namespace
 
+struct OpenProcesses {
+  OpenRows<ProcessEntity> rows;
+};
+
+void OpenProcessesDeleter::operator()(OpenProcesses* open) const { delete open; }
+
+OpenProcessesPtr load_open_processes(SQLite::Database& db, int64_t host_id) {
+  return OpenProcessesPtr(new OpenProcesses{load_open_rows<ProcessEntity>(db, host_id)});
+}
+
+void add_known_processes(const OpenProcesses& open, CollectHints& hints) {
+  hints.known.reserve(open.rows.size());
+  for (const auto& [key, tracked] : open.rows) {
+    const auto& baseline = tracked.open.baseline;
+    hints.known.emplace(key, ActivityBaseline{baseline.cpu_ticks, baseline.context_switches});
+    if (tracked.open.memory_rss_kb) hints.memory_read_at_rss_kb.emplace(key, *tracked.open.memory_rss_kb);
+  }
+}
+
 std::vector<int64_t> write_processes(SQLite::Database& db, int64_t host_id, int64_t snapshot_id, const HostInfo& host,
                                      const ProcessTable& table, const StoreOptions& options, const Logger& logger,
-                                     EntityCounts& counts) {
+                                     OpenProcessesPtr open, EntityCounts& counts) {
   ProcessEntity processes(db, host_id, host, table, options, logger);
-  return EntityWriter(db, snapshot_id, processes).write(host_id, table.processes, counts);
+  EntityWriter writer(db, snapshot_id, processes);
+  std::vector<int64_t> rows = open ? writer.write(host_id, table.processes, std::move(open->rows), counts)
+                                   : writer.write(host_id, table.processes, counts);
+  processes.flush_spawn_counts();
+  return rows;
 }
 
 void write_memory_samples(SQLite::Database& db, int64_t snapshot_id, const ProcessTable& table,

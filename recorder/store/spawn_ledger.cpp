@@ -62,7 +62,17 @@ void SpawnLedger::add(int64_t start_minute, int64_t parent_key, const std::strin
   if (delta < 0) exec_with(drop_empty_, host_id_, start_minute, parent_key, argv);
 }
 
+void SpawnLedger::add_later(int64_t start_minute, int64_t parent_key, const std::string& argv) {
+  ++pending_[PendingKey{start_minute, parent_key, argv}];
+}
+
+void SpawnLedger::flush() {
+  for (const auto& [key, spawned] : pending_) add(key.start_minute, key.parent_key, key.argv, spawned);
+  pending_.clear();
+}
+
 void SpawnLedger::adopt(pid_t pid, int64_t from_minute, int64_t parent_row) {
+  flush();  // what it moves may have been added by this snapshot
   const int64_t pid_key = -static_cast<int64_t>(pid);
   struct Moved {
     int64_t start_minute;

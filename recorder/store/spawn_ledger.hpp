@@ -3,6 +3,7 @@
 // snapshot writer (a process first seen) and the event writer (a fork, moved to its exec's argv).
 // Both also look processes rows up by identity here, in the caller's write transaction.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -42,8 +43,20 @@ class SpawnLedger {
   // A process's row was just written: counts filed under minus its pid from its start minute on
   // (its children, counted from fork events before any snapshot saw it) move to that row.
   void adopt(pid_t pid, int64_t from_minute, int64_t parent_row);
+  // Like add(delta > 0), kept in memory until flush() (or the next adopt): a snapshot's new processes
+  // mostly share (minute, parent, argv) with others, so one upsert serves many (1,000 children of one
+  // parent in one minute: one row written, not a thousand times).
+  void add_later(int64_t start_minute, int64_t parent_key, const std::string& argv);
+  void flush();
 
  private:
+  struct PendingKey {
+    int64_t start_minute;
+    int64_t parent_key;
+    std::string argv;
+    auto operator<=>(const PendingKey&) const = default;
+  };
+  std::map<PendingKey, int64_t> pending_;
   int64_t host_id_;
   SQLite::Statement find_process_;
   SQLite::Statement count_;

@@ -1,7 +1,12 @@
 // Descriptors and sockets of real processes, and the questions over them (issue 3). Every process
 // is started here and killed here, by its pid; traffic stays on 127.0.0.1 and unix sockets.
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <fstream>
@@ -323,6 +328,84 @@ TEST(DescriptorCarryOver, IdleProcessIsCarriedAndOneThatOpenedADescriptorIsReRea
   opener.kill_and_wait();
   idle.kill_and_wait();
   ::close(dev_null);
+}
+
+}  // namespace
+}  // namespace proctrail
+
+namespace proctrail {
+namespace {
+
+// Issue 24 item 2: a process that has not run is carried only while its descriptor count is
+// unchanged. Two processes share one descriptor table (clone CLONE_FILES, without CLONE_THREAD):
+// the first sleeps in pause() and never runs again; the second, woken, opens a descriptor in the
+// shared table. The sleeper's run signature is unchanged, its count is not: it must be re-read.
+TEST(DescriptorCarryOver, SleeperWhoseSharedTableGainedADescriptorIsReRead) {
+  struct stat own {};
+  if (::stat("/proc/self/fd", &own) != 0 || own.st_size == 0) GTEST_SKIP() << "kernel < 6.2: no descriptor count";
+  test::TempDir tmp;
+  auto store = Store::open(tmp / "trail.db");
+  ASSERT_TRUE(store) << store.error().message;
+  ProcfsCollector collector;
+  Recorder recorder(*store, collector);
+  int go[2], ready[2];
+  ASSERT_EQ(::pipe(go), 0);
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t sleeper = ::fork();
+  ASSERT_GE(sleeper, 0);
+  if (sleeper == 0) {
+    // The opener: a process of its own (own pid, own signal handling) on the sleeper's table.
+    const long opener = ::syscall(SYS_clone, CLONE_FILES | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (opener < 0) ::_exit(1);
+    if (opener == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      char byte = 0;
+      if (::read(go[0], &byte, 1) != 1) ::_exit(1);
+      if (::open("/dev/null", O_RDONLY) < 0) ::_exit(1);  // lands in the shared table
+      if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
+      while (true) ::pause();
+    }
+    pid_t ids[1] = {static_cast<pid_t>(opener)};
+    if (::write(ready[1], ids, sizeof ids) != sizeof ids) ::_exit(1);
+    while (true) ::pause();
+  }
+  pid_t opener = 0;
+  ASSERT_EQ(::read(ready[0], &opener, sizeof opener), static_cast<ssize_t>(sizeof opener));
+  auto stopped = [&] {
+    ::kill(opener, SIGKILL);
+    ::kill(sleeper, SIGKILL);
+    ::waitpid(sleeper, nullptr, 0);  // the opener is the sleeper's child: reaped by init once both die
+    for (int fd : {go[0], go[1], ready[0], ready[1]}) ::close(fd);
+  };
+  auto state_of = [](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto paren = text.rfind(')');
+    return paren == std::string::npos || paren + 2 >= text.size() ? '?' : text[paren + 2];
+  };
+  ASSERT_TRUE(eventually([&] { return state_of(sleeper) == 'S' && state_of(opener) == 'S'; }));
+  auto count_now = [&] {
+    struct stat info {};
+    ::stat(("/proc/" + std::to_string(sleeper) + "/fd").c_str(), &info);
+    return info.st_size;
+  };
+  const auto before = count_now();
+  ASSERT_TRUE(recorder.snapshot({}));
+  char byte = 1;
+  ASSERT_EQ(::write(go[1], &byte, 1), 1);
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(count_now(), before + 1);
+  auto second = recorder.snapshot({});
+  ASSERT_TRUE(second) << second.error().message;
+
+  auto& db = store->database();
+  auto fds_of = [&](pid_t pid) {
+    return db.execAndGet("SELECT count(*) FROM snapshot_fds WHERE snapshot_id = " + std::to_string(second->snapshot_id) +
+                         " AND pid = " + std::to_string(pid)).getInt64();
+  };
+  EXPECT_EQ(fds_of(sleeper), before + 1) << "the sleeper was carried with its old table";
+  EXPECT_EQ(fds_of(opener), before + 1);
+  stopped();
 }
 
 }  // namespace

@@ -154,6 +154,22 @@ TEST_F(EntityWriterTest, UnseenIsClosedUnreadStaysOpenAndAClosedIdentityIsNotReo
   EXPECT_EQ(query_rows(db, "SELECT count(*) FROM widgets WHERE gone_by = 4"), std::vector<std::string>{"2"});
 }
 
+// Issue 24: the process writer reads its open rows before the collection (they are the collector's
+// hints too) and hands them to write(); that must write exactly what loading them itself writes.
+TEST_F(EntityWriterTest, OpenRowsReadAheadWriteWhatTheWriterWouldHaveRead) {
+  write({{"a", "red", 1, 100}, {"b", "blue", 2, 100}, {"c", "grey", 3, 100}});
+  OpenRows<WidgetEntity> ahead = load_open_rows<WidgetEntity>(db, 1);
+  EXPECT_EQ(ahead.size(), 3u);
+  EntityCounts counts;
+  EntityWriter writer(db, ++snapshot, entity);
+  std::vector<int64_t> ids = writer.write(1, std::vector<Widget>{{"a", "green", 1, 100}, {"d", "white", 4, 1}},
+                                          std::move(ahead), counts);
+  EXPECT_EQ(counts, (EntityCounts{.seen = 2, .created = 1, .changed = 1, .gone = 2}));
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 4}));
+  EXPECT_EQ(query_rows(db, "SELECT widget_id, gone_by FROM widgets ORDER BY widget_id"),
+            (std::vector<std::string>{"1|NULL", "2|2", "3|2", "4|NULL"}));
+}
+
 TEST(SqliteUtil, InsertStatementsFollowTheirColumnListAndRefuseAMiscount) {
   EXPECT_EQ(insert_sql("t", "a, b,c"), "INSERT INTO t (a, b,c) VALUES (?1, ?2, ?3)");
   EXPECT_EQ(insert_sql("t", "a", "INSERT OR IGNORE"), "INSERT OR IGNORE INTO t (a) VALUES (?1)");

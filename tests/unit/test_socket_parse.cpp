@@ -49,6 +49,14 @@ TEST(AccessModeOfLink, ReadWriteReadWriteAndOPathFromTheLinksPermissionBits) {
   EXPECT_FALSE(is_proc_fd_link_mode(S_IFREG | 0500));
 }
 
+// Issue 24: a socket's mode needs no lstat (every socket is open O_RDWR); every other kind does.
+TEST(AccessModeOfKind, OnlyASocketsModeIsKnownFromItsKind) {
+  EXPECT_EQ(access_mode_of_kind("socket"), "rw");
+  for (const char* kind : {"pipe", "anon", "path", "other", "file", "fifo"}) {
+    EXPECT_EQ(access_mode_of_kind(kind), std::nullopt) << kind;
+  }
+}
+
 // The same, read off this process's own descriptors: the link's lstat agrees with fdinfo's flags.
 TEST(AccessModeOfLink, AgreesWithFdinfoOnThisProcesssOwnDescriptors) {
   int ends[2];
@@ -68,7 +76,10 @@ TEST(AccessModeOfLink, AgreesWithFdinfoOnThisProcesssOwnDescriptors) {
   EXPECT_EQ(link_mode(ends[1]), "w");
   EXPECT_EQ(link_mode(read_write), "rw");
   EXPECT_EQ(link_mode(path_only), std::nullopt);
-  for (int fd : {ends[0], ends[1], read_write, path_only}) ::close(fd);
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  EXPECT_EQ(link_mode(pair[0]), access_mode_of_kind("socket")) << "what the collector assumes without an lstat";
+  for (int fd : {ends[0], ends[1], read_write, path_only, pair[0], pair[1]}) ::close(fd);
 }
 
 TEST(ClassifyFdLink, TellsPipesSocketsAnonAndPathsApart) {
