@@ -39,7 +39,7 @@ set(CPACK_PACKAGE_NAME proctrail)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "proctrail maintainers <proctrail@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "forensics and audit recorder for leaked processes")
-set(CPACK_PACKAGE_DESCRIPTION
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "proctrail records processes, their descriptors and sockets (both ends resolved) and containers into a\n"
     "hash-chained SQLite trail, answers leak-history questions (orphans, spawn rate, reachability, memory),\n"
     "and ends leaked processes safely: evidence first, identity checked through a pidfd, every action audited.")
@@ -54,6 +54,6 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME proctrail-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "libsqlitecpp-dev, libsqlite3-dev, libspdlog-dev, libfmt-dev, nlohmann-json3-dev, libssl-dev, libre2-dev, pkg-config")
-set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}")
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}\n${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_COMPONENT_DEV_DESCRIPTION "proctrail's embeddable library: record and guard from a launcher or test harness")
 include(CPack)
