@@ -120,12 +120,6 @@ TableLayout table_layout(const GlobalOptions& global) {
 
 void print_error(const std::string& message) { std::cerr << "proctrail: " << message << '\n'; }
 
-std::string mib_text(int64_t kb) {
-  char mib[32];
-  std::snprintf(mib, sizeof mib, "%.1f", static_cast<double>(kb) / 1024);
-  return mib;
-}
-
 std::string summary_line(const SnapshotSummary& s, int64_t elapsed_ms) {
   std::string line = "snapshot " + std::to_string(s.snapshot_id) + ": " + std::to_string(s.seen) + " processes, " +
                      std::to_string(s.created) + " new, " + std::to_string(s.gone) + " gone, " +

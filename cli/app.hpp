@@ -75,8 +75,6 @@ TableLayout table_layout(const GlobalOptions& global);
 // "proctrail: <message>" on stderr.
 void print_error(const std::string& message);
 std::string summary_line(const SnapshotSummary& summary, int64_t elapsed_ms);
-// KiB as MiB with one decimal (cleanup's and the guard's frees and freed lines).
-std::string mib_text(int64_t kb);
 std::string summary_json(const SnapshotSummary& summary, int64_t elapsed_ms, const std::filesystem::path& db);
 
 }  // namespace proctrail::cli

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "proctrail/query.hpp"
+#include "query/question_errors.hpp"
 
 namespace proctrail {
 namespace {
@@ -144,9 +145,7 @@ Result<ResultTable> query_timeline(TrailReader& trail, int64_t pid, std::optiona
       {pid, start_ticks ? Cell{*start_ticks} : Cell{}});
   if (!found) return found.error();
   if (found->rows.empty()) {
-    return Error{"pid " + std::to_string(pid) + (start_ticks ? " (start_ticks " + std::to_string(*start_ticks) + ")" : "") +
-                     " is not in the trail",
-                 ErrorKind::not_found};
+    return detail::not_found_in(detail::process_named(pid, start_ticks), "the trail");
   }
   const auto& row = found->rows.front();
   const int64_t process_id = std::get<int64_t>(row[0]);

@@ -120,6 +120,12 @@ nlohmann::json to_json(const ResultTable& table) {
   return array;
 }
 
+std::string mib_text(double kb) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", kb / 1024);
+  return text;
+}
+
 namespace {
 
 // Memory columns are kept in kB (the unit in the name: rss_kb); a table shows them as MiB with one
@@ -132,13 +138,9 @@ std::string table_header(const std::string& column) {
 }
 
 std::string mib_cell(const Cell& cell) {
-  double kb = 0;
-  if (std::holds_alternative<int64_t>(cell)) kb = static_cast<double>(std::get<int64_t>(cell));
-  else if (std::holds_alternative<double>(cell)) kb = std::get<double>(cell);
-  else return printable(cell_text(cell, "-"));
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", kb / 1024);
-  return text;
+  if (std::holds_alternative<int64_t>(cell)) return mib_text(static_cast<double>(std::get<int64_t>(cell)));
+  if (std::holds_alternative<double>(cell)) return mib_text(std::get<double>(cell));
+  return printable(cell_text(cell, "-"));
 }
 
 // What a reader adds up: instance and process counts, and memory.

@@ -11,6 +11,7 @@
 
 #include "common/pattern.hpp"
 #include "proctrail/query.hpp"
+#include "query/question_errors.hpp"
 #include "recorder/store/schema.hpp"
 #include "recorder/store/trail_error.hpp"
 
@@ -455,7 +456,7 @@ namespace {
 
 // A question about one pid or inode that the snapshot does not hold fails alike for every question.
 Error not_in_snapshot(const std::string& what, int64_t snapshot_id) {
-  return Error{what + " is not in snapshot " + std::to_string(snapshot_id), ErrorKind::not_found};
+  return detail::not_found_in(what, "snapshot " + std::to_string(snapshot_id));
 }
 
 Result<bool> snapshot_has_process(TrailReader& trail, int64_t snapshot_id, int64_t pid, std::optional<int64_t> start_ticks) {
@@ -466,9 +467,6 @@ Result<bool> snapshot_has_process(TrailReader& trail, int64_t snapshot_id, int64
   return !found->rows.empty();
 }
 
-std::string process_named(int64_t pid, std::optional<int64_t> start_ticks) {
-  return "pid " + std::to_string(pid) + (start_ticks ? " (start_ticks " + std::to_string(*start_ticks) + ")" : "");
-}
 
 }  // namespace
 
@@ -484,7 +482,7 @@ Result<ResultTable> query_holders(TrailReader& trail, int64_t snapshot_id, int64
 Result<ResultTable> query_peers(TrailReader& trail, int64_t snapshot_id, int64_t pid, std::optional<int64_t> start_ticks) {
   auto present = snapshot_has_process(trail, snapshot_id, pid, start_ticks);
   if (!present) return present.error();
-  if (!*present) return not_in_snapshot(process_named(pid, start_ticks), snapshot_id);
+  if (!*present) return not_in_snapshot(detail::process_named(pid, start_ticks), snapshot_id);
   Cell start = start_ticks ? Cell{*start_ticks} : Cell{};
   return trail.select(
       // The peers are filtered by constants first (a correlated join would re-evaluate the view per row).

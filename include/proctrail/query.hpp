@@ -129,6 +129,9 @@ nlohmann::json to_json(const ResultTable& table);
 // Host names (or other names) handed to SQL as one parameter: each between unit separators (0x1f), so
 // `instr(?, char(31) || hostname || char(31)) > 0` tests membership without a virtual table.
 std::string name_list_parameter(const std::vector<std::string>& names);
+// kB as MiB with one decimal ("1.5"): the one unit tables and the CLI's lines show memory in.
+std::string mib_text(double kb);
+
 // How a table is laid out for a reader: width in terminal columns (0: no limit; wider cells are cut
 // with an ellipsis, widest first, never below 24 columns), and a totals row under instance counts and
 // memory. Memory columns (*_kb) are shown in MiB with one decimal, headed *_mib; csv and json keep kB.
